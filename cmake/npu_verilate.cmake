@@ -1,0 +1,33 @@
+# npu_verilate(<target> TOP <module> SOURCES <sv files...>
+#              [PARAMS Name=Value ...] [TRACE])
+#
+# Verilates an RTL top into a static library <target> with optimisation
+# (-O3 on the generated C++; Verilator's default -Os is several times slower
+# for this design) and assertions on. With TRACE, FST tracing is compiled in
+# (enabled at run time only when a test asks for a waveform).
+function(npu_verilate target)
+  cmake_parse_arguments(ARG "TRACE" "TOP;PREFIX" "SOURCES;PARAMS;ARGS" ${ARGN})
+  if(NOT ARG_PREFIX)
+    set(ARG_PREFIX V${ARG_TOP})
+  endif()
+  set(vargs --assert -Wno-fatal -O3 --x-assign fast --x-initial fast
+            -Wno-DECLFILENAME -Wno-UNUSEDPARAM
+            "-I${PROJECT_SOURCE_DIR}/rtl/gen")
+  foreach(p ${ARG_PARAMS})
+    list(APPEND vargs "-G${p}")
+  endforeach()
+  list(APPEND vargs ${ARG_ARGS})
+  set(trace_args)
+  if(ARG_TRACE)
+    set(trace_args TRACE_FST)
+  endif()
+  add_library(${target} STATIC)
+  verilate(${target} ${trace_args}
+    PREFIX ${ARG_PREFIX}
+    TOP_MODULE ${ARG_TOP}
+    SOURCES ${ARG_SOURCES}
+    VERILATOR_ARGS ${vargs}
+    OPT_SLOW -O1 OPT_FAST -O3 OPT_GLOBAL -O2)
+  target_compile_options(${target} PRIVATE -w)
+  set_target_properties(${target} PROPERTIES POSITION_INDEPENDENT_CODE ON)
+endfunction()
