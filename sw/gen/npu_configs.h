@@ -20,13 +20,14 @@ struct HwConfig {
   uint32_t spad_p;   ///< parameter scratchpad rows
   uint32_t acc;      ///< accumulator rows (two banks)
   uint32_t reads;    ///< read bursts in flight
+  uint32_t queue;    ///< instructions per unit queue
 };
 
 inline constexpr std::array<HwConfig, 4> kHwConfigs = {{
-    {"4x4", 4, 2048, 2048, 288, 512, 16},
-    {"8x8", 8, 4096, 4096, 288, 1024, 16},
-    {"16x16", 16, 8192, 8192, 576, 2048, 16},
-    {"32x32", 32, 8192, 8192, 576, 2048, 16},
+    {"4x4", 4, 2048, 2048, 4608, 512, 16, 8},
+    {"8x8", 8, 4096, 4096, 2304, 1024, 16, 8},
+    {"16x16", 16, 8192, 8192, 1152, 2048, 16, 8},
+    {"32x32", 32, 8192, 8192, 576, 2048, 16, 8},
 }};
 
 inline constexpr std::string_view kDefaultHwConfig = "16x16";
