@@ -1,0 +1,96 @@
+/// @file
+/// The npu numerics contract: TFLite's integer-only requantization (default,
+/// double-rounding variant) with every C++ undefined behaviour replaced by
+/// explicit two's-complement wrapping. The RTL requantization unit, the
+/// instruction-level simulator, the golden model and the compiler all agree
+/// with these functions bit for bit. See docs/numerics.md.
+#pragma once
+
+#include <cstdint>
+
+namespace npu {
+
+/// A real multiplier M_real ~= multiplier * 2^(shift - 31).
+struct QuantizedMultiplier {
+  /// Q31 fixed-point mantissa: |multiplier| in [2^30, 2^31), or 0, or
+  /// -2^31 (a negative real whose mantissa rounds to -1).
+  int32_t multiplier = 0;
+  /// Power-of-two exponent; shift > 0 shifts left, shift < 0 shifts right.
+  int shift = 0;
+
+  friend bool operator==(const QuantizedMultiplier&,
+                         const QuantizedMultiplier&) = default;
+};
+
+/// Smallest shift accepted by MultiplyByQuantizedMultiplier.
+inline constexpr int kMinShift = -31;
+/// Largest shift accepted by MultiplyByQuantizedMultiplier.
+inline constexpr int kMaxShift = 30;
+
+/// TFLite's QuantizeMultiplier: frexp, round half away from zero to Q31,
+/// q == 2^31 becomes 2^30 with shift + 1, shift < -31 flushes to {0, 0},
+/// real == 0 gives {0, 0}. The shift is not range-checked here (TFLite does
+/// not either); MultiplyByQuantizedMultiplier rejects shifts outside
+/// [kMinShift, kMaxShift].
+/// @throws std::invalid_argument if @p real_multiplier is not finite.
+QuantizedMultiplier QuantizeMultiplier(double real_multiplier);
+
+/// a + b modulo 2^32 (two's complement, never undefined).
+int32_t WrappingAdd(int32_t a, int32_t b);
+
+/// a * b modulo 2^32 (two's complement, never undefined).
+int32_t WrappingMul(int32_t a, int32_t b);
+
+/// gemmlowp's SaturatingRoundingDoublingHighMul: the high 32 bits of 2*a*b,
+/// i.e. (a*b + nudge) / 2^31 with nudge = 2^30 if a*b >= 0 else 1 - 2^30 and
+/// the division truncating toward zero (equivalently, a*b / 2^31 rounded to
+/// nearest with ties toward +infinity). INT32_MIN * INT32_MIN saturates to
+/// INT32_MAX.
+int32_t SaturatingRoundingDoublingHighMul(int32_t a, int32_t b);
+
+/// gemmlowp's RoundingDivideByPOT: x / 2^exponent rounded to nearest with
+/// ties away from zero.
+/// @throws std::invalid_argument if @p exponent is outside [0, 31].
+int32_t RoundingDivideByPOT(int32_t x, int exponent);
+
+/// TFLite's MultiplyByQuantizedMultiplier (double rounding):
+/// RoundingDivideByPOT(SaturatingRoundingDoublingHighMul(
+///     WrappingMul(x, 2^max(shift, 0)), multiplier), max(-shift, 0)).
+/// @throws std::invalid_argument if @p shift is outside [kMinShift, kMaxShift].
+int32_t MultiplyByQuantizedMultiplier(int32_t x, int32_t multiplier, int shift);
+
+/// The requantization of one output value:
+/// v = MultiplyByQuantizedMultiplier(WrappingAdd(acc, bias), multiplier,
+/// shift); v = WrappingAdd(v, out_zp); clamp v to [act_min, act_max].
+/// @throws std::invalid_argument if the shift is out of range, or unless
+/// -128 <= act_min <= act_max <= 127.
+int8_t Requantize(int32_t acc, int32_t bias, int32_t multiplier, int shift,
+                  int32_t out_zp, int32_t act_min, int32_t act_max);
+
+/// The fused activation functions of TFLite's quantized kernels.
+enum class ActivationKind {
+  kNone,   ///< [-128, 127]
+  kRelu,   ///< [max(-128, zp), 127]
+  kRelu6,  ///< [max(-128, zp), min(127, zp + round(6 / scale))]
+  /// [max(-128, zp + round(-1 / scale)), min(127, zp + round(1 / scale))]
+  kReluN1To1,
+};
+
+/// An int8 activation (clamp) range, min <= max.
+struct Activation {
+  int32_t min = -128;  ///< Lowest output value.
+  int32_t max = 127;   ///< Highest output value.
+
+  friend bool operator==(const Activation&, const Activation&) = default;
+};
+
+/// TFLite's CalculateActivationRangeQuantized for an int8 output. As in
+/// TFLite, the bound for a real value f is zp + round(f / scale) computed in
+/// single precision (float division, std::round), then clamped to
+/// [-128, 127].
+/// @throws std::invalid_argument if @p out_scale is not finite and positive
+/// or @p out_zp is outside [-128, 127].
+Activation ActivationRange(ActivationKind kind, float out_scale,
+                           int32_t out_zp);
+
+}  // namespace npu

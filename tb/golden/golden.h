@@ -1,0 +1,139 @@
+/// @file
+/// The golden model: int8 GEMM and 2-D convolution under the numerics
+/// contract (sw/numerics/numerics.h, docs/numerics.md), with Eigen doing the
+/// matrix arithmetic. Every other implementation (RTL, instruction-level
+/// simulator, compiler constant folding) is checked against these functions.
+#pragma once
+
+#include <Eigen/Core>
+#include <cstddef>
+#include <cstdint>
+#include <utility>
+#include <vector>
+
+namespace npu::golden {
+
+/// Row-major int8 matrix (activations M x K, weights K x N, outputs M x N).
+using MatrixI8 =
+    Eigen::Matrix<int8_t, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+/// Row-major int32 matrix (accumulators).
+using MatrixI32 =
+    Eigen::Matrix<int32_t, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+
+/// Requantization parameters of a layer's output channels.
+struct RequantParams {
+  /// Q31 multipliers, one per output channel, or one for the whole tensor.
+  std::vector<int32_t> multiplier;
+  /// Shifts (> 0 left), same length as @ref multiplier, each in [-31, 30].
+  std::vector<int> shift;
+  /// Output zero point, in [-128, 127].
+  int32_t out_zp = 0;
+  /// Activation clamp, -128 <= act_min <= act_max <= 127.
+  int32_t act_min = -128;
+  int32_t act_max = 127;  ///< See @ref act_min.
+};
+
+/// Accumulators of an int8 GEMM: acc[m][n] = WrappingAdd(wrap32(sum_k
+/// (a[m][k] - a_zp) * b[k][n]), bias[n]). The sum is exact (int64) and then
+/// reduced modulo 2^32, which is what an int32 wrapping accumulator computes.
+/// @param a M x K activations.
+/// @param a_zp activation zero point, in [-128, 127].
+/// @param b K x N weights.
+/// @param bias N entries, or empty for no bias.
+/// @throws std::invalid_argument on inconsistent shapes or a bad zero point.
+MatrixI32 GemmAcc(const MatrixI8& a, int32_t a_zp, const MatrixI8& b,
+                  const std::vector<int32_t>& bias = {});
+
+/// Requantizes accumulators column by column (column n = output channel n):
+/// y[m][n] = Requantize(acc[m][n], bias[n], multiplier[n], shift[n], ...).
+/// @param bias acc.cols() entries, or empty for no bias.
+/// @throws std::invalid_argument on inconsistent sizes or bad parameters.
+MatrixI8 RequantizeColumns(const MatrixI32& acc,
+                           const std::vector<int32_t>& bias,
+                           const RequantParams& rq);
+
+/// int8 GEMM: y[m][n] = Requantize(sum_k (a[m][k] - a_zp) * b[k][n], bias[n],
+/// multiplier[n], shift[n], out_zp, act_min, act_max), the sum wrapped to
+/// int32 before the bias is added.
+/// @param a M x K activations.
+/// @param a_zp activation zero point, in [-128, 127].
+/// @param b K x N weights.
+/// @param bias N entries, or empty for no bias.
+/// @param rq per-channel (N entries) or per-tensor (1 entry) requantization.
+/// @throws std::invalid_argument on inconsistent shapes or bad parameters.
+MatrixI8 Gemm(const MatrixI8& a, int32_t a_zp, const MatrixI8& b,
+              const std::vector<int32_t>& bias, const RequantParams& rq);
+
+/// A dense int8 4-D tensor, row-major over (n, h, w, c). Activations are NHWC;
+/// convolution weights use the same struct as OHWI (n = output channels,
+/// h = kernel height, w = kernel width, c = input channels).
+struct Tensor4 {
+  int n = 0;                 ///< Batch (or output channels for weights).
+  int h = 0;                 ///< Height.
+  int w = 0;                 ///< Width.
+  int c = 0;                 ///< Channels (innermost).
+  std::vector<int8_t> data;  ///< n * h * w * c values.
+
+  Tensor4() = default;
+  /// A tensor of the given shape filled with @p fill.
+  /// @throws std::invalid_argument if a dimension is negative.
+  Tensor4(int n, int h, int w, int c, int8_t fill = 0);
+
+  /// Number of elements implied by the shape.
+  size_t Size() const;
+  /// Flat index of (in, ih, iw, ic); not range-checked.
+  size_t Index(int in, int ih, int iw, int ic) const {
+    return ((static_cast<size_t>(in) * h + ih) * w + iw) * c + ic;
+  }
+  /// Element (in, ih, iw, ic).
+  /// @throws std::out_of_range if an index is outside the shape.
+  int8_t& at(int in, int ih, int iw, int ic);
+  /// Element (in, ih, iw, ic).
+  /// @throws std::out_of_range if an index is outside the shape.
+  int8_t at(int in, int ih, int iw, int ic) const;
+
+  friend bool operator==(const Tensor4&, const Tensor4&) = default;
+};
+
+/// Convolution geometry (dilation 1, one group).
+struct Conv2dGeometry {
+  int stride_h = 1;    ///< Vertical stride, >= 1.
+  int stride_w = 1;    ///< Horizontal stride, >= 1.
+  int pad_top = 0;     ///< Rows of padding above, >= 0.
+  int pad_left = 0;    ///< Columns of padding on the left, >= 0.
+  int pad_bottom = 0;  ///< Rows of padding below, >= 0.
+  int pad_right = 0;   ///< Columns of padding on the right, >= 0.
+};
+
+/// Output height and width of a convolution:
+/// OH = (H + pad_top + pad_bottom - KH) / stride_h + 1, likewise OW.
+/// @throws std::invalid_argument if the geometry is invalid or the padded
+/// input is smaller than the kernel.
+std::pair<int, int> Conv2dOutputSize(int h, int w, int kh, int kw,
+                                     const Conv2dGeometry& g);
+
+/// int8 2-D convolution, NHWC in and out, weights OHWI. Padding positions
+/// take the input zero point, so they contribute 0 to the accumulators.
+/// Computed as im2col (rows = N*OH*OW output pixels, columns = KH*KW*Cin in
+/// (kh, kw, ci) order) times the OHWI weights reshaped to (KH*KW*Cin) x Cout,
+/// then requantized per output channel exactly as Gemm.
+/// @param x input, N x H x W x Cin.
+/// @param x_zp input zero point, in [-128, 127].
+/// @param w weights, Cout x KH x KW x Cin.
+/// @param bias Cout entries, or empty for no bias.
+/// @param g strides and padding.
+/// @param rq per-channel (Cout entries) or per-tensor (1 entry) requantization.
+/// @return output, N x OH x OW x Cout.
+/// @throws std::invalid_argument on inconsistent shapes or bad parameters.
+Tensor4 Conv2d(const Tensor4& x, int32_t x_zp, const Tensor4& w,
+               const std::vector<int32_t>& bias, const Conv2dGeometry& g,
+               const RequantParams& rq);
+
+/// The accumulators of Conv2d before requantization (bias included), as an
+/// (N*OH*OW) x Cout matrix whose row r is output pixel (n, oh, ow) in
+/// row-major order.
+/// @throws std::invalid_argument as Conv2d.
+MatrixI32 Conv2dAcc(const Tensor4& x, int32_t x_zp, const Tensor4& w,
+                    const std::vector<int32_t>& bias, const Conv2dGeometry& g);
+
+}  // namespace npu::golden
