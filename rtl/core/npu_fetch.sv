@@ -1,0 +1,367 @@
+// Copyright npu contributors.
+// SPDX-License-Identifier: Apache-2.0
+
+/// Instruction fetch and dispatch.
+///
+/// Takes queued streams (address, instruction count), reads their 256-bit
+/// instructions with AXI INCR bursts that never cross a 256-byte boundary
+/// (so never a 4 KiB one), checks the opcode and the dependency flags, and
+/// pushes each instruction with its index (pc) into the queue of the unit
+/// that executes it, in program order. A stream is done when every
+/// instruction has been dispatched and executed; only then does the next
+/// queued stream start.
+module npu_fetch #(
+  parameter int unsigned Dim        = 16,  ///< bus beat bytes (4, 8, 16 or 32)
+  parameter int unsigned QueueDepth = 8,   ///< entries per unit queue
+  parameter logic [1:0]  AxiId      = 2'd0 ///< ARID of instruction reads
+) (
+  input  logic             clk_i,            ///< clock
+  input  logic             rst_ni,           ///< asynchronous reset, active low
+  input  logic             clear_i,          ///< soft reset
+  input  logic             abort_i,          ///< stop: no new reads, drop returning data
+
+  input  logic             stream_valid_i,   ///< a stream is queued
+  output logic             stream_ready_o,   ///< take it
+  input  logic [31:0]      stream_addr_i,    ///< its first instruction (32-byte aligned)
+  input  logic [31:0]      stream_len_i,     ///< its instruction count
+  output logic             stream_done_o,    ///< pulse: the running stream completed
+  output logic             active_o,         ///< a stream is running
+  input  logic             units_idle_i,     ///< all execution units idle
+
+  input  logic [31:0]      win_base_i,       ///< permitted window base
+  input  logic [31:0]      win_size_i,       ///< permitted window size
+
+  output logic             m_ar_valid_o,     ///< AXI read address valid
+  input  logic             m_ar_ready_i,     ///< AXI read address ready
+  output logic [31:0]      m_ar_addr_o,      ///< burst address
+  output logic [7:0]       m_ar_len_o,       ///< beats - 1
+  output logic [2:0]       m_ar_size_o,      ///< log2(Dim)
+  output logic [1:0]       m_ar_burst_o,     ///< INCR
+  output logic [1:0]       m_ar_id_o,        ///< AxiId
+  input  logic             m_r_valid_i,      ///< read data valid (this ID)
+  output logic             m_r_ready_o,      ///< read data ready
+  input  logic [Dim*8-1:0] m_r_data_i,       ///< read data
+  input  logic [1:0]       m_r_resp_i,       ///< read response
+  input  logic             m_r_last_i,       ///< last beat of a burst
+
+  output logic [2:0]       q_valid_o,        ///< per unit (load, compute, store): instruction available
+  input  logic [2:0]       q_ready_i,        ///< per unit: instruction taken
+  output logic [3*256-1:0] q_instr_o,        ///< per unit: instruction
+  output logic [3*32-1:0]  q_pc_o,           ///< per unit: its index in the stream
+  output logic             queues_empty_o,   ///< nothing waits in any queue
+
+  output logic             err_o,            ///< pulse: error
+  output logic [4:0]       err_cause_o,      ///< ERR_CAUSE bits
+  output logic [31:0]      err_addr_o,       ///< offending address
+  output logic [31:0]      err_pc_o,         ///< offending instruction index
+  output logic             progress_o,       ///< something advanced (watchdog)
+  output logic             stall_o           ///< fetching while every queue is empty
+);
+
+  localparam int unsigned Bpi      = 32 / Dim;  // beats per instruction
+  localparam int unsigned BeatW    = (Bpi > 1) ? $clog2(Bpi) : 1;
+  localparam int unsigned Staging  = 16;       // instruction buffer entries
+  localparam int unsigned MaxBurst = 8;        // instructions per burst (256 bytes)
+  localparam int unsigned EntryW   = 256 + 32;
+
+  // ---------------------------------------------------------------------------
+  // Stream state.
+  // ---------------------------------------------------------------------------
+  typedef enum logic [1:0] {
+    StIdle,
+    StFetch,
+    StDrain
+  } state_e;
+
+  state_e      state_d, state_q;
+  logic [31:0] addr_d, addr_q;          // next instruction address to request
+  logic [31:0] remaining_d, remaining_q;  // instructions not yet requested
+  logic [31:0] undispatched_d, undispatched_q;  // instructions not yet dispatched
+  logic [5:0]  inflight_d, inflight_q;  // instructions requested, not yet assembled
+  logic [1:0]  bursts_d, bursts_q;      // bursts outstanding
+  logic [31:0] asm_pc_d, asm_pc_q;      // index of the instruction being assembled
+  logic [31:0] base_d, base_q;          // stream start address
+
+  // Burst size: up to the next 256-byte boundary.
+  logic [3:0]  burst_n;
+  logic [31:0] burst_bytes;
+  logic        win_ok, ar_go, ar_fire, r_fire, dispatch;
+  logic [4:0]  staged;
+
+  always_comb begin
+    burst_n = 4'(MaxBurst) - {1'b0, addr_q[7:5]};
+    if (remaining_q < 32'(burst_n)) begin
+      burst_n = remaining_q[3:0];
+    end
+  end
+  assign burst_bytes = {23'd0, burst_n, 5'd0};
+
+  // The burst lies inside [win_base, win_base + win_size); 33-bit arithmetic.
+  always_comb begin
+    logic [32:0] lo, hi, wend;
+    lo     = {1'b0, addr_q};
+    hi     = {1'b0, addr_q} + {1'b0, burst_bytes};
+    wend   = {1'b0, win_base_i} + {1'b0, win_size_i};
+    win_ok = (lo >= {1'b0, win_base_i}) && (hi <= wend);
+  end
+
+  logic ar_room;
+  assign ar_room = (32'(inflight_q) + 32'(staged) + 32'(burst_n) <= 32'(Staging)) &&
+                   (bursts_q < 2'd2);
+  assign ar_go        = (state_q == StFetch) && (remaining_q != 0) && ar_room && !abort_i;
+  assign m_ar_valid_o = ar_go && win_ok;
+  assign m_ar_addr_o  = addr_q;
+  assign m_ar_len_o   = 8'(32'(burst_n) * Bpi - 1);
+  assign m_ar_size_o  = 3'($clog2(Dim));
+  assign m_ar_burst_o = 2'b01;
+  assign m_ar_id_o    = AxiId;
+  assign ar_fire      = m_ar_valid_o && m_ar_ready_i;
+
+  // ---------------------------------------------------------------------------
+  // Assembly of beats into instructions.
+  // ---------------------------------------------------------------------------
+  logic [255:0]     asm_d, asm_q;
+  logic [BeatW-1:0] beat_d, beat_q;
+  logic             push, stage_wready, stage_rvalid;
+  logic [EntryW-1:0] stage_rdata;
+  logic             r_err;
+
+  assign m_r_ready_o = 1'b1;  // space was reserved before the burst was issued
+  assign r_fire      = m_r_valid_i;
+  assign r_err       = r_fire && (m_r_resp_i != 2'b00) && !abort_i;
+
+  always_comb begin
+    asm_d  = asm_q;
+    beat_d = beat_q;
+    push   = 1'b0;
+    if (r_fire) begin
+      if (Bpi == 1) begin
+        asm_d = 256'(m_r_data_i);
+        push  = 1'b1;
+      end else begin
+        asm_d[32'(beat_q) * Dim * 8 +: Dim * 8] = m_r_data_i;
+        beat_d = beat_q + BeatW'(1);
+        push   = (32'(beat_q) == Bpi - 1);
+      end
+    end
+  end
+
+  // Beats of an aborted stream are accepted and dropped.
+  logic stage_push;
+  logic [EntryW-1:0] stage_wdata;
+  assign stage_push  = push && !abort_i && !r_err;
+  assign stage_wdata = {asm_pc_q, asm_d};
+
+  npu_fifo #(
+    .Width(EntryW),
+    .Depth(Staging)
+  ) u_staging (
+    .clk_i    (clk_i),
+    .rst_ni   (rst_ni),
+    .clear_i  (clear_i),
+    .wvalid_i (stage_push),
+    .wready_o (stage_wready),
+    .wdata_i  (stage_wdata),
+    .rvalid_o (stage_rvalid),
+    .rready_i (dispatch),
+    .rdata_o  (stage_rdata),
+    .count_o  (staged)
+  );
+
+  // ---------------------------------------------------------------------------
+  // Decode and dispatch.
+  // ---------------------------------------------------------------------------
+  logic [255:0] head;
+  logic [31:0]  head_pc;
+  logic [3:0]   opcode;
+  logic         w_prev, w_next, s_prev, s_next;
+  logic [1:0]   unit;
+  logic         legal;
+  logic [2:0]   qw_valid, qw_ready, qr_valid;
+
+  assign head    = stage_rdata[255:0];
+  assign head_pc = stage_rdata[EntryW-1:256];
+  assign opcode  = head[npu_isa_pkg::OpcodeLsb +: npu_isa_pkg::OpcodeW];
+  assign w_prev  = head[npu_isa_pkg::WaitPrevLsb];
+  assign w_next  = head[npu_isa_pkg::WaitNextLsb];
+  assign s_prev  = head[npu_isa_pkg::SignalPrevLsb];
+  assign s_next  = head[npu_isa_pkg::SignalNextLsb];
+
+  always_comb begin
+    unit  = 2'd0;
+    legal = 1'b0;
+    unique case (opcode)
+      npu_isa_pkg::OpLoad: begin
+        unit  = 2'(npu_isa_pkg::UnitLoad);
+        legal = !w_prev && !s_prev;  // load has no prev neighbour
+      end
+      npu_isa_pkg::OpCompute: begin
+        unit  = 2'(npu_isa_pkg::UnitCompute);
+        legal = 1'b1;
+      end
+      npu_isa_pkg::OpStore: begin
+        unit  = 2'(npu_isa_pkg::UnitStore);
+        legal = !w_next && !s_next;  // store has no next neighbour
+      end
+      default: legal = 1'b0;
+    endcase
+  end
+
+  logic illegal;
+  assign illegal  = stage_rvalid && !legal && !abort_i;
+  assign dispatch = stage_rvalid && legal && !abort_i && qw_ready[unit];
+  always_comb begin
+    qw_valid       = '0;
+    qw_valid[unit] = dispatch;
+  end
+
+  for (genvar u = 0; u < 3; u++) begin : gen_queue
+    logic [$clog2(QueueDepth+1)-1:0] unused_count;
+    npu_fifo #(
+      .Width(EntryW),
+      .Depth(QueueDepth)
+    ) u_queue (
+      .clk_i    (clk_i),
+      .rst_ni   (rst_ni),
+      .clear_i  (clear_i),
+      .wvalid_i (qw_valid[u]),
+      .wready_o (qw_ready[u]),
+      .wdata_i  (stage_rdata),
+      .rvalid_o (qr_valid[u]),
+      .rready_i (q_ready_i[u]),
+      .rdata_o  ({q_pc_o[u*32 +: 32], q_instr_o[u*256 +: 256]}),
+      .count_o  (unused_count)
+    );
+  end
+  assign q_valid_o      = qr_valid;
+  assign queues_empty_o = (qr_valid == 3'b000);
+
+  // ---------------------------------------------------------------------------
+  // Stream control.
+  // ---------------------------------------------------------------------------
+  logic win_err, align_err;
+  assign stream_ready_o = (state_q == StIdle) && !abort_i;
+  assign align_err      = stream_valid_i && stream_ready_o && (stream_addr_i[4:0] != 5'd0);
+  assign win_err        = ar_go && !win_ok;
+
+  always_comb begin
+    state_d        = state_q;
+    addr_d         = addr_q;
+    remaining_d    = remaining_q;
+    undispatched_d = undispatched_q;
+    base_d         = base_q;
+    asm_pc_d       = asm_pc_q + (push ? 32'd1 : 32'd0);
+    inflight_d     = inflight_q - (push ? 6'd1 : 6'd0);
+    bursts_d       = bursts_q - ((r_fire && m_r_last_i) ? 2'd1 : 2'd0);
+    stream_done_o  = 1'b0;
+
+    if (ar_fire) begin
+      addr_d      = addr_q + burst_bytes;
+      remaining_d = remaining_q - 32'(burst_n);
+      inflight_d  = inflight_d + 6'(burst_n);
+      bursts_d    = bursts_d + 2'd1;
+    end
+    if (dispatch) begin
+      undispatched_d = undispatched_q - 32'd1;
+    end
+
+    unique case (state_q)
+      StIdle: begin
+        if (stream_valid_i && stream_ready_o && !align_err) begin
+          addr_d         = stream_addr_i;
+          base_d         = stream_addr_i;
+          remaining_d    = stream_len_i;
+          undispatched_d = stream_len_i;
+          asm_pc_d       = '0;
+          state_d        = (stream_len_i == 0) ? StDrain : StFetch;
+        end
+      end
+      StFetch: begin
+        if (undispatched_d == 0) begin
+          state_d = StDrain;
+        end
+      end
+      StDrain: begin
+        if (queues_empty_o && units_idle_i) begin
+          stream_done_o = !abort_i;
+          state_d       = StIdle;
+        end
+      end
+      default: state_d = StIdle;
+    endcase
+
+    if (abort_i && state_q != StIdle && inflight_d == 0 && bursts_d == 0) begin
+      // Aborted: forget the stream once no read is outstanding.
+      state_d = StIdle;
+    end
+    if (clear_i) begin
+      state_d    = StIdle;
+      inflight_d = '0;
+      bursts_d   = '0;
+    end
+  end
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      state_q        <= StIdle;
+      addr_q         <= '0;
+      remaining_q    <= '0;
+      undispatched_q <= '0;
+      inflight_q     <= '0;
+      bursts_q       <= '0;
+      asm_pc_q       <= '0;
+      base_q         <= '0;
+      asm_q          <= '0;
+      beat_q         <= '0;
+    end else begin
+      state_q        <= state_d;
+      addr_q         <= addr_d;
+      remaining_q    <= remaining_d;
+      undispatched_q <= undispatched_d;
+      inflight_q     <= inflight_d;
+      bursts_q       <= bursts_d;
+      asm_pc_q       <= asm_pc_d;
+      base_q         <= base_d;
+      asm_q          <= asm_d;
+      beat_q         <= clear_i ? '0 : beat_d;
+    end
+  end
+
+  // ---------------------------------------------------------------------------
+  // Errors: misaligned stream, burst outside the window, read error response,
+  // illegal instruction. The first one is reported; npu_ctrl then aborts.
+  // ---------------------------------------------------------------------------
+  always_comb begin
+    err_o       = 1'b0;
+    err_cause_o = '0;
+    err_addr_o  = '0;
+    err_pc_o    = '0;
+    if (align_err) begin
+      err_o = 1'b1;
+      err_cause_o[npu_reg_pkg::ErrCauseAddrRangeBit] = 1'b1;
+      err_addr_o = stream_addr_i;
+    end else if (r_err) begin
+      err_o = 1'b1;
+      err_cause_o[npu_reg_pkg::ErrCauseAxiRespBit] = 1'b1;
+      err_addr_o = base_q + {asm_pc_q[26:0], 5'd0};
+      err_pc_o   = asm_pc_q;
+    end else if (win_err) begin
+      err_o = 1'b1;
+      err_cause_o[npu_reg_pkg::ErrCauseAddrRangeBit] = 1'b1;
+      err_addr_o = addr_q;
+      err_pc_o   = (addr_q - base_q) >> 5;
+    end else if (illegal) begin
+      err_o = 1'b1;
+      err_cause_o[npu_reg_pkg::ErrCauseIllegalInstrBit] = 1'b1;
+      err_pc_o = head_pc;
+    end
+  end
+
+  assign active_o   = (state_q != StIdle);
+  assign progress_o = ar_fire || r_fire || dispatch;
+  assign stall_o    = (state_q == StFetch) && queues_empty_o;
+
+  logic unused_stage_wready;
+  assign unused_stage_wready = stage_wready;  // space is reserved by credits
+
+endmodule

@@ -1,0 +1,580 @@
+// Copyright npu contributors.
+// SPDX-License-Identifier: Apache-2.0
+
+/// npu: int8 inference accelerator top level.
+///
+/// AXI4-Lite slave for control, one AXI4 master to memory, one level
+/// interrupt. See docs/architecture.md for the block diagram and the
+/// contract between the blocks, docs/gen/ for the ISA and register map.
+module npu_top #(
+  parameter int unsigned Dim        = 16,    ///< systolic array rows = columns; bus beat bytes
+  parameter int unsigned SpadARows  = 8192,  ///< activation scratchpad rows (Dim bytes each)
+  parameter int unsigned SpadBRows  = 8192,  ///< weight scratchpad rows
+  parameter int unsigned SpadPRows  = 1152,  ///< parameter scratchpad rows
+  parameter int unsigned AccRows    = 2048,  ///< accumulator rows (Dim int32 each, two banks)
+  parameter int unsigned MaxReads   = 16,    ///< read bursts the load unit keeps in flight
+  parameter int unsigned QueueDepth = 8,     ///< instructions per unit queue
+  /// Bus data width; derived, do not override.
+  parameter int unsigned DataW      = 8 * Dim
+) (
+  input  logic             clk_i,             ///< clock
+  input  logic             rst_ni,            ///< asynchronous reset, active low
+
+  // AXI4-Lite control slave (12-bit byte offsets).
+  input  logic             s_axil_awvalid_i,  ///< write address valid
+  output logic             s_axil_awready_o,  ///< write address ready
+  input  logic [11:0]      s_axil_awaddr_i,   ///< write address
+  input  logic             s_axil_wvalid_i,   ///< write data valid
+  output logic             s_axil_wready_o,   ///< write data ready
+  input  logic [31:0]      s_axil_wdata_i,    ///< write data
+  input  logic [3:0]       s_axil_wstrb_i,    ///< write strobes
+  output logic             s_axil_bvalid_o,   ///< write response valid
+  input  logic             s_axil_bready_i,   ///< write response ready
+  output logic [1:0]       s_axil_bresp_o,    ///< write response
+  input  logic             s_axil_arvalid_i,  ///< read address valid
+  output logic             s_axil_arready_o,  ///< read address ready
+  input  logic [11:0]      s_axil_araddr_i,   ///< read address
+  output logic             s_axil_rvalid_o,   ///< read data valid
+  input  logic             s_axil_rready_i,   ///< read data ready
+  output logic [31:0]      s_axil_rdata_o,    ///< read data
+  output logic [1:0]       s_axil_rresp_o,    ///< read response
+
+  // AXI4 memory master.
+  output logic             m_axi_awvalid_o,   ///< write address valid
+  input  logic             m_axi_awready_i,   ///< write address ready
+  output logic [31:0]      m_axi_awaddr_o,    ///< write address
+  output logic [7:0]       m_axi_awlen_o,     ///< write burst length - 1
+  output logic [2:0]       m_axi_awsize_o,    ///< write beat size
+  output logic [1:0]       m_axi_awburst_o,   ///< write burst type (INCR)
+  output logic [1:0]       m_axi_awid_o,      ///< write id
+  output logic             m_axi_wvalid_o,    ///< write data valid
+  input  logic             m_axi_wready_i,    ///< write data ready
+  output logic [DataW-1:0] m_axi_wdata_o,     ///< write data
+  output logic [Dim-1:0]   m_axi_wstrb_o,     ///< write strobes
+  output logic             m_axi_wlast_o,     ///< last write beat
+  input  logic             m_axi_bvalid_i,    ///< write response valid
+  output logic             m_axi_bready_o,    ///< write response ready
+  input  logic [1:0]       m_axi_bresp_i,     ///< write response
+  input  logic [1:0]       m_axi_bid_i,       ///< write response id
+  output logic             m_axi_arvalid_o,   ///< read address valid
+  input  logic             m_axi_arready_i,   ///< read address ready
+  output logic [31:0]      m_axi_araddr_o,    ///< read address
+  output logic [7:0]       m_axi_arlen_o,     ///< read burst length - 1
+  output logic [2:0]       m_axi_arsize_o,    ///< read beat size
+  output logic [1:0]       m_axi_arburst_o,   ///< read burst type (INCR)
+  output logic [1:0]       m_axi_arid_o,      ///< read id
+  input  logic             m_axi_rvalid_i,    ///< read data valid
+  output logic             m_axi_rready_o,    ///< read data ready
+  input  logic [DataW-1:0] m_axi_rdata_i,     ///< read data
+  input  logic [1:0]       m_axi_rresp_i,     ///< read response
+  input  logic             m_axi_rlast_i,     ///< last read beat
+  input  logic [1:0]       m_axi_rid_i,       ///< read id
+
+  output logic             irq_o              ///< level interrupt (done / error)
+);
+
+  localparam int unsigned AAw  = $clog2(SpadARows);
+  localparam int unsigned BAw  = $clog2(SpadBRows);
+  localparam int unsigned PAw  = $clog2(SpadPRows);
+  localparam int unsigned AccAw = $clog2(AccRows);
+  localparam int unsigned SpAw = (AAw > BAw) ? ((AAw > PAw) ? AAw : PAw) : ((BAw > PAw) ? BAw : PAw);
+
+  // Elaboration-time checks of the configuration.
+  if (Dim != 4 && Dim != 8 && Dim != 16 && Dim != 32) begin : gen_dim_check
+    $error("npu_top: Dim must be 4, 8, 16 or 32");
+  end
+  if ((SpadARows & (SpadARows - 1)) != 0 || (SpadBRows & (SpadBRows - 1)) != 0 ||
+      (AccRows & (AccRows - 1)) != 0) begin : gen_pow2_check
+    $error("npu_top: SpadARows, SpadBRows and AccRows must be powers of two");
+  end
+
+  // ---------------------------------------------------------------------------
+  // Control: registers, errors, counters.
+  // ---------------------------------------------------------------------------
+  logic        clear, abort, halted, resetting, error_pulse, soft_reset, clear_counters;
+  logic        queue_overflow, stream_valid, stream_ready, stream_done, fetch_active;
+  logic [31:0] stream_addr, stream_len, win_base, win_size, watchdog_limit;
+  logic [4:0]  err_cause;
+  logic [31:0] err_pc, err_addr;
+  logic [511:0] counters;
+
+  npu_csr #(
+    .Dim      (Dim),
+    .SpadARows(SpadARows),
+    .SpadBRows(SpadBRows),
+    .SpadPRows(SpadPRows),
+    .AccRows  (AccRows)
+  ) u_csr (
+    .clk_i            (clk_i),
+    .rst_ni           (rst_ni),
+    .clear_i          (clear),
+    .s_axil_awvalid_i (s_axil_awvalid_i),
+    .s_axil_awready_o (s_axil_awready_o),
+    .s_axil_awaddr_i  (s_axil_awaddr_i),
+    .s_axil_wvalid_i  (s_axil_wvalid_i),
+    .s_axil_wready_o  (s_axil_wready_o),
+    .s_axil_wdata_i   (s_axil_wdata_i),
+    .s_axil_wstrb_i   (s_axil_wstrb_i),
+    .s_axil_bvalid_o  (s_axil_bvalid_o),
+    .s_axil_bready_i  (s_axil_bready_i),
+    .s_axil_bresp_o   (s_axil_bresp_o),
+    .s_axil_arvalid_i (s_axil_arvalid_i),
+    .s_axil_arready_o (s_axil_arready_o),
+    .s_axil_araddr_i  (s_axil_araddr_i),
+    .s_axil_rvalid_o  (s_axil_rvalid_o),
+    .s_axil_rready_i  (s_axil_rready_i),
+    .s_axil_rdata_o   (s_axil_rdata_o),
+    .s_axil_rresp_o   (s_axil_rresp_o),
+    .stream_valid_o   (stream_valid),
+    .stream_ready_i   (stream_ready),
+    .stream_addr_o    (stream_addr),
+    .stream_len_o     (stream_len),
+    .win_base_o       (win_base),
+    .win_size_o       (win_size),
+    .watchdog_o       (watchdog_limit),
+    .soft_reset_o     (soft_reset),
+    .clear_counters_o (clear_counters),
+    .queue_overflow_o (queue_overflow),
+    .busy_i           (fetch_active),
+    .halted_i         (halted),
+    .resetting_i      (resetting),
+    .stream_done_i    (stream_done),
+    .error_i          (error_pulse),
+    .err_cause_i      (err_cause),
+    .err_pc_i         (err_pc),
+    .err_addr_i       (err_addr),
+    .counters_i       (counters),
+    .irq_o            (irq_o)
+  );
+
+  // Error reports: 0 fetch, 1 load, 2 compute, 3 store.
+  logic [3:0]   err;
+  logic [19:0]  err_causes;
+  logic [127:0] err_pcs, err_addrs;
+  logic         units_idle, progress;
+  logic [31:0]  watchdog_pc;
+
+  npu_ctrl #(
+    .NumSrc(4)
+  ) u_ctrl (
+    .clk_i            (clk_i),
+    .rst_ni           (rst_ni),
+    .err_i            (err),
+    .err_cause_i      (err_causes),
+    .err_pc_i         (err_pcs),
+    .err_addr_i       (err_addrs),
+    .queue_overflow_i (queue_overflow),
+    .soft_reset_i     (soft_reset),
+    .all_idle_i       (units_idle && !fetch_active),
+    .busy_i           (fetch_active),
+    .progress_i       (progress),
+    .watchdog_limit_i (watchdog_limit),
+    .watchdog_pc_i    (watchdog_pc),
+    .abort_o          (abort),
+    .clear_o          (clear),
+    .halted_o         (halted),
+    .resetting_o      (resetting),
+    .error_o          (error_pulse),
+    .err_cause_o      (err_cause),
+    .err_pc_o         (err_pc),
+    .err_addr_o       (err_addr)
+  );
+
+  // ---------------------------------------------------------------------------
+  // Fetch and the read-channel multiplexer.
+  // ---------------------------------------------------------------------------
+  logic             f_ar_valid, f_ar_ready, f_r_valid, f_r_ready;
+  logic [31:0]      f_ar_addr;
+  logic [7:0]       f_ar_len;
+  logic [2:0]       f_ar_size;
+  logic [1:0]       f_ar_burst, f_ar_id;
+  logic             l_ar_valid, l_ar_ready, l_r_valid, l_r_ready;
+  logic [31:0]      l_ar_addr;
+  logic [7:0]       l_ar_len;
+  logic [2:0]       l_ar_size;
+  logic [1:0]       l_ar_burst, l_ar_id;
+  logic [2:0]       q_valid, q_ready;
+  logic [3*256-1:0] q_instr;
+  logic [3*32-1:0]  q_pc;
+  logic             queues_empty, fetch_progress, fetch_stall;
+
+  npu_fetch #(
+    .Dim       (Dim),
+    .QueueDepth(QueueDepth),
+    .AxiId     (2'd0)
+  ) u_fetch (
+    .clk_i          (clk_i),
+    .rst_ni         (rst_ni),
+    .clear_i        (clear),
+    .abort_i        (abort),
+    .stream_valid_i (stream_valid),
+    .stream_ready_o (stream_ready),
+    .stream_addr_i  (stream_addr),
+    .stream_len_i   (stream_len),
+    .stream_done_o  (stream_done),
+    .active_o       (fetch_active),
+    .units_idle_i   (units_idle),
+    .win_base_i     (win_base),
+    .win_size_i     (win_size),
+    .m_ar_valid_o   (f_ar_valid),
+    .m_ar_ready_i   (f_ar_ready),
+    .m_ar_addr_o    (f_ar_addr),
+    .m_ar_len_o     (f_ar_len),
+    .m_ar_size_o    (f_ar_size),
+    .m_ar_burst_o   (f_ar_burst),
+    .m_ar_id_o      (f_ar_id),
+    .m_r_valid_i    (f_r_valid),
+    .m_r_ready_o    (f_r_ready),
+    .m_r_data_i     (m_axi_rdata_i),
+    .m_r_resp_i     (m_axi_rresp_i),
+    .m_r_last_i     (m_axi_rlast_i),
+    .q_valid_o      (q_valid),
+    .q_ready_i      (q_ready),
+    .q_instr_o      (q_instr),
+    .q_pc_o         (q_pc),
+    .queues_empty_o (queues_empty),
+    .err_o          (err[0]),
+    .err_cause_o    (err_causes[0 +: 5]),
+    .err_addr_o     (err_addrs[0 +: 32]),
+    .err_pc_o       (err_pcs[0 +: 32]),
+    .progress_o     (fetch_progress),
+    .stall_o        (fetch_stall)
+  );
+
+  npu_axi_rd_mux u_rd_mux (
+    .clk_i        (clk_i),
+    .rst_ni       (rst_ni),
+    .f_ar_valid_i (f_ar_valid),
+    .f_ar_ready_o (f_ar_ready),
+    .f_ar_addr_i  (f_ar_addr),
+    .f_ar_len_i   (f_ar_len),
+    .f_ar_size_i  (f_ar_size),
+    .f_ar_burst_i (f_ar_burst),
+    .f_ar_id_i    (f_ar_id),
+    .f_r_valid_o  (f_r_valid),
+    .f_r_ready_i  (f_r_ready),
+    .l_ar_valid_i (l_ar_valid),
+    .l_ar_ready_o (l_ar_ready),
+    .l_ar_addr_i  (l_ar_addr),
+    .l_ar_len_i   (l_ar_len),
+    .l_ar_size_i  (l_ar_size),
+    .l_ar_burst_i (l_ar_burst),
+    .l_ar_id_i    (l_ar_id),
+    .l_r_valid_o  (l_r_valid),
+    .l_r_ready_i  (l_r_ready),
+    .m_ar_valid_o (m_axi_arvalid_o),
+    .m_ar_ready_i (m_axi_arready_i),
+    .m_ar_addr_o  (m_axi_araddr_o),
+    .m_ar_len_o   (m_axi_arlen_o),
+    .m_ar_size_o  (m_axi_arsize_o),
+    .m_ar_burst_o (m_axi_arburst_o),
+    .m_ar_id_o    (m_axi_arid_o),
+    .m_r_valid_i  (m_axi_rvalid_i),
+    .m_r_ready_o  (m_axi_rready_o),
+    .m_r_id_i     (m_axi_rid_i)
+  );
+
+  // ---------------------------------------------------------------------------
+  // Dependency tokens between neighbouring units (VTA-style counters).
+  // 0: load->compute, 1: compute->load, 2: compute->store, 3: store->compute.
+  // ---------------------------------------------------------------------------
+  logic [3:0] tok_give, tok_take, tok_avail;
+  logic [7:0] tok_d [4];
+  logic [7:0] tok_q [4];
+
+  always_comb begin
+    for (int i = 0; i < 4; i++) begin
+      tok_d[i] = tok_q[i] + (tok_give[i] ? 8'd1 : 8'd0) - (tok_take[i] ? 8'd1 : 8'd0);
+      if (clear) begin
+        tok_d[i] = '0;
+      end
+    end
+  end
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      for (int i = 0; i < 4; i++) begin
+        tok_q[i] <= '0;
+      end
+    end else begin
+      for (int i = 0; i < 4; i++) begin
+        tok_q[i] <= tok_d[i];
+      end
+    end
+  end
+
+  for (genvar i = 0; i < 4; i++) begin : gen_tok_avail
+    assign tok_avail[i] = (tok_q[i] != '0);
+  end
+
+  // ---------------------------------------------------------------------------
+  // Scratchpads and accumulator memory.
+  // ---------------------------------------------------------------------------
+  logic [2:0]       sp_we;
+  logic [SpAw-1:0]  sp_waddr;
+  logic [DataW-1:0] sp_wdata;
+  logic             a_re, b_re, p_re;
+  logic [AAw-1:0]   a_raddr;
+  logic [BAw-1:0]   b_raddr;
+  logic [PAw-1:0]   p_raddr;
+  logic [DataW-1:0] a_rdata, b_rdata, p_rdata;
+
+  npu_ram_2p #(.Width(DataW), .Depth(SpadARows)) u_spad_a (
+    .clk_i   (clk_i),
+    .we_i    (sp_we[0]),
+    .waddr_i (sp_waddr[AAw-1:0]),
+    .wdata_i (sp_wdata),
+    .re_i    (a_re),
+    .raddr_i (a_raddr),
+    .rdata_o (a_rdata)
+  );
+
+  npu_ram_2p #(.Width(DataW), .Depth(SpadBRows)) u_spad_b (
+    .clk_i   (clk_i),
+    .we_i    (sp_we[1]),
+    .waddr_i (sp_waddr[BAw-1:0]),
+    .wdata_i (sp_wdata),
+    .re_i    (b_re),
+    .raddr_i (b_raddr),
+    .rdata_o (b_rdata)
+  );
+
+  npu_ram_2p #(.Width(DataW), .Depth(SpadPRows)) u_spad_p (
+    .clk_i   (clk_i),
+    .we_i    (sp_we[2]),
+    .waddr_i (sp_waddr[PAw-1:0]),
+    .wdata_i (sp_wdata),
+    .re_i    (p_re),
+    .raddr_i (p_raddr),
+    .rdata_o (p_rdata)
+  );
+
+  logic               acc_cmp_re, acc_cmp_we, acc_st_re, acc_st_gnt;
+  logic [AccAw-1:0]   acc_cmp_raddr, acc_cmp_waddr, acc_st_raddr;
+  logic [Dim*32-1:0]  acc_cmp_rdata, acc_cmp_wdata, acc_st_rdata;
+
+  npu_acc_mem #(
+    .Dim (Dim),
+    .Rows(AccRows)
+  ) u_acc (
+    .clk_i       (clk_i),
+    .rst_ni      (rst_ni),
+    .cmp_re_i    (acc_cmp_re),
+    .cmp_raddr_i (acc_cmp_raddr),
+    .cmp_rdata_o (acc_cmp_rdata),
+    .cmp_we_i    (acc_cmp_we),
+    .cmp_waddr_i (acc_cmp_waddr),
+    .cmp_wdata_i (acc_cmp_wdata),
+    .st_re_i     (acc_st_re),
+    .st_raddr_i  (acc_st_raddr),
+    .st_gnt_o    (acc_st_gnt),
+    .st_rdata_o  (acc_st_rdata)
+  );
+
+  // ---------------------------------------------------------------------------
+  // Execution units.
+  // ---------------------------------------------------------------------------
+  logic [2:0] unit_idle, unit_busy, unit_stall_dep;
+  logic       load_stall_mem, store_stall_mem, compute_stall_hazard, row;
+
+  npu_load #(
+    .Dim      (Dim),
+    .SpadARows(SpadARows),
+    .SpadBRows(SpadBRows),
+    .SpadPRows(SpadPRows),
+    .MaxReads (MaxReads),
+    .AxiId    (2'd1)
+  ) u_load (
+    .clk_i            (clk_i),
+    .rst_ni           (rst_ni),
+    .clear_i          (clear),
+    .abort_i          (abort),
+    .instr_valid_i    (q_valid[0]),
+    .instr_ready_o    (q_ready[0]),
+    .instr_i          (q_instr[0 +: 256]),
+    .pc_i             (q_pc[0 +: 32]),
+    .tok_next_avail_i (tok_avail[1]),
+    .tok_next_take_o  (tok_take[1]),
+    .sig_next_o       (tok_give[0]),
+    .win_base_i       (win_base),
+    .win_size_i       (win_size),
+    .m_ar_valid_o     (l_ar_valid),
+    .m_ar_ready_i     (l_ar_ready),
+    .m_ar_addr_o      (l_ar_addr),
+    .m_ar_len_o       (l_ar_len),
+    .m_ar_size_o      (l_ar_size),
+    .m_ar_burst_o     (l_ar_burst),
+    .m_ar_id_o        (l_ar_id),
+    .m_r_valid_i      (l_r_valid),
+    .m_r_ready_o      (l_r_ready),
+    .m_r_data_i       (m_axi_rdata_i),
+    .m_r_resp_i       (m_axi_rresp_i),
+    .m_r_last_i       (m_axi_rlast_i),
+    .sp_we_o          (sp_we),
+    .sp_waddr_o       (sp_waddr),
+    .sp_wdata_o       (sp_wdata),
+    .idle_o           (unit_idle[0]),
+    .err_o            (err[1]),
+    .err_cause_o      (err_causes[5 +: 5]),
+    .err_addr_o       (err_addrs[32 +: 32]),
+    .err_pc_o         (err_pcs[32 +: 32]),
+    .busy_o           (unit_busy[0]),
+    .stall_dep_o      (unit_stall_dep[0]),
+    .stall_mem_o      (load_stall_mem)
+  );
+
+  npu_compute #(
+    .Dim      (Dim),
+    .SpadARows(SpadARows),
+    .SpadBRows(SpadBRows),
+    .AccRows  (AccRows)
+  ) u_compute (
+    .clk_i            (clk_i),
+    .rst_ni           (rst_ni),
+    .clear_i          (clear),
+    .abort_i          (abort),
+    .instr_valid_i    (q_valid[1]),
+    .instr_ready_o    (q_ready[1]),
+    .instr_i          (q_instr[256 +: 256]),
+    .pc_i             (q_pc[32 +: 32]),
+    .tok_prev_avail_i (tok_avail[0]),
+    .tok_prev_take_o  (tok_take[0]),
+    .tok_next_avail_i (tok_avail[3]),
+    .tok_next_take_o  (tok_take[3]),
+    .sig_prev_o       (tok_give[1]),
+    .sig_next_o       (tok_give[2]),
+    .a_re_o           (a_re),
+    .a_raddr_o        (a_raddr),
+    .a_rdata_i        (a_rdata),
+    .b_re_o           (b_re),
+    .b_raddr_o        (b_raddr),
+    .b_rdata_i        (b_rdata),
+    .acc_re_o         (acc_cmp_re),
+    .acc_raddr_o      (acc_cmp_raddr),
+    .acc_rdata_i      (acc_cmp_rdata),
+    .acc_we_o         (acc_cmp_we),
+    .acc_waddr_o      (acc_cmp_waddr),
+    .acc_wdata_o      (acc_cmp_wdata),
+    .idle_o           (unit_idle[1]),
+    .err_o            (err[2]),
+    .err_cause_o      (err_causes[10 +: 5]),
+    .err_addr_o       (err_addrs[64 +: 32]),
+    .err_pc_o         (err_pcs[64 +: 32]),
+    .busy_o           (unit_busy[1]),
+    .stall_dep_o      (unit_stall_dep[1]),
+    .stall_hazard_o   (compute_stall_hazard),
+    .row_o            (row)
+  );
+
+  logic             st_aw_valid, st_w_valid;
+  logic [Dim-1:0]   st_w_strb;
+
+  npu_store #(
+    .Dim      (Dim),
+    .SpadPRows(SpadPRows),
+    .AccRows  (AccRows),
+    .AxiId    (2'd0)
+  ) u_store (
+    .clk_i            (clk_i),
+    .rst_ni           (rst_ni),
+    .clear_i          (clear),
+    .abort_i          (abort),
+    .instr_valid_i    (q_valid[2]),
+    .instr_ready_o    (q_ready[2]),
+    .instr_i          (q_instr[512 +: 256]),
+    .pc_i             (q_pc[64 +: 32]),
+    .tok_prev_avail_i (tok_avail[2]),
+    .tok_prev_take_o  (tok_take[2]),
+    .sig_prev_o       (tok_give[3]),
+    .win_base_i       (win_base),
+    .win_size_i       (win_size),
+    .p_re_o           (p_re),
+    .p_raddr_o        (p_raddr),
+    .p_rdata_i        (p_rdata),
+    .acc_re_o         (acc_st_re),
+    .acc_raddr_o      (acc_st_raddr),
+    .acc_gnt_i        (acc_st_gnt),
+    .acc_rdata_i      (acc_st_rdata),
+    .m_aw_valid_o     (st_aw_valid),
+    .m_aw_ready_i     (m_axi_awready_i),
+    .m_aw_addr_o      (m_axi_awaddr_o),
+    .m_aw_len_o       (m_axi_awlen_o),
+    .m_aw_size_o      (m_axi_awsize_o),
+    .m_aw_burst_o     (m_axi_awburst_o),
+    .m_aw_id_o        (m_axi_awid_o),
+    .m_w_valid_o      (st_w_valid),
+    .m_w_ready_i      (m_axi_wready_i),
+    .m_w_data_o       (m_axi_wdata_o),
+    .m_w_strb_o       (st_w_strb),
+    .m_w_last_o       (m_axi_wlast_o),
+    .m_b_valid_i      (m_axi_bvalid_i),
+    .m_b_ready_o      (m_axi_bready_o),
+    .m_b_resp_i       (m_axi_bresp_i),
+    .idle_o           (unit_idle[2]),
+    .err_o            (err[3]),
+    .err_cause_o      (err_causes[15 +: 5]),
+    .err_addr_o       (err_addrs[96 +: 32]),
+    .err_pc_o         (err_pcs[96 +: 32]),
+    .busy_o           (unit_busy[2]),
+    .stall_dep_o      (unit_stall_dep[2]),
+    .stall_mem_o      (store_stall_mem)
+  );
+
+  assign m_axi_awvalid_o = st_aw_valid;
+  assign m_axi_wvalid_o  = st_w_valid;
+  assign m_axi_wstrb_o   = st_w_strb;
+  assign units_idle      = &unit_idle;
+
+  // The write response ID is always the store unit's.
+  logic unused_bid;
+  assign unused_bid = ^m_axi_bid_i;
+
+  // ---------------------------------------------------------------------------
+  // Watchdog inputs and performance counters.
+  // ---------------------------------------------------------------------------
+  logic read_beat, write_beat;
+  assign read_beat  = m_axi_rvalid_i && m_axi_rready_o;
+  assign write_beat = m_axi_wvalid_o && m_axi_wready_i && (m_axi_wstrb_o != '0);
+  assign progress   = fetch_progress || read_beat || (m_axi_wvalid_o && m_axi_wready_i) ||
+                      (m_axi_arvalid_o && m_axi_arready_i) ||
+                      (m_axi_awvalid_o && m_axi_awready_i) ||
+                      (m_axi_bvalid_i && m_axi_bready_o) || row || (|sp_we) ||
+                      (|tok_take) || (|tok_give) || (|(q_valid & q_ready));
+
+  // Oldest instruction waiting at a queue head (reported on a watchdog stop).
+  always_comb begin
+    watchdog_pc = '1;
+    for (int u = 0; u < 3; u++) begin
+      if (q_valid[u] && q_pc[u*32 +: 32] < watchdog_pc) begin
+        watchdog_pc = q_pc[u*32 +: 32];
+      end
+    end
+    if (watchdog_pc == '1) begin
+      watchdog_pc = '0;
+    end
+  end
+
+  npu_perf #(
+    .Dim(Dim)
+  ) u_perf (
+    .clk_i                  (clk_i),
+    .rst_ni                 (rst_ni),
+    .clear_i                (clear_counters),
+    .busy_i                 (fetch_active),
+    .row_i                  (row),
+    .load_busy_i            (unit_busy[0]),
+    .load_stall_dep_i       (unit_stall_dep[0]),
+    .load_stall_mem_i       (load_stall_mem),
+    .compute_busy_i         (unit_busy[1]),
+    .compute_stall_dep_i    (unit_stall_dep[1]),
+    .compute_stall_hazard_i (compute_stall_hazard),
+    .store_busy_i           (unit_busy[2]),
+    .store_stall_dep_i      (unit_stall_dep[2]),
+    .store_stall_mem_i      (store_stall_mem),
+    .fetch_stall_i          (fetch_stall),
+    .read_beat_i            (read_beat),
+    .write_beat_i           (write_beat),
+    .counters_o             (counters)
+  );
+
+endmodule

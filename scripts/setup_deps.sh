@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Installs what building and testing npu needs, from Debian packages.
+#
+# Idempotent and non-interactive: packages already present are left alone.
+# Run as root (CI and fresh containers) or with sudo available.
+# Tool versions are pinned by the distribution (Debian 12): Verilator 5.006,
+# Yosys 0.23, GoogleTest 1.12, Eigen 3.4, fmt 9, CLI11 2.3, nlohmann-json 3.11.
+set -euo pipefail
+
+PACKAGES=(
+  build-essential cmake ninja-build python3
+  verilator yosys
+  libeigen3-dev libgtest-dev libgmock-dev libbenchmark-dev
+  libfmt-dev nlohmann-json3-dev libcli11-dev
+)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+
+echo "setup_deps: installing ${missing[*]}"
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then
+  if command -v sudo >/dev/null 2>&1; then
+    SUDO="sudo -n"
+  else
+    echo "setup_deps: missing packages ${missing[*]}; run 'make deps' as root" >&2
+    exit 1
+  fi
+fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
