@@ -1,0 +1,129 @@
+#include "tb/dut/npu_harness.h"
+
+#include <fmt/format.h>
+
+#include <utility>
+
+#include "sw/gen/npu_regs.h"
+
+namespace npu::dut {
+
+NpuHarness::NpuHarness(std::string_view config, const HarnessOptions& options)
+    : model_(MakeDutModel(config)), options_(options) {
+  kernel_ = std::make_unique<sim::Kernel>([this] { model_->Eval(); });
+  clock_ = &kernel_->AddClock("clk_i", model_->Clk(), options_.clock_period_ps);
+  if (!options_.trace_path.empty()) {
+    model_->OpenTrace(options_.trace_path);
+    kernel_->SetTraceHook([this](uint64_t t) { model_->Dump(t); });
+  }
+  mem_ = std::make_unique<bus::AxiMemory>(model_->MemPort(), options_.mem);
+  csr_ = std::make_unique<bus::AxiLiteMaster>(model_->CsrPort(), options_.csr);
+}
+
+NpuHarness::~NpuHarness() { model_->CloseTrace(); }
+
+uint64_t NpuHarness::Cycles() const { return clock_->Cycles(); }
+
+void NpuHarness::Run(const std::function<sim::Task<>(NpuHarness&)>& body) {
+  kernel_->Run([this, &body]() -> sim::Task<> {
+    kernel_->StartSoon(mem_->Run(*clock_), "axi_memory");
+    kernel_->StartSoon(csr_->Run(*clock_), "axilite_master");
+    if (!reset_done_) {
+      *model_->RstN() = 0;
+      co_await sim::ClockCycles(*clock_, 5);
+      *model_->RstN() = 1;
+      co_await sim::ClockCycles(*clock_, 2);
+      reset_done_ = true;
+    }
+    co_await body(*this);
+  });
+}
+
+sim::Task<uint32_t> NpuHarness::ReadReg(uint32_t offset) { co_return co_await csr_->Read(offset); }
+
+sim::Task<> NpuHarness::WriteReg(uint32_t offset, uint32_t value) {
+  co_await csr_->Write(offset, value);
+}
+
+sim::Task<> NpuHarness::StartStream(uint32_t win_base, uint32_t win_size, uint32_t addr,
+                                    uint32_t len) {
+  co_await WriteReg(regs::kWinBase, win_base);
+  co_await WriteReg(regs::kWinSize, win_size);
+  co_await WriteReg(regs::kCtrl, regs::kCtrlIrqDoneEnMask | regs::kCtrlIrqErrEnMask);
+  co_await WriteReg(regs::kStreamAddr, addr);
+  co_await WriteReg(regs::kStreamLen, len);
+  co_await WriteReg(regs::kDoorbell, 1);
+}
+
+sim::Task<> NpuHarness::WaitIrq(uint64_t max_cycles) {
+  for (uint64_t i = 0; i < max_cycles; ++i) {
+    co_await sim::ReadOnly();
+    if (model_->Irq()) co_return;
+    co_await sim::RisingEdge(*clock_);
+  }
+  const uint32_t status = co_await ReadReg(regs::kStatus);
+  const uint32_t cause = co_await ReadReg(regs::kErrCause);
+  throw sim::SimTimeoutError(fmt::format(
+      "no interrupt within {} cycles (STATUS=0x{:08x} ERR_CAUSE=0x{:x}); the hardware "
+      "watchdog should have stopped a hung NPU",
+      max_cycles, status, cause));
+}
+
+sim::Task<runtime::RunStats> NpuHarness::ReadCounters() {
+  runtime::RunStats s;
+  auto read64 = [this](uint32_t lo) -> sim::Task<uint64_t> {
+    const uint64_t l = co_await ReadReg(lo);
+    const uint64_t h = co_await ReadReg(lo + 4);
+    co_return (h << 32) | l;
+  };
+  s.cycles = co_await read64(regs::kCntCyclesLo);
+  s.macs = co_await read64(regs::kCntMacsLo);
+  s.bytes_read = co_await ReadReg(regs::kCntBytesRead);
+  s.bytes_written = co_await ReadReg(regs::kCntBytesWritten);
+  for (const auto& r : regs::kAllRegs) {
+    const std::string name = r.name;
+    if (name.rfind("cnt_", 0) != 0 || name.ends_with("_hi")) continue;
+    if (name.ends_with("_lo")) continue;
+    s.counters[name.substr(4)] = co_await ReadReg(r.offset);
+  }
+  s.counters["cycles"] = s.cycles;
+  s.counters["macs"] = s.macs;
+  co_return s;
+}
+
+sim::Task<StreamOutcome> NpuHarness::Collect() {
+  StreamOutcome out;
+  const uint32_t irq = co_await ReadReg(regs::kIrqStatus);
+  out.status.err_cause = co_await ReadReg(regs::kErrCause);
+  out.status.ok = (irq & regs::kIrqStatusErrorMask) == 0 && out.status.err_cause == 0;
+  if (!out.status.ok) {
+    out.status.err_pc = co_await ReadReg(regs::kErrPc);
+    out.status.err_addr = co_await ReadReg(regs::kErrAddr);
+  }
+  out.stats = co_await ReadCounters();
+  co_await WriteReg(regs::kIrqStatus, regs::kIrqStatusDoneMask | regs::kIrqStatusErrorMask);
+  if (!out.status.ok) co_await SoftReset();
+  co_await WriteReg(regs::kCtrl, regs::kCtrlClearCountersMask);
+  co_return out;
+}
+
+sim::Task<StreamOutcome> NpuHarness::RunStream(uint32_t win_base, uint32_t win_size,
+                                               uint32_t addr, uint32_t len,
+                                               uint64_t max_cycles) {
+  co_await StartStream(win_base, win_size, addr, len);
+  co_await WaitIrq(max_cycles);
+  co_return co_await Collect();
+}
+
+sim::Task<> NpuHarness::SoftReset(uint64_t max_cycles) {
+  co_await WriteReg(regs::kCtrl, regs::kCtrlSoftResetMask);
+  for (uint64_t i = 0; i < max_cycles; i += 8) {
+    const uint32_t status = co_await ReadReg(regs::kStatus);
+    if ((status & regs::kStatusResettingMask) == 0) co_return;
+    co_await sim::ClockCycles(*clock_, 8);
+  }
+  throw sim::SimTimeoutError(
+      fmt::format("soft reset did not complete within {} cycles", max_cycles));
+}
+
+}  // namespace npu::dut

@@ -1,0 +1,43 @@
+/// @file rtl_backend.h
+/// @brief Runtime backend that runs instruction streams on the verilated RTL.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "sw/runtime/backend.h"
+#include "tb/dut/npu_harness.h"
+
+namespace npu::dut {
+
+/// Options of the RTL backend.
+struct RtlBackendOptions {
+  HarnessOptions harness;        ///< memory model, waveform
+  uint64_t max_cycles = 200000000;  ///< testbench guard per stream (the NPU's watchdog acts first)
+};
+
+/// Runs streams on a verilated npu_top through its AXI ports, exactly as a
+/// host would: the memory image is placed in the AXI memory model, the
+/// stream is queued through the control registers, and the result is read
+/// back after the interrupt. The device persists between runs.
+class RtlBackend final : public runtime::Backend {
+ public:
+  RtlBackend(const HwConfig& config, const RtlBackendOptions& options);
+  ~RtlBackend() override;
+
+  std::string Name() const override;
+  const HwConfig& Config() const override { return config_; }
+  runtime::RunResult Run(runtime::DeviceMemory& mem, uint32_t stream_addr,
+                         uint32_t num_instr) override;
+
+  /// The harness, for tests that inject bus errors or inspect the model.
+  NpuHarness& Harness() { return *harness_; }
+
+ private:
+  HwConfig config_;
+  RtlBackendOptions options_;
+  std::unique_ptr<NpuHarness> harness_;
+};
+
+}  // namespace npu::dut
