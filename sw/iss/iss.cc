@@ -1,0 +1,441 @@
+#include "sw/iss/iss.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <array>
+#include <cstring>
+#include <deque>
+#include <stdexcept>
+
+#include "sw/gen/npu_regs.h"
+#include "sw/numerics/numerics.h"
+
+namespace npu::iss {
+namespace {
+
+constexpr uint32_t kIllegal = regs::kErrCauseIllegalInstrMask;
+constexpr uint32_t kAddrRange = regs::kErrCauseAddrRangeMask;
+constexpr uint32_t kAxiResp = regs::kErrCauseAxiRespMask;
+constexpr uint32_t kWatchdog = regs::kErrCauseWatchdogMask;
+
+constexpr uint32_t kMaxBurstBeats = 256;    // AXI4 INCR limit
+constexpr uint32_t kBoundary = 4096;        // AXI bursts never cross 4 KiB
+constexpr uint32_t kFetchBurstBytes = 256;  // fetch bursts never cross 256 bytes
+constexpr uint32_t kFetchBuffer = 16;       // instructions read ahead of dispatch
+
+/// Beats of the next burst of a contiguous run at @p addr with @p beats left.
+uint32_t BurstBeats(uint64_t addr, uint64_t beats, uint32_t dim) {
+  const uint32_t to_boundary = (kBoundary - (addr & (kBoundary - 1))) / dim;
+  return static_cast<uint32_t>(std::min<uint64_t>({beats, kMaxBurstBeats, to_boundary}));
+}
+
+/// Adds (or, with @p overwrite, stores) @p sum into @p out; int32 wrapping.
+inline void Accumulate(const int32_t* sum, int32_t* out, uint32_t d, bool overwrite) {
+  if (overwrite) {
+    for (uint32_t c = 0; c < d; ++c) out[c] = sum[c];
+  } else {
+    for (uint32_t c = 0; c < d; ++c) {
+      out[c] = static_cast<int32_t>(static_cast<uint32_t>(out[c]) + static_cast<uint32_t>(sum[c]));
+    }
+  }
+}
+
+// One K chunk: acc[i][c] (=|+=) sum_r a[i][r] * w[r][c] for i in [0, m).
+// The weight tile is widened once; a product of two int8 values and the sum
+// of up to 4096 of them fit in int32, so only the accumulation into acc can
+// wrap (done in uint32 arithmetic).
+
+/// Fixed DIM: the inner loops have constant trip counts and vectorise.
+template <uint32_t kDim>
+void MacChunkFixed(const int8_t* a, const int8_t* w, int32_t* acc, uint32_t m, bool overwrite) {
+  std::array<int32_t, kDim * kDim> wt;
+  for (uint32_t i = 0; i < kDim * kDim; ++i) wt[i] = w[i];
+  for (uint32_t i = 0; i < m; ++i) {
+    const int8_t* row = a + size_t{i} * kDim;
+    std::array<int32_t, kDim> sum{};
+    for (uint32_t r = 0; r < kDim; ++r) {
+      const int32_t av = row[r];
+      for (uint32_t c = 0; c < kDim; ++c) sum[c] += av * wt[r * kDim + c];
+    }
+    Accumulate(sum.data(), acc + size_t{i} * kDim, kDim, overwrite);
+  }
+}
+
+/// Any DIM.
+void MacChunkAny(const int8_t* a, const int8_t* w, int32_t* acc, uint32_t m, bool overwrite,
+                 uint32_t d) {
+  std::vector<int32_t> wt(w, w + size_t{d} * d);
+  std::vector<int32_t> sum(d);
+  for (uint32_t i = 0; i < m; ++i) {
+    const int8_t* row = a + size_t{i} * d;
+    std::fill(sum.begin(), sum.end(), 0);
+    for (uint32_t r = 0; r < d; ++r) {
+      const int32_t av = row[r];
+      for (uint32_t c = 0; c < d; ++c) sum[c] += av * wt[size_t{r} * d + c];
+    }
+    Accumulate(sum.data(), acc + size_t{i} * d, d, overwrite);
+  }
+}
+
+/// Little-endian int32 lane @p lane of the concatenated rows at @p rows.
+int32_t LaneWord(const int8_t* rows, uint32_t lane) {
+  uint32_t v = 0;
+  for (int b = 0; b < 4; ++b) {
+    v |= uint32_t{static_cast<uint8_t>(rows[4 * lane + b])} << (8 * b);
+  }
+  return static_cast<int32_t>(v);
+}
+
+}  // namespace
+
+Iss::Iss(const HwConfig& config) : config_(config) {
+  const uint32_t dim = config.dim;
+  if (dim == 0 || kBoundary % dim != 0) {
+    throw std::invalid_argument(fmt::format("Iss: dim {} does not divide 4096", dim));
+  }
+  if (config.spad_a == 0 || config.spad_b == 0 || config.spad_p == 0 || config.acc == 0 ||
+      config.queue == 0) {
+    throw std::invalid_argument("Iss: configuration with a zero depth");
+  }
+  spad_a_.assign(size_t{config.spad_a} * dim, 0);
+  spad_b_.assign(size_t{config.spad_b} * dim, 0);
+  spad_p_.assign(size_t{config.spad_p} * dim, 0);
+  acc_.assign(size_t{config.acc} * dim, 0);
+}
+
+std::string Iss::Name() const { return "iss"; }
+
+void Iss::Reset() {
+  tokens_ = Tokens{};
+  status_ = runtime::RunStatus{};
+}
+
+void Iss::AddBusError(uint32_t lo, uint32_t hi) { bus_errors_.emplace_back(lo, hi); }
+
+std::pair<int8_t*, uint32_t> Iss::SpadStorage(Spad spad) {
+  switch (spad) {
+    case Spad::kA:
+      return {spad_a_.data(), config_.spad_a};
+    case Spad::kB:
+      return {spad_b_.data(), config_.spad_b};
+    case Spad::kP:
+      return {spad_p_.data(), config_.spad_p};
+  }
+  throw std::invalid_argument("Iss: no such scratchpad");
+}
+
+std::span<int8_t> Iss::SpadRow(Spad spad, uint32_t row) {
+  auto [base, depth] = SpadStorage(spad);
+  if (row >= depth) {
+    throw std::out_of_range(fmt::format("Iss: scratchpad {} row {} >= depth {}",
+                                        static_cast<uint32_t>(spad), row, depth));
+  }
+  return {base + size_t{row} * config_.dim, config_.dim};
+}
+
+std::span<const int8_t> Iss::SpadRow(Spad spad, uint32_t row) const {
+  return const_cast<Iss*>(this)->SpadRow(spad, row);
+}
+
+std::span<int32_t> Iss::AccRow(uint32_t row) {
+  if (row >= config_.acc) {
+    throw std::out_of_range(fmt::format("Iss: accumulator row {} >= depth {}", row, config_.acc));
+  }
+  return {acc_.data() + size_t{row} * config_.dim, config_.dim};
+}
+
+std::span<const int32_t> Iss::AccRow(uint32_t row) const {
+  return const_cast<Iss*>(this)->AccRow(row);
+}
+
+Iss::MaybeFault Iss::CheckBurst(const RunContext& ctx, uint64_t addr, uint64_t bytes,
+                                uint32_t grain) const {
+  if (addr > UINT32_MAX || !ctx.mem->Contains(static_cast<uint32_t>(addr), bytes)) {
+    return Fault{kAddrRange, static_cast<uint32_t>(addr)};
+  }
+  for (const auto& [lo, hi] : bus_errors_) {
+    if (addr < hi && lo < addr + bytes) {
+      // The first grain (beat or instruction) of the burst that overlaps.
+      const uint64_t skip = (grain == 0 || lo <= addr) ? 0 : (lo - addr) / grain * grain;
+      return Fault{kAxiResp, static_cast<uint32_t>(addr + skip)};
+    }
+  }
+  return std::nullopt;
+}
+
+Iss::MaybeFault Iss::ExecLoad(const RunContext& ctx, const isa::LoadInstr& in) {
+  if (in.spad > 2 || in.sy == 0 || in.sx == 0) return Fault{kIllegal, 0};
+  if (in.nc == 0 || in.ny == 0 || in.nx == 0) return std::nullopt;
+  const uint32_t dim = config_.dim;
+  const auto [spad, depth] = SpadStorage(static_cast<Spad>(in.spad));
+  const uint64_t last_row =
+      uint64_t{in.dst_row} + uint64_t{in.nc - 1} * in.dst_c_stride + uint64_t{in.ny} * in.nx - 1;
+  if (last_row >= depth) return Fault{kIllegal, 0};
+  if (in.src_addr % dim) return Fault{kAddrRange, in.src_addr};
+  if (in.src_c_stride % dim) return Fault{kAddrRange, in.src_c_stride};
+  if (in.src_row_stride % dim) return Fault{kAddrRange, in.src_row_stride};
+  const uint8_t* mem = ctx.mem->Data().data();
+  const uint32_t mem_base = ctx.mem->Base();
+  const auto pad = static_cast<uint8_t>(in.pad);
+  const int64_t sx = in.sx;
+  // Window columns x whose source column ix = x0 + x * sx lies in [0, w):
+  // the same for every row, [x_lo, x_hi).
+  int64_t x_lo = in.x0 >= 0 ? 0 : (-int64_t{in.x0} + sx - 1) / sx;
+  int64_t x_hi = int64_t{in.w} - in.x0 <= 0 ? 0 : (int64_t{in.w} - in.x0 + sx - 1) / sx;
+  x_lo = std::min<int64_t>(x_lo, in.nx);
+  x_hi = std::clamp<int64_t>(x_hi, x_lo, in.nx);
+  for (uint32_t c = 0; c < in.nc; ++c) {
+    const uint64_t plane = uint64_t{in.src_addr} + uint64_t{c} * in.src_c_stride;
+    const uint64_t plane_row = uint64_t{in.dst_row} + uint64_t{c} * in.dst_c_stride;
+    for (uint32_t y = 0; y < in.ny; ++y) {
+      int8_t* rows = spad + (plane_row + uint64_t{y} * in.nx) * dim;
+      const int64_t iy = int64_t{in.y0} + int64_t{y} * in.sy;
+      if (iy < 0 || iy >= in.h) {
+        std::memset(rows, pad, size_t{in.nx} * dim);
+        continue;
+      }
+      std::memset(rows, pad, static_cast<size_t>(x_lo) * dim);
+      std::memset(rows + x_hi * dim, pad, static_cast<size_t>(in.nx - x_hi) * dim);
+      if (x_lo == x_hi) continue;
+      uint64_t addr = plane + static_cast<uint64_t>(iy) * in.src_row_stride +
+                      static_cast<uint64_t>(in.x0 + x_lo * sx) * dim;
+      if (sx == 1) {
+        uint64_t x = static_cast<uint64_t>(x_lo);
+        uint64_t left = static_cast<uint64_t>(x_hi - x_lo);
+        while (left > 0) {
+          const uint32_t n = BurstBeats(addr, left, dim);
+          const uint32_t bytes = n * dim;
+          if (auto f = CheckBurst(ctx, addr, bytes, dim)) return f;
+          std::memcpy(rows + x * dim, mem + (addr - mem_base), bytes);
+          ctx.stats->bytes_read += bytes;
+          addr += bytes;
+          x += n;
+          left -= n;
+        }
+      } else {
+        for (int64_t x = x_lo; x < x_hi; ++x, addr += static_cast<uint64_t>(sx) * dim) {
+          if (auto f = CheckBurst(ctx, addr, dim, dim)) return f;
+          std::memcpy(rows + x * dim, mem + (addr - mem_base), dim);
+          ctx.stats->bytes_read += dim;
+        }
+      }
+    }
+  }
+  return std::nullopt;
+}
+
+Iss::MaybeFault Iss::ExecCompute(const RunContext& ctx, const isa::ComputeInstr& in) {
+  if (in.m == 0 || in.nk == 0) return std::nullopt;
+  const uint32_t dim = config_.dim;
+  const uint64_t a_last = uint64_t{in.a_row} + uint64_t{in.nk - 1} * in.a_k_stride + in.m - 1;
+  const uint64_t b_last = uint64_t{in.b_row} + uint64_t{in.nk} * dim - 1;
+  const uint64_t acc_last = uint64_t{in.acc_row} + in.m - 1;
+  if (a_last >= config_.spad_a || b_last >= config_.spad_b || acc_last >= config_.acc) {
+    return Fault{kIllegal, 0};
+  }
+  int32_t* acc = acc_.data() + size_t{in.acc_row} * dim;
+  for (uint32_t k = 0; k < in.nk; ++k) {
+    const int8_t* a = spad_a_.data() + (uint64_t{in.a_row} + uint64_t{k} * in.a_k_stride) * dim;
+    const int8_t* w = spad_b_.data() + (uint64_t{in.b_row} + uint64_t{k} * dim) * dim;
+    const bool overwrite = k == 0 && !in.accumulate;
+    switch (dim) {
+      case 4:
+        MacChunkFixed<4>(a, w, acc, in.m, overwrite);
+        break;
+      case 8:
+        MacChunkFixed<8>(a, w, acc, in.m, overwrite);
+        break;
+      case 16:
+        MacChunkFixed<16>(a, w, acc, in.m, overwrite);
+        break;
+      case 32:
+        MacChunkFixed<32>(a, w, acc, in.m, overwrite);
+        break;
+      default:
+        MacChunkAny(a, w, acc, in.m, overwrite, dim);
+        break;
+    }
+  }
+  ctx.stats->macs += uint64_t{in.m} * in.nk * dim * dim;
+  return std::nullopt;
+}
+
+Iss::MaybeFault Iss::ExecStore(const RunContext& ctx, const isa::StoreInstr& in) {
+  if (in.act_min > in.act_max) return Fault{kIllegal, 0};
+  if (in.ny == 0 || in.nx == 0) return std::nullopt;
+  const uint32_t dim = config_.dim;
+  const uint64_t acc_last = uint64_t{in.acc_row} + uint64_t{in.ny} * in.nx - 1;
+  if (acc_last >= config_.acc || uint64_t{in.p_row} + 8 >= config_.spad_p) {
+    return Fault{kIllegal, 0};
+  }
+  // Parameters: rows 0-3 biases, 4-7 multipliers (little-endian int32 lanes
+  // across the concatenated rows), row 8 int8 shifts.
+  const int8_t* p = spad_p_.data() + size_t{in.p_row} * dim;
+  std::vector<int32_t> bias(dim), mult(dim);
+  std::vector<int> shift(dim);
+  for (uint32_t l = 0; l < dim; ++l) {
+    bias[l] = LaneWord(p, l);
+    mult[l] = LaneWord(p + 4 * dim, l);
+    shift[l] = p[8 * dim + l];
+    if (shift[l] < kMinShift || shift[l] > kMaxShift) return Fault{kIllegal, 0};
+  }
+  if (in.dst_addr % dim) return Fault{kAddrRange, in.dst_addr};
+  if (in.dst_row_stride % dim) return Fault{kAddrRange, in.dst_row_stride};
+  uint8_t* mem = ctx.mem->Data().data();
+  const uint32_t mem_base = ctx.mem->Base();
+  std::vector<uint8_t> beat_buf(size_t{kMaxBurstBeats} * dim);
+  for (uint32_t y = 0; y < in.ny; ++y) {
+    uint64_t addr = uint64_t{in.dst_addr} + uint64_t{y} * in.dst_row_stride;
+    const int32_t* acc = acc_.data() + (uint64_t{in.acc_row} + uint64_t{y} * in.nx) * dim;
+    uint64_t left = in.nx;
+    while (left > 0) {
+      const uint32_t n = BurstBeats(addr, left, dim);
+      const uint32_t bytes = n * dim;
+      if (auto f = CheckBurst(ctx, addr, bytes, 0)) return f;
+      for (uint32_t i = 0; i < bytes; ++i) {
+        const uint32_t l = i % dim;
+        beat_buf[i] = static_cast<uint8_t>(
+            Requantize(acc[i], bias[l], mult[l], shift[l], in.out_zp, in.act_min, in.act_max));
+      }
+      std::memcpy(mem + (addr - mem_base), beat_buf.data(), bytes);
+      ctx.stats->bytes_written += bytes;
+      acc += bytes;
+      addr += bytes;
+      left -= n;
+    }
+  }
+  return std::nullopt;
+}
+
+runtime::RunResult Iss::Run(runtime::DeviceMemory& mem, uint32_t stream_addr, uint32_t num_instr) {
+  runtime::RunResult result;
+  if (Halted()) {
+    result.status = status_;
+    return result;
+  }
+  const RunContext ctx{&mem, &result.stats};
+  const auto fail = [&](uint32_t cause, uint32_t pc, uint32_t addr) {
+    status_ = runtime::RunStatus{false, cause, pc, addr};
+    result.status = status_;
+    return result;
+  };
+  if (num_instr == 0) return result;
+  if (stream_addr % isa::kInstrBytes != 0) return fail(kAddrRange, 0, stream_addr);
+
+  struct Entry {
+    uint32_t pc;
+    isa::Word word;
+  };
+  std::array<std::deque<Entry>, 3> queues;
+  std::deque<Entry> staged;  // read, not yet dispatched (at most kFetchBuffer)
+  uint32_t read_pc = 0;      // next instruction to read
+  const uint8_t* bytes = mem.Data().data();
+
+  for (;;) {
+    // Fetch: read bursts ahead while the buffer has room for a whole burst,
+    // and dispatch in order until the head's queue is full.
+    for (bool progress = true; progress;) {
+      progress = false;
+      while (read_pc < num_instr) {
+        const uint64_t addr = uint64_t{stream_addr} + uint64_t{read_pc} * isa::kInstrBytes;
+        const uint32_t n = std::min<uint32_t>(
+            (kFetchBurstBytes - (addr % kFetchBurstBytes)) / isa::kInstrBytes, num_instr - read_pc);
+        if (staged.size() + n > kFetchBuffer) break;
+        if (auto f = CheckBurst(ctx, addr, uint64_t{n} * isa::kInstrBytes, isa::kInstrBytes)) {
+          // addr_range: the burst's first instruction; axi_resp: the failing one.
+          const uint32_t pc =
+              f->cause == kAxiResp
+                  ? read_pc + static_cast<uint32_t>((f->addr - addr) / isa::kInstrBytes)
+                  : read_pc;
+          return fail(f->cause, pc, f->addr);
+        }
+        for (uint32_t i = 0; i < n; ++i) {
+          Entry e{read_pc + i, {}};
+          const uint8_t* src = bytes + (addr - mem.Base()) + i * isa::kInstrBytes;
+          for (int j = 0; j < isa::kInstrWords; ++j) {
+            e.word[j] = uint32_t{src[4 * j]} | uint32_t{src[4 * j + 1]} << 8 |
+                        uint32_t{src[4 * j + 2]} << 16 | uint32_t{src[4 * j + 3]} << 24;
+          }
+          staged.push_back(e);
+        }
+        result.stats.bytes_read += uint64_t{n} * isa::kInstrBytes;
+        read_pc += n;
+        progress = true;
+      }
+      while (!staged.empty()) {
+        const Entry& e = staged.front();
+        const uint32_t op = isa::OpcodeOf(e.word);
+        if (op < 1 || op > 3) return fail(kIllegal, e.pc, 0);
+        const isa::Unit unit = isa::UnitOf(op);
+        const isa::Deps deps = isa::DepsOf(e.word);
+        if ((!isa::HasPrev(unit) && (deps.wait_prev || deps.signal_prev)) ||
+            (!isa::HasNext(unit) && (deps.wait_next || deps.signal_next))) {
+          return fail(kIllegal, e.pc, 0);
+        }
+        auto& q = queues[static_cast<size_t>(unit)];
+        if (q.size() >= config_.queue) break;
+        q.push_back(e);
+        staged.pop_front();
+        progress = true;
+      }
+    }
+
+    // Pick the startable head with the lowest pc.
+    int best = -1;
+    for (int u = 0; u < 3; ++u) {
+      if (queues[u].empty()) continue;
+      const isa::Deps d = isa::DepsOf(queues[u].front().word);
+      bool ready = true;
+      switch (static_cast<isa::Unit>(u)) {
+        case isa::Unit::kLoad:
+          ready = !d.wait_next || tokens_.c2l > 0;
+          break;
+        case isa::Unit::kCompute:
+          ready = (!d.wait_prev || tokens_.l2c > 0) && (!d.wait_next || tokens_.s2c > 0);
+          break;
+        case isa::Unit::kStore:
+          ready = !d.wait_prev || tokens_.c2s > 0;
+          break;
+      }
+      if (ready && (best < 0 || queues[u].front().pc < queues[best].front().pc)) best = u;
+    }
+    if (best < 0) {
+      uint32_t blocked_pc = UINT32_MAX;
+      for (const auto& q : queues) {
+        if (!q.empty()) blocked_pc = std::min(blocked_pc, q.front().pc);
+      }
+      if (blocked_pc == UINT32_MAX) break;  // everything fetched and executed
+      return fail(kWatchdog, blocked_pc, 0);
+    }
+
+    const Entry e = queues[best].front();
+    queues[best].pop_front();
+    const isa::Deps d = isa::DepsOf(e.word);
+    MaybeFault fault;
+    switch (static_cast<isa::Unit>(best)) {
+      case isa::Unit::kLoad:
+        if (d.wait_next) --tokens_.c2l;
+        fault = ExecLoad(ctx, isa::LoadInstr::Decode(e.word));
+        if (!fault && d.signal_next) ++tokens_.l2c;
+        break;
+      case isa::Unit::kCompute:
+        if (d.wait_prev) --tokens_.l2c;
+        if (d.wait_next) --tokens_.s2c;
+        fault = ExecCompute(ctx, isa::ComputeInstr::Decode(e.word));
+        if (!fault && d.signal_prev) ++tokens_.c2l;
+        if (!fault && d.signal_next) ++tokens_.c2s;
+        break;
+      case isa::Unit::kStore:
+        if (d.wait_prev) --tokens_.c2s;
+        fault = ExecStore(ctx, isa::StoreInstr::Decode(e.word));
+        if (!fault && d.signal_prev) ++tokens_.s2c;
+        break;
+    }
+    if (fault) return fail(fault->cause, e.pc, fault->addr);
+    ++result.stats.instructions;
+  }
+  return result;
+}
+
+}  // namespace npu::iss

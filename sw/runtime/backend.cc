@@ -1,0 +1,50 @@
+#include "sw/runtime/backend.h"
+
+#include <fmt/format.h>
+
+#include <array>
+#include <utility>
+
+#include "sw/gen/npu_regs.h"
+
+namespace npu::runtime {
+
+std::string ErrCauseNames(uint32_t err_cause) {
+  static constexpr std::array<std::pair<uint32_t, const char*>, 5> kNames = {{
+      {regs::kErrCauseIllegalInstrMask, "illegal_instr"},
+      {regs::kErrCauseAddrRangeMask, "addr_range"},
+      {regs::kErrCauseAxiRespMask, "axi_resp"},
+      {regs::kErrCauseWatchdogMask, "watchdog"},
+      {regs::kErrCauseQueueOverflowMask, "queue_overflow"},
+  }};
+  if (err_cause == 0) return "none";
+  std::string out;
+  uint32_t known = 0;
+  for (const auto& [mask, name] : kNames) {
+    known |= mask;
+    if (err_cause & mask) {
+      if (!out.empty()) out += '|';
+      out += name;
+    }
+  }
+  for (int bit = 0; bit < 32; ++bit) {
+    if ((err_cause & ~known) >> bit & 1) {
+      if (!out.empty()) out += '|';
+      out += fmt::format("bit{}", bit);
+    }
+  }
+  return out;
+}
+
+std::string RunStatus::Describe() const {
+  if (ok && err_cause == 0) return "ok";
+  std::string s = fmt::format("{} at pc {}", ErrCauseNames(err_cause), err_pc);
+  if (err_cause & (regs::kErrCauseAddrRangeMask | regs::kErrCauseAxiRespMask)) {
+    s += fmt::format(", address 0x{:08x}", err_addr);
+  }
+  return s;
+}
+
+Backend::~Backend() = default;
+
+}  // namespace npu::runtime

@@ -1,0 +1,73 @@
+/// @file
+/// The runtime API that every backend implements: the instruction-level
+/// simulator, the verilated RTL and the FPGA board.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+
+#include "sw/gen/npu_configs.h"
+#include "sw/runtime/memory.h"
+
+namespace npu::runtime {
+
+/// How a run ended. Mirrors the ERR_CAUSE, ERR_PC and ERR_ADDR registers
+/// (docs/gen/regs.md).
+struct RunStatus {
+  /// True when the stream completed without error.
+  bool ok = true;
+  /// ERR_CAUSE bits (npu::regs::kErrCause*Mask): illegal_instr, addr_range,
+  /// axi_resp, watchdog, queue_overflow.
+  uint32_t err_cause = 0;
+  /// Index from the stream start of the instruction that caused the error.
+  uint32_t err_pc = 0;
+  /// Memory address involved in an addr_range or axi_resp error, else 0.
+  uint32_t err_addr = 0;
+
+  /// One line: "ok", or e.g. "addr_range at pc 3, address 0x10000400".
+  std::string Describe() const;
+
+  bool operator==(const RunStatus&) const = default;
+};
+
+/// What a run did.
+struct RunStats {
+  uint64_t cycles = 0;         ///< Clock cycles (0 where a backend does not model time).
+  uint64_t macs = 0;           ///< int8 multiply-accumulates (DIM*DIM per streamed row).
+  uint64_t instructions = 0;   ///< Instructions executed.
+  uint64_t bytes_read = 0;     ///< Bytes read from memory (instructions and data).
+  uint64_t bytes_written = 0;  ///< Bytes written to memory.
+  /// Hardware performance counters where a backend has them, keyed by the
+  /// register name of docs/gen/regs.md without the `cnt_` prefix and the
+  /// `_lo`/`_hi` suffix (e.g. "load_stall_dep", "cycles", "macs").
+  std::map<std::string, uint64_t> counters;
+};
+
+/// Status and statistics of one run.
+struct RunResult {
+  RunStatus status;  ///< How the run ended.
+  RunStats stats;    ///< What it did.
+};
+
+/// Names of the set bits of an ERR_CAUSE value joined by '|', e.g.
+/// "illegal_instr|watchdog"; unknown bits appear as "bit<N>", 0 as "none".
+std::string ErrCauseNames(uint32_t err_cause);
+
+/// An NPU that executes instruction streams against a DeviceMemory.
+class Backend {
+ public:
+  virtual ~Backend();
+
+  /// Short backend name, e.g. "iss".
+  virtual std::string Name() const = 0;
+  /// The hardware configuration this backend models.
+  virtual const HwConfig& Config() const = 0;
+
+  /// Executes @p num_instr instructions at @p stream_addr; the permitted
+  /// window (WIN_BASE, WIN_SIZE) is the whole DeviceMemory. Never throws for
+  /// program errors: they come back in RunStatus.
+  virtual RunResult Run(DeviceMemory& mem, uint32_t stream_addr, uint32_t num_instr) = 0;
+};
+
+}  // namespace npu::runtime
