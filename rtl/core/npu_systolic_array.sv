@@ -1,0 +1,209 @@
+// Copyright npu contributors.
+// SPDX-License-Identifier: Apache-2.0
+
+/// Weight-stationary systolic array of Rows x Cols npu_pe.
+///
+/// PE (r, c) holds W_bank[r][c] for both banks. Activation lane r enters array
+/// row r from the left and moves one column right per cycle; partial sums
+/// start at 0 in array row 0 and move one row down per cycle, so the bottom
+/// of column c produces sum_r a[r] * W_bank[r][c].
+///
+/// Timing (cycle t = the cycle a row is presented on a_*_i):
+/// - an input register, then lane r is delayed r more cycles (skew), so the
+///   row reaches PE (r, c) in cycle t + 1 + r + c;
+/// - the bottom of column c is delayed Cols - c more cycles (deskew, the last
+///   stage being the output register), so every lane of out_o, out_valid_o
+///   and tag_o appear together in cycle t + Latency, Latency = Rows + Cols + 1.
+///
+/// Weight writes are registered once and then land in the PEs of array row
+/// w_row_i: a write presented in cycle tw is used by rows reaching the PE
+/// from cycle tw + 2 on. Hence the caller's rules, with tw the cycle a weight
+/// row is presented on w_*_i:
+/// - a row that uses bank b may be presented from cycle tw + 1 on, tw being
+///   the last write of bank b it relies on (strictly after the write);
+/// - row r of bank b may be written from cycle tl + Cols - 1 + r on, tl being
+///   the presentation cycle of the last row that uses the old contents of
+///   bank b (that row leaves PE (r, Cols - 1) in cycle tl + r + Cols).
+///   Writing rows 0 .. Rows-1 in ascending order, at most one per cycle,
+///   starting in cycle tl + Cols - 1 or later therefore satisfies the rule.
+module npu_systolic_array #(
+  parameter int unsigned Rows     = 4,  ///< array rows (K lanes of an activation row)
+  parameter int unsigned Cols     = 4,  ///< array columns (output lanes)
+  parameter int unsigned TagWidth = 1,  ///< bits of the tag carried along each row
+  /// Width of w_row_i; derived, do not override.
+  parameter int unsigned RowW = (Rows > 1) ? $clog2(Rows) : 1
+) (
+  input  logic                  clk_i,        ///< clock
+  input  logic                  rst_ni,       ///< asynchronous reset, active low
+  input  logic                  clear_i,      ///< synchronous clear: drop every row in flight
+  input  logic                  a_valid_i,    ///< a row is presented this cycle
+  input  logic [Rows*8-1:0]     a_i,          ///< int8 activations; lane r multiplies weight row r
+  input  logic                  a_bank_i,     ///< weight bank the row multiplies
+  input  logic [TagWidth-1:0]   tag_i,        ///< opaque tag returned with the row's result
+  input  logic                  w_we_i,       ///< write one weight row
+  input  logic [RowW-1:0]       w_row_i,      ///< weight row (array row) written
+  input  logic                  w_bank_i,     ///< weight bank written
+  input  logic [Cols*8-1:0]     w_i,          ///< int8 weights W[w_row_i][c], lane c
+  output logic                  out_valid_o,  ///< a result row is out (Latency cycles after a_valid_i)
+  output logic [Cols*32-1:0]    out_o,        ///< int32 results; lane c = sum_r a[r] * W[r][c]
+  output logic [TagWidth-1:0]   tag_o         ///< tag of the result row
+);
+
+  /// Cycles from a row presented to its result (see the header comment).
+  localparam int unsigned Latency = Rows + Cols + 1;
+  /// Bits carried per activation lane: {valid, bank, a}.
+  localparam int unsigned LaneW = 10;
+  /// Bits of one stage of the valid/tag delay line.
+  localparam int unsigned VtW = TagWidth + 1;
+
+  // ---------------------------------------------------------------------------
+  // Weight write port: one register stage, then a row decode.
+  // ---------------------------------------------------------------------------
+  logic              w_we_q;
+  logic [RowW-1:0]   w_row_q;
+  logic              w_bank_q;
+  logic [Cols*8-1:0] w_q;
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      w_we_q <= 1'b0;
+    end else begin
+      w_we_q <= w_we_i & ~clear_i;
+    end
+  end
+
+  // Write data and address only matter under w_we_q: no reset.
+  always_ff @(posedge clk_i) begin
+    w_row_q  <= w_row_i;
+    w_bank_q <= w_bank_i;
+    w_q      <= w_i;
+  end
+
+  // ---------------------------------------------------------------------------
+  // Input skew: lane r passes through r + 1 registers (input stage + r).
+  // ---------------------------------------------------------------------------
+  // Left-edge inputs of each array row, {valid, bank, a}.
+  logic [Rows*LaneW-1:0] edge_lane;
+
+  for (genvar r = 0; r < Rows; r++) begin : gen_skew
+    localparam int unsigned Depth = r + 1;
+    logic [LaneW-1:0]       lane_in;
+    logic [Depth*LaneW-1:0] sr_d, sr_q;
+
+    assign lane_in = {a_valid_i & ~clear_i, a_bank_i, a_i[r*8 +: 8]};
+    if (Depth == 1) begin : gen_one
+      assign sr_d = lane_in;
+    end else begin : gen_chain
+      assign sr_d = {sr_q[(Depth-1)*LaneW-1:0], lane_in};
+    end
+
+    // The valid bits of the chain are cleared too (clear_i drops the rows
+    // in flight); the data bits are don't-care then.
+    always_ff @(posedge clk_i or negedge rst_ni) begin
+      if (!rst_ni) begin
+        sr_q <= '0;
+      end else begin
+        sr_q <= clear_i ? '0 : sr_d;
+      end
+    end
+
+    assign edge_lane[r*LaneW +: LaneW] = sr_q[Depth*LaneW-1 -: LaneW];
+  end
+
+  // ---------------------------------------------------------------------------
+  // PE grid.
+  // ---------------------------------------------------------------------------
+  // Activation outputs of PE (r, c) at [(r*Cols + c)]; the last column's
+  // outputs leave the array and are not used.
+  /* verilator lint_off UNUSEDSIGNAL */
+  logic [Rows*Cols-1:0]   pe_valid;
+  logic [Rows*Cols-1:0]   pe_bank;
+  logic [Rows*Cols*8-1:0] pe_a;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // Partial sums: row r of psum is the input of array row r; row Rows is the
+  // bottom output. Row 0 is zero.
+  logic [(Rows+1)*Cols*32-1:0] psum;
+
+  assign psum[Cols*32-1:0] = '0;
+
+  for (genvar r = 0; r < Rows; r++) begin : gen_row
+    logic row_we;
+    assign row_we = w_we_q && (w_row_q == RowW'(r));
+
+    for (genvar c = 0; c < Cols; c++) begin : gen_col
+      logic       in_valid, in_bank;
+      logic [7:0] in_a;
+
+      if (c == 0) begin : gen_left
+        assign {in_valid, in_bank, in_a} = edge_lane[r*LaneW +: LaneW];
+      end else begin : gen_inner
+        assign in_valid = pe_valid[r*Cols + c - 1];
+        assign in_bank  = pe_bank[r*Cols + c - 1];
+        assign in_a     = pe_a[(r*Cols + c - 1)*8 +: 8];
+      end
+
+      npu_pe u_pe (
+        .clk_i    (clk_i),
+        .rst_ni   (rst_ni),
+        .a_valid_i(in_valid),
+        .a_bank_i (in_bank),
+        .a_i      (in_a),
+        .a_valid_o(pe_valid[r*Cols + c]),
+        .a_bank_o (pe_bank[r*Cols + c]),
+        .a_o      (pe_a[(r*Cols + c)*8 +: 8]),
+        .psum_i   (psum[(r*Cols + c)*32 +: 32]),
+        .psum_o   (psum[((r+1)*Cols + c)*32 +: 32]),
+        .w_we_i   (row_we),
+        .w_bank_i (w_bank_q),
+        .w_i      (w_q[c*8 +: 8])
+      );
+    end
+  end
+
+  // ---------------------------------------------------------------------------
+  // Output deskew: column c passes through Cols - c registers, the last of
+  // which is the output register.
+  // ---------------------------------------------------------------------------
+  for (genvar c = 0; c < Cols; c++) begin : gen_deskew
+    localparam int unsigned Depth = Cols - c;
+    logic [31:0]         col_in;
+    logic [Depth*32-1:0] sr_d, sr_q;
+
+    assign col_in = psum[(Rows*Cols + c)*32 +: 32];
+    if (Depth == 1) begin : gen_one
+      assign sr_d = col_in;
+    end else begin : gen_chain
+      assign sr_d = {sr_q[(Depth-1)*32-1:0], col_in};
+    end
+
+    // Data only (qualified by out_valid_o): no reset.
+    always_ff @(posedge clk_i) begin
+      sr_q <= sr_d;
+    end
+
+    assign out_o[c*32 +: 32] = sr_q[Depth*32-1 -: 32];
+  end
+
+  // ---------------------------------------------------------------------------
+  // Valid and tag: a plain delay line of Latency stages.
+  // ---------------------------------------------------------------------------
+  logic [Latency*VtW-1:0] vt_d, vt_q;
+
+  assign vt_d = {vt_q[(Latency-1)*VtW-1:0], a_valid_i, tag_i};
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      vt_q <= '0;
+    end else begin
+      vt_q <= clear_i ? '0 : vt_d;
+    end
+  end
+
+  assign {out_valid_o, tag_o} = vt_q[Latency*VtW-1 -: VtW];
+
+  // Parameter checks at elaboration.
+  if (Rows < 1 || Cols < 1 || TagWidth < 1) begin : gen_param_check
+    $error("npu_systolic_array: Rows, Cols and TagWidth must be at least 1");
+  end
+
+endmodule
