@@ -124,7 +124,7 @@ module npu_load #(
   // wait_next is consumed from instr_i when the instruction is taken.
   logic unused_instr;
   assign unused_instr = ^{instr_q[npu_isa_pkg::WaitPrevLsb], instr_q[npu_isa_pkg::WaitNextLsb],
-                          instr_q[npu_isa_pkg::SignalPrevLsb], instr_q[31:24] & 8'd0};
+                          instr_q[npu_isa_pkg::SignalPrevLsb]};
 
   // ---------------------------------------------------------------------------
   // Descriptor FIFO between the address generator and the write-back side.
@@ -262,7 +262,7 @@ module npu_load #(
   logic [16:0] x_next;
   logic [IxW-1:0] ix_next;
 
-  assign instr_ready_o   = (ag_state_q == AgIdle) && !drain_q && !halt_q && !abort_i &&
+  assign instr_ready_o   = (ag_state_q == AgIdle) && !drain_q && !halt_q && !abort_i && !clear_i &&
                            (!instr_i[npu_isa_pkg::WaitNextLsb] || tok_next_avail_i);
   assign take            = instr_valid_i && instr_ready_o;
   assign tok_next_take_o = take && instr_i[npu_isa_pkg::WaitNextLsb];
@@ -398,7 +398,7 @@ module npu_load #(
 
     // Stopping: nothing new is generated, also not in the cycle in which the
     // write-back side finds an error.
-    if (drain_q || halt_q || abort_i || wb_err) begin
+    if (drain_q || halt_q || abort_i || wb_err || clear_i) begin
       ag_state_d = AgIdle;
       seg_fire   = 1'b0;
       desc_push  = 1'b0;
@@ -418,6 +418,11 @@ module npu_load #(
       ar_len_d   = 8'(seg_cnt - 17'd1);
     end
     inflight_d = inflight_q + CntW'(seg_fire && seg_burst) - CntW'(r_last_hs);
+    // clear_i: control state only; data registers keep their values.
+    if (clear_i) begin
+      ar_valid_d = 1'b0;
+      inflight_d = '0;
+    end
   end
 
   assign m_ar_valid_o = ar_valid_q;
@@ -467,6 +472,9 @@ module npu_load #(
       sp_we_o    = '0;
       sig_next_o = 1'b0;
     end
+    if (clear_i) begin
+      wb_idx_d = '0;
+    end
   end
 
   // Error report and stopping.
@@ -491,6 +499,7 @@ module npu_load #(
       desc_clear = 1'b1;
     end
     if (clear_i) begin
+      err_d      = 1'b0;
       drain_d    = 1'b0;
       halt_d     = 1'b0;
       desc_clear = 1'b1;
@@ -511,33 +520,6 @@ module npu_load #(
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
-      instr_q    <= '0;
-      pc_q       <= '0;
-      ag_state_q <= AgIdle;
-      drain_q    <= 1'b0;
-      halt_q     <= 1'b0;
-      last_row_q <= '0;
-      y0_off_q   <= '0;
-      ystep_q    <= '0;
-      c_q        <= '0;
-      y_q        <= '0;
-      x_q        <= '0;
-      iy_q       <= '0;
-      ix_q       <= '0;
-      row_q      <= '0;
-      prow_q     <= '0;
-      paddr_q    <= '0;
-      raddr_q    <= '0;
-      ar_valid_q <= 1'b0;
-      ar_addr_q  <= '0;
-      ar_len_q   <= '0;
-      inflight_q <= '0;
-      wb_idx_q   <= '0;
-      err_q      <= 1'b0;
-      cause_q    <= '0;
-      eaddr_q    <= '0;
-      epc_q      <= '0;
-    end else if (clear_i) begin
       instr_q    <= '0;
       pc_q       <= '0;
       ag_state_q <= AgIdle;

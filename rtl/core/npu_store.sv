@@ -191,7 +191,7 @@ module npu_store #(
   logic take, credit, mis_dst, mis_rs;
   logic [33:0] acc_last;
 
-  assign instr_ready_o   = (fe_state_q == FeIdle) && !stop &&
+  assign instr_ready_o   = (fe_state_q == FeIdle) && !stop && !clear_i &&
                            (!instr_i[npu_isa_pkg::WaitPrevLsb] || tok_prev_avail_i);
   assign take            = instr_valid_i && instr_ready_o;
   assign tok_prev_take_o = take && instr_i[npu_isa_pkg::WaitPrevLsb];
@@ -320,8 +320,10 @@ module npu_store #(
       default: fe_state_d = FeIdle;
     endcase
 
-    if (stop) begin
+    // clear_i: control state only; data registers keep their values.
+    if (stop || clear_i) begin
       fe_state_d = FeIdle;
+      pcap_d     = 1'b0;
       fe_err     = 1'b0;
       p_re_o     = 1'b0;
       acc_re_o   = 1'b0;
@@ -333,7 +335,7 @@ module npu_store #(
   // Reads in flight to the output FIFO.
   always_comb begin
     rows_d = rows_q + OutCntW'(acc_re_o && acc_gnt_i) - OutCntW'(pp_valid);
-    if (stop) begin
+    if (stop || clear_i) begin
       rows_d = '0;
     end
   end
@@ -439,8 +441,11 @@ module npu_store #(
         end
       end
     end
-    if (stop) begin
+    if (stop || clear_i) begin
       ae_busy_n = 1'b0;
+    end
+    if (clear_i) begin
+      aw_valid_d = 1'b0;
     end
   end
 
@@ -514,6 +519,10 @@ module npu_store #(
       w_strb_d  = !w_stop;
       w_last_d  = wlen_pop;
     end
+    if (clear_i) begin
+      wbeat_d   = '0;
+      w_valid_d = 1'b0;
+    end
   end
 
   assign m_w_valid_o = w_valid_q;
@@ -564,6 +573,7 @@ module npu_store #(
       fifo_clear = 1'b1;
     end
     if (clear_i) begin
+      err_d      = 1'b0;
       drain_d    = 1'b0;
       halt_d     = 1'b0;
       fifo_clear = 1'b1;
@@ -587,46 +597,6 @@ module npu_store #(
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
-      instr_q      <= '0;
-      pc_q         <= '0;
-      fe_state_q   <= FeIdle;
-      total_q      <= '0;
-      ridx_q       <= '0;
-      pidx_q       <= '0;
-      pcap_q       <= 1'b0;
-      pcap_idx_q   <= '0;
-      bias_q       <= '0;
-      mult_q       <= '0;
-      shift_q      <= '0;
-      zp_q         <= '0;
-      min_q        <= '0;
-      max_q        <= '0;
-      acc_data_q   <= 1'b0;
-      rows_q       <= '0;
-      drain_q      <= 1'b0;
-      halt_q       <= 1'b0;
-      ae_busy_q    <= 1'b0;
-      ae_rstride_q <= '0;
-      ae_pc_q      <= '0;
-      ae_ny_q      <= '0;
-      ae_nx_q      <= '0;
-      ae_y_q       <= '0;
-      ae_x_q       <= '0;
-      ae_raddr_q   <= '0;
-      aw_valid_q   <= 1'b0;
-      aw_addr_q    <= '0;
-      aw_len_q     <= '0;
-      aw_pc_q      <= '0;
-      wbeat_q      <= '0;
-      w_valid_q    <= 1'b0;
-      w_data_q     <= '0;
-      w_strb_q     <= 1'b0;
-      w_last_q     <= 1'b0;
-      err_q        <= 1'b0;
-      cause_q      <= '0;
-      eaddr_q      <= '0;
-      epc_q        <= '0;
-    end else if (clear_i) begin
       instr_q      <= '0;
       pc_q         <= '0;
       fe_state_q   <= FeIdle;
