@@ -383,7 +383,7 @@ module npu_top #(
     .SpadBRows(SpadBRows),
     .SpadPRows(SpadPRows),
     .MaxReads (MaxReads),
-    .AxiId    (2'd1)
+    .AxiId    (1)
   ) u_load (
     .clk_i            (clk_i),
     .rst_ni           (rst_ni),
@@ -473,7 +473,7 @@ module npu_top #(
     .Dim      (Dim),
     .SpadPRows(SpadPRows),
     .AccRows  (AccRows),
-    .AxiId    (2'd0)
+    .AxiId    (0)
   ) u_store (
     .clk_i            (clk_i),
     .rst_ni           (rst_ni),
@@ -524,6 +524,11 @@ module npu_top #(
   assign m_axi_wvalid_o  = st_w_valid;
   assign m_axi_wstrb_o   = st_w_strb;
   assign units_idle      = &unit_idle;
+
+  // Queue occupancy is visible through the units' stall counters; the flag
+  // itself is only needed inside fetch.
+  logic unused_queues_empty;
+  assign unused_queues_empty = queues_empty;
 
   // The write response ID is always the store unit's.
   logic unused_bid;

@@ -26,6 +26,9 @@ class DutModel {
   virtual const HwConfig& Config() const = 0;
   /// Settles the model.
   virtual void Eval() = 0;
+  /// Makes this model's Verilator context the thread's current one (needed
+  /// when several models live in one process).
+  virtual void MakeCurrent() = 0;
   /// The clock input (driven by the simulation kernel).
   virtual uint8_t* Clk() = 0;
   /// The active-low reset input.

@@ -25,6 +25,7 @@ NpuHarness::~NpuHarness() { model_->CloseTrace(); }
 uint64_t NpuHarness::Cycles() const { return clock_->Cycles(); }
 
 void NpuHarness::Run(const std::function<sim::Task<>(NpuHarness&)>& body) {
+  model_->MakeCurrent();
   kernel_->Run([this, &body]() -> sim::Task<> {
     kernel_->StartSoon(mem_->Run(*clock_), "axi_memory");
     kernel_->StartSoon(csr_->Run(*clock_), "axilite_master");

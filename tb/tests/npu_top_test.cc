@@ -215,13 +215,12 @@ int FindOpcode(const CompiledLayer& cl, isa::Opcode op, int nth = 0) {
 // errors, then checks that the RTL recovers and runs a correct layer.
 void CheckError(const TestContext& ctx, const std::string& what, uint32_t expect_cause,
                 const std::function<void(CompiledLayer&)>& breaker,
-                uint32_t stream_offset = 0, uint32_t extra_instr = 0,
-                std::pair<uint32_t, uint32_t> bus_error = {0, 0}) {
+                uint32_t stream_offset = 0, std::pair<uint32_t, uint32_t> bus_error = {0, 0}) {
   auto rng = ctx.MakeRng();
   SmallLayer s = MakeSmallLayer(rng);
   CompiledLayer broken = s.cl;
   breaker(broken);
-  const uint32_t n = uint32_t(broken.program.size()) + extra_instr;
+  const uint32_t n = uint32_t(broken.program.size());
 
   iss::Iss iss(Hw());
   dut::RtlBackend rtl(Hw(), RtlOptions(ctx));
@@ -311,9 +310,11 @@ NPU_SIM_TEST(err_misaligned_load) {
 }
 
 NPU_SIM_TEST(err_fetch_outside_window) {
-  // The stream claims more instructions than the memory holds.
-  CheckError(
-      ctx, "fetch outside the window", kAddr, [](CompiledLayer&) {}, 0, 1u << 20);
+  // The stream starts right after the end of the permitted window.
+  auto rng = ctx.MakeRng();
+  const SmallLayer s = MakeSmallLayer(rng);
+  CheckError(ctx, "fetch outside the window", kAddr, [](CompiledLayer&) {},
+             s.cl.total_bytes - (s.cl.program_addr - s.cl.base));
 }
 
 NPU_SIM_TEST(err_misaligned_stream) {
@@ -324,14 +325,14 @@ NPU_SIM_TEST(err_misaligned_stream) {
 NPU_SIM_TEST(err_load_bus_error) {
   auto rng = ctx.MakeRng();
   SmallLayer s = MakeSmallLayer(rng);
-  CheckError(ctx, "SLVERR on a load", kResp, [](CompiledLayer&) {}, 0, 0,
+  CheckError(ctx, "SLVERR on a load", kResp, [](CompiledLayer&) {}, 0,
              {s.cl.input_addr, s.cl.input_addr + 1});
 }
 
 NPU_SIM_TEST(err_store_bus_error) {
   auto rng = ctx.MakeRng();
   SmallLayer s = MakeSmallLayer(rng);
-  CheckError(ctx, "SLVERR on a store", kResp, [](CompiledLayer&) {}, 0, 0,
+  CheckError(ctx, "SLVERR on a store", kResp, [](CompiledLayer&) {}, 0,
              {s.cl.output_addr, s.cl.output_addr + 1});
 }
 
@@ -339,7 +340,7 @@ NPU_SIM_TEST(err_fetch_bus_error) {
   auto rng = ctx.MakeRng();
   SmallLayer s = MakeSmallLayer(rng);
   const uint32_t at = s.cl.program_addr + isa::kInstrBytes * uint32_t(s.cl.program.size() / 2);
-  CheckError(ctx, "SLVERR on an instruction fetch", kResp, [](CompiledLayer&) {}, 0, 0,
+  CheckError(ctx, "SLVERR on an instruction fetch", kResp, [](CompiledLayer&) {}, 0,
              {at, at + 1});
 }
 
