@@ -1,18 +1,23 @@
 # npu_verilate(<target> TOP <module> SOURCES <sv files...>
-#              [PARAMS Name=Value ...] [TRACE])
+#              [PARAMS Name=Value ...] [TRACE] [STRICT])
 #
 # Verilates an RTL top into a static library <target> with optimisation
 # (-O3 on the generated C++; Verilator's default -Os is several times slower
 # for this design) and assertions on. With TRACE, FST tracing is compiled in
-# (enabled at run time only when a test asks for a waveform).
+# (enabled at run time only when a test asks for a waveform). With STRICT,
+# any Verilator warning (including UNOPTFLAT, which only a full verilation
+# finds) fails the build.
 function(npu_verilate target)
-  cmake_parse_arguments(ARG "TRACE" "TOP;PREFIX" "SOURCES;PARAMS;ARGS" ${ARGN})
+  cmake_parse_arguments(ARG "TRACE;STRICT" "TOP;PREFIX" "SOURCES;PARAMS;ARGS" ${ARGN})
   if(NOT ARG_PREFIX)
     set(ARG_PREFIX V${ARG_TOP})
   endif()
-  set(vargs --assert -Wno-fatal -O3 --x-assign fast --x-initial fast
+  set(vargs --assert -O3 --x-assign fast --x-initial fast
             -Wno-DECLFILENAME -Wno-UNUSEDPARAM
             "-I${PROJECT_SOURCE_DIR}/rtl/gen")
+  if(NOT ARG_STRICT)
+    list(APPEND vargs -Wno-fatal)
+  endif()
   foreach(p ${ARG_PARAMS})
     list(APPEND vargs "-G${p}")
   endforeach()

@@ -111,6 +111,14 @@ module npu_csr #(
   logic [31:0] streams_done_d, streams_done_q;
   logic        doorbell;
 
+  // Write pulses, kept out of the register process so that the interrupt
+  // path (doorbell -> queue overflow -> error -> IRQ status) is not a loop.
+  assign doorbell         = wr_full && (waddr == npu_reg_pkg::RegDoorbell);
+  assign soft_reset_o     = wr_full && (waddr == npu_reg_pkg::RegCtrl) &&
+                            s_axil_wdata_i[npu_reg_pkg::CtrlSoftResetBit];
+  assign clear_counters_o = wr_full && (waddr == npu_reg_pkg::RegCtrl) &&
+                            s_axil_wdata_i[npu_reg_pkg::CtrlClearCountersBit];
+
   always_comb begin
     irq_done_en_d  = irq_done_en_q;
     irq_err_en_d   = irq_err_en_q;
@@ -122,16 +130,11 @@ module npu_csr #(
     irq_done_d     = irq_done_q | stream_done_i;
     irq_error_d    = irq_error_q | error_i;
     streams_done_d = streams_done_q + (stream_done_i ? 32'd1 : 32'd0);
-    soft_reset_o     = 1'b0;
-    clear_counters_o = 1'b0;
-    doorbell         = 1'b0;
     if (wr_full) begin
       unique case (waddr)
         npu_reg_pkg::RegCtrl: begin
-          soft_reset_o     = s_axil_wdata_i[npu_reg_pkg::CtrlSoftResetBit];
-          irq_done_en_d    = s_axil_wdata_i[npu_reg_pkg::CtrlIrqDoneEnBit];
-          irq_err_en_d     = s_axil_wdata_i[npu_reg_pkg::CtrlIrqErrEnBit];
-          clear_counters_o = s_axil_wdata_i[npu_reg_pkg::CtrlClearCountersBit];
+          irq_done_en_d = s_axil_wdata_i[npu_reg_pkg::CtrlIrqDoneEnBit];
+          irq_err_en_d  = s_axil_wdata_i[npu_reg_pkg::CtrlIrqErrEnBit];
         end
         npu_reg_pkg::RegIrqStatus: begin
           if (s_axil_wdata_i[npu_reg_pkg::IrqStatusDoneBit]) irq_done_d = stream_done_i;
@@ -139,7 +142,6 @@ module npu_csr #(
         end
         npu_reg_pkg::RegStreamAddr: stream_addr_d = s_axil_wdata_i;
         npu_reg_pkg::RegStreamLen:  stream_len_d  = s_axil_wdata_i;
-        npu_reg_pkg::RegDoorbell:   doorbell      = 1'b1;
         npu_reg_pkg::RegWinBase:    win_base_d    = s_axil_wdata_i;
         npu_reg_pkg::RegWinSize:    win_size_d    = s_axil_wdata_i;
         npu_reg_pkg::RegWatchdog:   watchdog_d    = s_axil_wdata_i;
