@@ -128,8 +128,10 @@ module npu_store #(
   typedef enum logic [2:0] {
     FeIdle,    // waiting for an instruction
     FeSetup,   // register the products used by the checks
-    FeCheck,   // whole-instruction checks; hand the bursts to the AW engine
+    FeCheck,   // whole-instruction checks
     FeParam,   // read the nine parameter rows
+    FeShift,   // the shift row arrives
+    FeStart,   // check the shifts; hand the bursts to the AW engine
     FeStream,  // one accumulator read per granted cycle
     FeDone     // last row captured: signal_prev
   } fe_state_e;
@@ -201,6 +203,17 @@ module npu_store #(
   assign mis_rs   = (f_rstride & (Dim - 1)) != 0;
   assign acc_last = 34'(f_acc_row) + total_q - 34'd1;
 
+  // Any lane's shift outside [-31, 30].
+  logic shift_bad;
+  always_comb begin
+    shift_bad = 1'b0;
+    for (int unsigned l = 0; l < Dim; l++) begin
+      if ($signed(shift_q[l*8 +: 8]) < -8'sd31 || $signed(shift_q[l*8 +: 8]) > 8'sd30) begin
+        shift_bad = 1'b1;
+      end
+    end
+  end
+
   always_comb begin
     instr_d    = instr_q;
     pc_d       = pc_q;
@@ -266,6 +279,10 @@ module npu_store #(
         if (f_opcode != npu_isa_pkg::OpStore) begin
           fe_err   = 1'b1;
           fe_cause = CauseIllegal;
+        end else if ($signed(f_min) > $signed(f_max)) begin
+          // An empty clamp range is a malformed instruction, even on a no-op.
+          fe_err   = 1'b1;
+          fe_cause = CauseIllegal;
         end else if (total_q == '0) begin
           // No-op: tokens still move.
           sig_prev_o = f_signal;
@@ -278,6 +295,27 @@ module npu_store #(
           fe_err   = 1'b1;
           fe_cause = CauseAddr;
           fe_eaddr = mis_dst ? f_dst : f_rstride;
+        end else begin
+          fe_state_d = FeParam;
+        end
+      end
+      FeParam: begin
+        p_re_o     = 1'b1;
+        pcap_d     = 1'b1;
+        pidx_d     = pidx_q + 4'd1;
+        if (pidx_q == 4'd8) begin
+          fe_state_d = FeShift;
+        end
+      end
+      FeShift: begin
+        // The shift row is captured into shift_q this cycle.
+        fe_state_d = FeStart;
+      end
+      FeStart: begin
+        if (shift_bad) begin
+          // Shifts outside [-31, 30] have no defined requantization.
+          fe_err   = 1'b1;
+          fe_cause = CauseIllegal;
         end else if (!ae_busy_q) begin
           // The AW engine keeps its own copy of the burst walk.
           ae_busy_d    = 1'b1;
@@ -291,15 +329,7 @@ module npu_store #(
           zp_d         = f_zp;
           min_d        = f_min;
           max_d        = f_max;
-          fe_state_d   = FeParam;
-        end
-      end
-      FeParam: begin
-        p_re_o     = 1'b1;
-        pcap_d     = 1'b1;
-        pidx_d     = pidx_q + 4'd1;
-        if (pidx_q == 4'd8) begin
-          fe_state_d = FeStream;
+          fe_state_d   = FeStream;
         end
       end
       FeStream: begin

@@ -269,6 +269,9 @@ Iss::MaybeFault Iss::ExecStore(const RunContext& ctx, const isa::StoreInstr& in)
   if (acc_last >= config_.acc || uint64_t{in.p_row} + 8 >= config_.spad_p) {
     return Fault{kIllegal, 0};
   }
+  // Same order of checks as npu_store: alignment before the parameter rows.
+  if (in.dst_addr % dim) return Fault{kAddrRange, in.dst_addr};
+  if (in.dst_row_stride % dim) return Fault{kAddrRange, in.dst_row_stride};
   // Parameters: rows 0-3 biases, 4-7 multipliers (little-endian int32 lanes
   // across the concatenated rows), row 8 int8 shifts.
   const int8_t* p = spad_p_.data() + size_t{in.p_row} * dim;
@@ -280,8 +283,6 @@ Iss::MaybeFault Iss::ExecStore(const RunContext& ctx, const isa::StoreInstr& in)
     shift[l] = p[8 * dim + l];
     if (shift[l] < kMinShift || shift[l] > kMaxShift) return Fault{kIllegal, 0};
   }
-  if (in.dst_addr % dim) return Fault{kAddrRange, in.dst_addr};
-  if (in.dst_row_stride % dim) return Fault{kAddrRange, in.dst_row_stride};
   uint8_t* mem = ctx.mem->Data().data();
   const uint32_t mem_base = ctx.mem->Base();
   std::vector<uint8_t> beat_buf(size_t{kMaxBurstBeats} * dim);

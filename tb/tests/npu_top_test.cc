@@ -282,6 +282,24 @@ NPU_SIM_TEST(err_spad_range) {
   });
 }
 
+NPU_SIM_TEST(err_shift_out_of_range) {
+  CheckError(ctx, "requantization shift out of range", kIllegal, [](CompiledLayer& cl) {
+    // Row 8 of the first parameter group holds the int8 shifts.
+    const size_t at = (cl.params_addr - cl.const_addr) + 8 * size_t(cl.dim);
+    cl.constants.at(at) = 40;
+  });
+}
+
+NPU_SIM_TEST(err_empty_clamp_range) {
+  CheckError(ctx, "store with act_min > act_max", kIllegal, [](CompiledLayer& cl) {
+    const int pc = FindOpcode(cl, isa::Opcode::kStore);
+    auto s = isa::StoreInstr::Decode(cl.program[pc]);
+    s.act_min = 10;
+    s.act_max = -10;
+    cl.program[pc] = s.Encode();
+  });
+}
+
 NPU_SIM_TEST(err_load_outside_window) {
   CheckError(ctx, "load outside the window", kAddr, [](CompiledLayer& cl) {
     const int pc = FindOpcode(cl, isa::Opcode::kLoad, 1);
