@@ -9,11 +9,13 @@
 #   make clean    remove the build folder
 #
 # Variables: BUILD (build folder, default build), CONFIG (hardware
-# configuration for sim/bench, default 16x16), JOBS (parallel jobs).
+# configuration for sim/bench, default 16x16), SEED (base seed of the
+# regression and of the demo data, default 1), JOBS (parallel jobs).
 
 BUILD  ?= build
 CONFIG ?= 16x16
 JOBS   ?= $(shell nproc)
+SEED   ?= 1
 
 .PHONY: all deps configure build sim test lint synth bench gen gen-check clean
 
@@ -22,17 +24,15 @@ all: build
 deps:
 	@bash scripts/setup_deps.sh
 
-$(BUILD)/build.ninja: | deps
-	cmake -S . -B $(BUILD) -G Ninja
-
 configure: deps
-	cmake -S . -B $(BUILD) -G Ninja
+	cmake -S . -B $(BUILD) -G Ninja -DNPU_TEST_SEED=$(SEED)
 
 build: configure
 	cmake --build $(BUILD) -j $(JOBS)
 
-sim: build
-	$(BUILD)/tb/tests/npu_demo --config $(CONFIG)
+sim: configure
+	cmake --build $(BUILD) -j $(JOBS) --target npu_demo
+	$(BUILD)/tb/tests/npu_demo --config $(CONFIG) --seed $(SEED)
 
 test: build
 	cd $(BUILD) && ctest -j $(JOBS) --output-on-failure --timeout 1500
@@ -43,8 +43,9 @@ lint: configure
 synth: configure
 	bash scripts/synth.sh 4x4
 
-bench: build
-	$(BUILD)/tb/tests/npu_demo --config $(CONFIG) --bench
+bench: configure
+	cmake --build $(BUILD) -j $(JOBS) --target npu_demo
+	$(BUILD)/tb/tests/npu_demo --config $(CONFIG) --seed $(SEED) --bench
 
 gen:
 	python3 scripts/gen_spec.py

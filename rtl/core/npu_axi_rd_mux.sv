@@ -5,8 +5,9 @@
 ///
 /// AR requests are granted round-robin; a grant is held while the chosen
 /// request waits for ARREADY, so the address channel stays stable as AXI
-/// requires. Read data are routed back by RID (0 = fetch, 1 = load); each
-/// requester always accepts its data, so RREADY is simply forwarded.
+/// requires. Read data are routed back by RID (0 = fetch, 1 = load) and
+/// RREADY is taken from the requester the beat belongs to (the load unit may
+/// hold it low while it writes padding rows).
 module npu_axi_rd_mux (
   input  logic             clk_i,         ///< clock
   input  logic             rst_ni,        ///< asynchronous reset, active low

@@ -26,7 +26,7 @@ inline constexpr uint32_t kHwSpadB = 0x00c;
 inline constexpr uint32_t kHwSpadP = 0x010;
 /// Rows of the accumulator memory (two banks split by the top address bit). (ro)
 inline constexpr uint32_t kHwAcc = 0x014;
-/// Control. (rw)
+/// Control. Every write sets both interrupt enables, so keep them set when writing soft_reset or clear_counters. (rw)
 inline constexpr uint32_t kCtrl = 0x020;
 inline constexpr uint32_t kCtrlSoftResetLsb = 0, kCtrlSoftResetMask = 0x00000001;  ///< Write 1: abort whatever runs (bus transactions are completed legally), empty the stream queue, clear tokens, errors and IRQ status. Reads 0; STATUS.resetting shows progress.
 inline constexpr uint32_t kCtrlIrqDoneEnLsb = 1, kCtrlIrqDoneEnMask = 0x00000002;  ///< Raise irq_o while IRQ_STATUS.done is set.
@@ -52,7 +52,7 @@ inline constexpr uint32_t kErrCauseWatchdogLsb = 3, kErrCauseWatchdogMask = 0x00
 inline constexpr uint32_t kErrCauseQueueOverflowLsb = 4, kErrCauseQueueOverflowMask = 0x00000010;  ///< DOORBELL written while the stream queue was full.
 /// Index (from the stream start) of the instruction that caused the first error. (ro)
 inline constexpr uint32_t kErrPc = 0x030;
-/// Memory address involved in the first addr_range or axi_resp error. (ro)
+/// Address of the first addr_range or axi_resp error: the burst or beat address, the misaligned address or stride field, or the instruction's address for a fetch error (docs/programming.md lists every case). (ro)
 inline constexpr uint32_t kErrAddr = 0x034;
 /// Byte address of the next stream's first instruction (32-byte aligned). (rw)
 inline constexpr uint32_t kStreamAddr = 0x040;
@@ -83,7 +83,7 @@ inline constexpr uint32_t kCntLoadBusy = 0x110;
 inline constexpr uint32_t kCntLoadStallDep = 0x114;
 /// Cycles the load unit waits for the memory (AR not accepted or read data not yet returned). (rc)
 inline constexpr uint32_t kCntLoadStallMem = 0x118;
-/// Cycles the compute unit streams rows into the array. (rc)
+/// Cycles the compute unit is not idle (loading weights, streaming rows or draining the array). (rc)
 inline constexpr uint32_t kCntComputeBusy = 0x11c;
 /// Cycles the compute unit waits for a dependency token. (rc)
 inline constexpr uint32_t kCntComputeStallDep = 0x120;
@@ -93,7 +93,7 @@ inline constexpr uint32_t kCntComputeStallHazard = 0x124;
 inline constexpr uint32_t kCntStoreBusy = 0x128;
 /// Cycles the store unit waits for a dependency token. (rc)
 inline constexpr uint32_t kCntStoreStallDep = 0x12c;
-/// Cycles the store unit waits for the memory (AW/W not accepted or responses outstanding). (rc)
+/// Cycles the store unit waits for the memory (AW or W not accepted). (rc)
 inline constexpr uint32_t kCntStoreStallMem = 0x130;
 /// Cycles all unit queues are empty while instructions remain to be fetched. (rc)
 inline constexpr uint32_t kCntFetchStall = 0x134;

@@ -321,8 +321,10 @@ runtime::RunResult Iss::Run(runtime::DeviceMemory& mem, uint32_t stream_addr, ui
     result.status = status_;
     return result;
   };
-  if (num_instr == 0) return result;
+  // The hardware checks the stream address when it takes the stream, even an
+  // empty one.
   if (stream_addr % isa::kInstrBytes != 0) return fail(kAddrRange, 0, stream_addr);
+  if (num_instr == 0) return result;
 
   struct Entry {
     uint32_t pc;

@@ -69,12 +69,13 @@ struct Tokens {
 /// makes the instruction a no-op that only moves tokens; the checks after
 /// the first bullet apply only to instructions that are not no-ops):
 /// - load spad == 3, sy == 0, sx == 0; store act_min > act_max: illegal_instr;
-/// - a scratchpad or accumulator row out of range (store: p_row + 8 too),
-///   or a store shift (P row 8) outside [kMinShift, kMaxShift] of
-///   sw/numerics/numerics.h: illegal_instr;
+/// - a scratchpad or accumulator row out of range (store: p_row + 8 too):
+///   illegal_instr;
 /// - load src_addr, src_c_stride, src_row_stride, or store dst_addr,
 ///   dst_row_stride not a multiple of DIM: addr_range, addr = the value of
 ///   the first such field in that order;
+/// - store: a shift (P row 8) outside [kMinShift, kMaxShift] of
+///   sw/numerics/numerics.h: illegal_instr;
 /// - then per burst, in order: a burst not inside the memory: addr_range,
 ///   addr = burst start; a load burst touching an injected bus-error range:
 ///   axi_resp, addr = the first beat of the burst that overlaps it (read
