@@ -140,9 +140,19 @@ TEST(FlowTest, HaltedUntilReset) {
 TEST(FlowTest, EmptyStreamDoesNothing) {
   runtime::DeviceMemory mem(kBase, kMemSize);
   Iss iss(Cfg4());
-  const auto result = iss.Run(mem, kBase + 3 /* not even checked */, 0);
+  const auto result = iss.Run(mem, kBase, 0);
   EXPECT_TRUE(result.status.ok);
   EXPECT_EQ(result.stats.bytes_read, 0u);
+}
+
+TEST(FlowTest, EmptyStreamAddressIsStillChecked) {
+  // npu_fetch checks the address when it takes the stream, even an empty one.
+  runtime::DeviceMemory mem(kBase, kMemSize);
+  Iss iss(Cfg4());
+  const auto result = iss.Run(mem, kBase + 3, 0);
+  EXPECT_FALSE(result.status.ok);
+  EXPECT_EQ(result.status.err_cause, kAddrRange);
+  EXPECT_EQ(result.status.err_addr, kBase + 3);
 }
 
 // ------------------------------------------------------- queues and fetch
