@@ -14,7 +14,7 @@ function(npu_verilate target)
   endif()
   set(vargs --assert -O3 --x-assign fast --x-initial fast
             -Wno-DECLFILENAME -Wno-UNUSEDPARAM
-            "-I${PROJECT_SOURCE_DIR}/rtl/gen")
+            "-I${PROJECT_SOURCE_DIR}/rtl/gen" "-I${PROJECT_SOURCE_DIR}/rtl/prim")
   if(NOT ARG_STRICT)
     list(APPEND vargs -Wno-fatal)
   endif()

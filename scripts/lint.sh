@@ -15,7 +15,7 @@ status=0
 for c in "${configs[@]}"; do
   params=$(python3 scripts/config_params.py --verilator "$c")
   # shellcheck disable=SC2086
-  if verilator --lint-only -Wall --top-module npu_top $params \
+  if verilator --lint-only -Wall -Irtl/prim --top-module npu_top $params \
        rtl/lint/verilator_waivers.vlt $files; then
     echo "lint: npu_top $c: 0 warnings"
   else

@@ -18,7 +18,7 @@ script="$OUT/synth_$CONFIG.ys"
 log="$OUT/synth_$CONFIG.log"
 
 {
-  echo "read_verilog -sv $files"
+  echo "read_verilog -sv -Irtl/prim $files"
   echo "hierarchy -check -top npu_top $params"
   echo "synth -top npu_top -flatten -run begin:fine"
   echo "opt -fast -full"

@@ -1,6 +1,8 @@
 // Copyright npu contributors.
 // SPDX-License-Identifier: Apache-2.0
 
+`include "npu_assert.svh"
+
 /// Instruction fetch and dispatch.
 ///
 /// Takes queued streams (address, instruction count), reads their 256-bit
@@ -361,7 +363,9 @@ module npu_fetch #(
   assign progress_o = ar_fire || r_fire || dispatch;
   assign stall_o    = (state_q == StFetch) && queues_empty_o;
 
-  logic unused_stage_wready;
-  assign unused_stage_wready = stage_wready;  // space is reserved by credits
+  // Space in the staging buffer is reserved (credits) before a burst is
+  // requested, so a returning instruction always fits.
+  `NPU_ASSERT(StagingRoom_A, stage_push |-> stage_wready, clk_i, rst_ni)
+  `NPU_ASSERT(InflightBound_A, 32'(inflight_q) + 32'(staged) <= 32'(Staging), clk_i, rst_ni)
 
 endmodule

@@ -1,6 +1,8 @@
 // Copyright npu contributors.
 // SPDX-License-Identifier: Apache-2.0
 
+`include "npu_assert.svh"
+
 /// npu: int8 inference accelerator top level.
 ///
 /// AXI4-Lite slave for control, one AXI4 master to memory, one level
@@ -558,6 +560,36 @@ module npu_top #(
       watchdog_pc = '0;
     end
   end
+
+  // ---------------------------------------------------------------------------
+  // Assertions (simulation only).
+  // ---------------------------------------------------------------------------
+  // Token counters never underflow or wrap: the compiler balances them.
+  for (genvar i = 0; i < 4; i++) begin : gen_tok_assert
+    logic [7:0] cnt;
+    logic       give, take;
+    assign cnt  = tok_q[i];
+    assign give = tok_give[i];
+    assign take = tok_take[i];
+    `NPU_ASSERT_NEVER(TokUnderflow_A, take && !give && cnt == 8'd0, clk_i, rst_ni)
+    `NPU_ASSERT_NEVER(TokOverflow_A, give && !take && cnt == 8'hff, clk_i, rst_ni)
+  end
+  // AXI: a valid request or write beat stays, unchanged, until accepted.
+  `NPU_ASSERT(ArStable_A, m_axi_arvalid_o && !m_axi_arready_i |=>
+              m_axi_arvalid_o && $stable({m_axi_araddr_o, m_axi_arlen_o, m_axi_arid_o}),
+              clk_i, rst_ni)
+  `NPU_ASSERT(AwStable_A, m_axi_awvalid_o && !m_axi_awready_i |=>
+              m_axi_awvalid_o && $stable({m_axi_awaddr_o, m_axi_awlen_o}), clk_i, rst_ni)
+  `NPU_ASSERT(WStable_A, m_axi_wvalid_o && !m_axi_wready_i |=>
+              m_axi_wvalid_o && $stable({m_axi_wdata_o, m_axi_wstrb_o, m_axi_wlast_o}),
+              clk_i, rst_ni)
+  // Only INCR bursts of full-width beats.
+  `NPU_ASSERT(ArBurst_A, m_axi_arvalid_o |-> m_axi_arburst_o == 2'b01 &&
+              m_axi_arsize_o == 3'($clog2(Dim)), clk_i, rst_ni)
+  `NPU_ASSERT(AwBurst_A, m_axi_awvalid_o |-> m_axi_awburst_o == 2'b01 &&
+              m_axi_awsize_o == 3'($clog2(Dim)), clk_i, rst_ni)
+  // A unit takes no instruction while the NPU is stopping.
+  `NPU_ASSERT_NEVER(NoDispatchOnAbort_A, abort && |(q_valid & q_ready), clk_i, rst_ni)
 
   npu_perf #(
     .Dim(Dim)

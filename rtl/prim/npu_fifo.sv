@@ -1,6 +1,8 @@
 // Copyright npu contributors.
 // SPDX-License-Identifier: Apache-2.0
 
+`include "npu_assert.svh"
+
 /// Synchronous first-word-fall-through FIFO built from flops.
 ///
 /// rdata_o shows the oldest entry whenever rvalid_o is high. Writes and
@@ -83,8 +85,9 @@ module npu_fifo #(
     end
   end
 
-  // Overflow and underflow cannot happen through the handshake; check the
-  // parameters at elaboration.
+  // The count stays within the depth (the handshake prevents overflow and
+  // underflow); the parameters are checked at elaboration.
+  `NPU_ASSERT(CountBound_A, count_q <= CntW'(Depth), clk_i, rst_ni)
   if (Depth < 2) begin : gen_depth_check
     $error("npu_fifo: Depth must be at least 2");
   end

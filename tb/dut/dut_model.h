@@ -35,6 +35,8 @@ class DutModel {
   virtual uint8_t* RstN() = 0;
   /// The interrupt output.
   virtual bool Irq() const = 0;
+  /// True once an RTL assertion has failed (the message went to stderr).
+  virtual bool GotError() const = 0;
   /// View of the AXI4 memory master port.
   virtual bus::AxiPort MemPort() = 0;
   /// View of the AXI4-Lite control port.

@@ -38,6 +38,9 @@ void NpuHarness::Run(const std::function<sim::Task<>(NpuHarness&)>& body) {
     }
     co_await body(*this);
   });
+  if (model_->GotError()) {
+    throw sim::TestFailure("an RTL assertion failed (message above); the model is unusable");
+  }
 }
 
 sim::Task<uint32_t> NpuHarness::ReadReg(uint32_t offset) { co_return co_await csr_->Read(offset); }
@@ -60,6 +63,10 @@ sim::Task<> NpuHarness::WaitIrq(uint64_t max_cycles) {
   for (uint64_t i = 0; i < max_cycles; ++i) {
     co_await sim::ReadOnly();
     if (model_->Irq()) co_return;
+    if (model_->GotError()) {
+      throw sim::TestFailure(fmt::format("an RTL assertion failed at cycle {} (message above)",
+                                         clock_->Cycles()));
+    }
     co_await sim::RisingEdge(*clock_);
   }
   const uint32_t status = co_await ReadReg(regs::kStatus);
