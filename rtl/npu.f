@@ -14,5 +14,6 @@ rtl/core/npu_fetch.sv
 rtl/core/npu_axi_rd_mux.sv
 rtl/core/npu_csr.sv
 rtl/core/npu_ctrl.sv
+rtl/core/npu_tokens.sv
 rtl/core/npu_perf.sv
 rtl/core/npu_top.sv

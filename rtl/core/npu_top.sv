@@ -281,33 +281,15 @@ module npu_top #(
   // 0: load->compute, 1: compute->load, 2: compute->store, 3: store->compute.
   // ---------------------------------------------------------------------------
   logic [3:0] tok_give, tok_take, tok_avail;
-  logic [7:0] tok_d [4];
-  logic [7:0] tok_q [4];
 
-  always_comb begin
-    for (int i = 0; i < 4; i++) begin
-      tok_d[i] = tok_q[i] + (tok_give[i] ? 8'd1 : 8'd0) - (tok_take[i] ? 8'd1 : 8'd0);
-      if (clear) begin
-        tok_d[i] = '0;
-      end
-    end
-  end
-
-  always_ff @(posedge clk_i or negedge rst_ni) begin
-    if (!rst_ni) begin
-      for (int i = 0; i < 4; i++) begin
-        tok_q[i] <= '0;
-      end
-    end else begin
-      for (int i = 0; i < 4; i++) begin
-        tok_q[i] <= tok_d[i];
-      end
-    end
-  end
-
-  for (genvar i = 0; i < 4; i++) begin : gen_tok_avail
-    assign tok_avail[i] = (tok_q[i] != '0);
-  end
+  npu_tokens u_tokens (
+    .clk_i   (clk_i),
+    .rst_ni  (rst_ni),
+    .clear_i (clear),
+    .give_i  (tok_give),
+    .take_i  (tok_take),
+    .avail_o (tok_avail)
+  );
 
   // ---------------------------------------------------------------------------
   // Scratchpads and accumulator memory.
@@ -564,16 +546,6 @@ module npu_top #(
   // ---------------------------------------------------------------------------
   // Assertions (simulation only).
   // ---------------------------------------------------------------------------
-  // Token counters never underflow or wrap: the compiler balances them.
-  for (genvar i = 0; i < 4; i++) begin : gen_tok_assert
-    logic [7:0] cnt;
-    logic       give, take;
-    assign cnt  = tok_q[i];
-    assign give = tok_give[i];
-    assign take = tok_take[i];
-    `NPU_ASSERT_NEVER(TokUnderflow_A, take && !give && cnt == 8'd0, clk_i, rst_ni)
-    `NPU_ASSERT_NEVER(TokOverflow_A, give && !take && cnt == 8'hff, clk_i, rst_ni)
-  end
   // AXI: a valid request or write beat stays, unchanged, until accepted.
   `NPU_ASSERT(ArStable_A, m_axi_arvalid_o && !m_axi_arready_i |=>
               m_axi_arvalid_o && $stable({m_axi_araddr_o, m_axi_arlen_o, m_axi_arid_o}),
