@@ -7,13 +7,13 @@
 
 #include <cmath>
 #include <cstdint>
-#include <cstdlib>
-#include <iostream>
 #include <limits>
 #include <random>
 #include <stdexcept>
 #include <string>
 #include <vector>
+
+#include "tb/common/test_seed.h"
 
 namespace npu {
 namespace {
@@ -24,27 +24,8 @@ constexpr int32_t kInt32Max = std::numeric_limits<int32_t>::max();
 // __int128 is a GCC/Clang extension; __extension__ keeps -Wpedantic quiet.
 __extension__ typedef __int128 Int128;
 
-// ---------------------------------------------------------------------------
 // Seeds: random by default, NPU_SEED=<n> replays a run.
-
-uint64_t BaseSeed() {
-  static const uint64_t seed = [] {
-    if (const char* env = std::getenv("NPU_SEED"); env != nullptr && *env) {
-      return static_cast<uint64_t>(std::stoull(env, nullptr, 0));
-    }
-    return (static_cast<uint64_t>(std::random_device{}()) << 32) ^
-           std::random_device{}();
-  }();
-  return seed;
-}
-
-// Returns a generator seeded with the base seed and prints how to replay.
-std::mt19937_64 MakeRng() {
-  const uint64_t seed = BaseSeed();
-  std::cout << "[ seed     ] NPU_SEED=" << seed << "\n";
-  ::testing::Test::RecordProperty("seed", std::to_string(seed));
-  return std::mt19937_64(seed);
-}
+using ::npu::testing::MakeRng;
 
 // ---------------------------------------------------------------------------
 // Independent references.

@@ -7,38 +7,19 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
-#include <cstdlib>
-#include <iostream>
 #include <random>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
 #include "sw/numerics/numerics.h"
+#include "tb/common/test_seed.h"
 
 namespace npu::golden {
 namespace {
 
-// ---------------------------------------------------------------------------
 // Seeds: random by default, NPU_SEED=<n> replays a run.
-
-uint64_t BaseSeed() {
-  static const uint64_t seed = [] {
-    if (const char* env = std::getenv("NPU_SEED"); env != nullptr && *env) {
-      return static_cast<uint64_t>(std::stoull(env, nullptr, 0));
-    }
-    return (static_cast<uint64_t>(std::random_device{}()) << 32) ^
-           std::random_device{}();
-  }();
-  return seed;
-}
-
-std::mt19937_64 MakeRng() {
-  const uint64_t seed = BaseSeed();
-  std::cout << "[ seed     ] NPU_SEED=" << seed << "\n";
-  ::testing::Test::RecordProperty("seed", std::to_string(seed));
-  return std::mt19937_64(seed);
-}
+using ::npu::testing::MakeRng;
 
 int Uniform(std::mt19937_64& rng, int lo, int hi) {
   return std::uniform_int_distribution<int>(lo, hi)(rng);
