@@ -8,58 +8,26 @@
 #include <array>
 #include <cstdint>
 #include <cstdio>
-#include <cstdlib>
 #include <map>
 #include <memory>
 #include <random>
-#include <type_traits>
 #include <vector>
 
 #include NPU_MODEL_H
+#include "tb/block/common/block_util.h"
+#include "tb/common/test_seed.h"
 #include "verilated.h"
 
 namespace {
+
+using npu::block::GetLane;
+using npu::block::SetLane;
+using npu::testing::Seed;
 
 constexpr int kRows = NPU_ROWS;
 constexpr int kCols = NPU_COLS;
 constexpr int kLatency = kRows + kCols + 1;
 using Model = NPU_MODEL;
-
-uint64_t Seed() {
-  const char* env = std::getenv("NPU_SEED");
-  const uint64_t seed = env ? std::strtoull(env, nullptr, 0) : std::random_device{}();
-  std::printf("NPU_SEED=%llu\n", static_cast<unsigned long long>(seed));
-  return seed;
-}
-
-// Lane access on verilated ports of any width (lanes never straddle words
-// because widths are 8 or 32 and lanes are aligned).
-template <typename T>
-void SetLane(T& sig, int lane, int width, uint32_t v) {
-  const int lsb = lane * width;
-  const uint64_t mask = (width == 32) ? 0xffffffffull : ((1ull << width) - 1);
-  if constexpr (std::is_integral_v<T>) {
-    uint64_t s = static_cast<uint64_t>(sig);
-    s = (s & ~(mask << lsb)) | ((uint64_t{v} & mask) << lsb);
-    sig = static_cast<T>(s);
-  } else {
-    uint32_t& w = sig[lsb / 32];
-    const int off = lsb % 32;
-    const uint64_t m = mask << off;
-    w = static_cast<uint32_t>((w & ~m) | ((uint64_t{v} & mask) << off));
-  }
-}
-
-template <typename T>
-uint32_t GetLane(const T& sig, int lane, int width) {
-  const int lsb = lane * width;
-  const uint64_t mask = (width == 32) ? 0xffffffffull : ((1ull << width) - 1);
-  if constexpr (std::is_integral_v<T>) {
-    return static_cast<uint32_t>((static_cast<uint64_t>(sig) >> lsb) & mask);
-  } else {
-    return static_cast<uint32_t>((uint64_t{sig[lsb / 32]} >> (lsb % 32)) & mask);
-  }
-}
 
 struct Expected {
   std::array<uint32_t, kCols> out;
@@ -71,23 +39,16 @@ class ArrayTest : public ::testing::Test {
   void SetUp() override {
     ctx_ = std::make_unique<VerilatedContext>();
     dut_ = std::make_unique<Model>(ctx_.get());
-    dut_->clk_i = 0;
-    dut_->rst_ni = 0;
     dut_->clear_i = 0;
     dut_->a_valid_i = 0;
     dut_->w_we_i = 0;
-    dut_->eval();
-    dut_->rst_ni = 1;
-    dut_->eval();
+    npu::block::Reset(*dut_);
   }
 
   // One clock cycle with the inputs set now; afterwards the outputs show the
   // state of the next cycle.
   void Tick() {
-    dut_->clk_i = 0;
-    dut_->eval();
-    dut_->clk_i = 1;
-    dut_->eval();
+    npu::block::Step(*dut_);
     ++cycle_;
   }
 

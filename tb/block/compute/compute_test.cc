@@ -12,17 +12,21 @@
 #include <array>
 #include <cstdint>
 #include <cstdio>
-#include <cstdlib>
 #include <memory>
 #include <random>
-#include <type_traits>
 #include <vector>
 
 #include NPU_MODEL_H
 #include "sw/gen/npu_isa.h"
+#include "tb/block/common/block_util.h"
+#include "tb/common/test_seed.h"
 #include "verilated.h"
 
 namespace {
+
+using npu::block::GetLane;
+using npu::block::SetLane;
+using npu::testing::Seed;
 
 namespace isa = npu::isa;
 
@@ -36,40 +40,6 @@ constexpr int kDrain = 2 * kDim + 8;
 using Model = NPU_MODEL;
 using RowI8 = std::array<int8_t, kDim>;
 using RowI32 = std::array<uint32_t, kDim>;
-
-uint64_t Seed() {
-  const char* env = std::getenv("NPU_SEED");
-  const uint64_t seed = env ? std::strtoull(env, nullptr, 0) : std::random_device{}();
-  std::printf("NPU_SEED=%llu\n", static_cast<unsigned long long>(seed));
-  return seed;
-}
-
-template <typename T>
-void SetLane(T& sig, int lane, int width, uint32_t v) {
-  const int lsb = lane * width;
-  const uint64_t mask = (width == 32) ? 0xffffffffull : ((1ull << width) - 1);
-  if constexpr (std::is_integral_v<T>) {
-    uint64_t s = static_cast<uint64_t>(sig);
-    s = (s & ~(mask << lsb)) | ((uint64_t{v} & mask) << lsb);
-    sig = static_cast<T>(s);
-  } else {
-    uint32_t& w = sig[lsb / 32];
-    const int off = lsb % 32;
-    const uint64_t m = mask << off;
-    w = static_cast<uint32_t>((w & ~m) | ((uint64_t{v} & mask) << off));
-  }
-}
-
-template <typename T>
-uint32_t GetLane(const T& sig, int lane, int width) {
-  const int lsb = lane * width;
-  const uint64_t mask = (width == 32) ? 0xffffffffull : ((1ull << width) - 1);
-  if constexpr (std::is_integral_v<T>) {
-    return static_cast<uint32_t>((static_cast<uint64_t>(sig) >> lsb) & mask);
-  } else {
-    return static_cast<uint32_t>((uint64_t{sig[lsb / 32]} >> (lsb % 32)) & mask);
-  }
-}
 
 // One instruction of a test program.
 struct Instr {
@@ -108,21 +78,14 @@ class ComputeTest : public ::testing::Test {
   void SetUp() override {
     ctx_ = std::make_unique<VerilatedContext>();
     dut_ = std::make_unique<Model>(ctx_.get());
-    dut_->clk_i = 0;
-    dut_->rst_ni = 0;
-    dut_->eval();
-    dut_->rst_ni = 1;
-    dut_->eval();
+    npu::block::Reset(*dut_);
     a_.assign(kSpadA, RowI8{});
     b_.assign(kSpadB, RowI8{});
     acc_.assign(kAcc, RowI32{});
   }
 
   void Tick() {
-    dut_->clk_i = 0;
-    dut_->eval();
-    dut_->clk_i = 1;
-    dut_->eval();
+    npu::block::Step(*dut_);
     ++cycle_;
   }
 
@@ -232,8 +195,7 @@ class ComputeTest : public ::testing::Test {
       dut_->tok_next_avail_i = next_tok > 0;
       dut_->st_re_i = probe_store && (rng() & 1);
       dut_->st_raddr_i = static_cast<uint32_t>(rng() % kAcc);
-      dut_->clk_i = 0;
-      dut_->eval();
+      npu::block::ClockLow(*dut_);
 
       // Observe this cycle.
       const bool take = valid && dut_->instr_ready_o;
@@ -288,8 +250,7 @@ class ComputeTest : public ::testing::Test {
       st.busy += dut_->busy_o;
       const bool idle = dut_->idle_o;
 
-      dut_->clk_i = 1;
-      dut_->eval();
+      npu::block::ClockHigh(*dut_);
       ++cycle_;
 
       if (take) {
@@ -331,8 +292,7 @@ class ComputeTest : public ::testing::Test {
     for (int r = lo; r < hi && bad < 10; ++r) {
       dut_->st_re_i = 1;
       dut_->st_raddr_i = r;
-      dut_->clk_i = 0;
-      dut_->eval();
+      npu::block::ClockLow(*dut_);
       ASSERT_EQ(dut_->st_gnt_o, 1);
       Tick();
       dut_->st_re_i = 0;
@@ -521,8 +481,7 @@ TEST_F(ComputeTest, AbortDrainsAndRecovers) {
     dut_->instr_valid_i = !taken;
     for (int i = 0; i < isa::kInstrWords; ++i) dut_->instr_i[i] = w[i];
     dut_->abort_i = t == 400;
-    dut_->clk_i = 0;
-    dut_->eval();
+    npu::block::ClockLow(*dut_);
     if (dut_->instr_ready_o) taken = true;
     if (t > 400) {
       EXPECT_EQ(dut_->row_o, 0) << t;
@@ -576,8 +535,7 @@ TEST_F(ComputeTest, ClearMidInstruction) {
     dut_->instr_valid_i = t == 0;
     for (int i = 0; i < isa::kInstrWords; ++i) dut_->instr_i[i] = w[i];
     dut_->clear_i = t == 120;
-    dut_->clk_i = 0;
-    dut_->eval();
+    npu::block::ClockLow(*dut_);
     if (t > 120) {
       EXPECT_EQ(dut_->acc_we_o, 0) << t;
       EXPECT_EQ(dut_->row_o, 0) << t;

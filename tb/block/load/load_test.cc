@@ -11,53 +11,26 @@
 #include <array>
 #include <cstdint>
 #include <cstdio>
-#include <cstdlib>
-#include <cstring>
 #include <deque>
 #include <functional>
 #include <memory>
 #include <optional>
 #include <random>
-#include <type_traits>
 #include <vector>
 
 #include "Vnpu_load_d16.h"
 #include "Vnpu_load_d4.h"
 #include "sw/gen/npu_isa.h"
+#include "tb/block/common/block_util.h"
+#include "tb/common/test_seed.h"
 #include "verilated.h"
 
 namespace {
 
+using npu::block::GetBytes;
+using npu::block::SetBytes;
 using npu::isa::LoadInstr;
-
-uint64_t Seed() {
-  const char* env = std::getenv("NPU_SEED");
-  uint64_t seed = env ? std::strtoull(env, nullptr, 0) : std::random_device{}();
-  std::printf("NPU_SEED=%llu\n", static_cast<unsigned long long>(seed));
-  return seed;
-}
-
-// Bytes <-> Verilator ports of any width.
-template <typename T>
-void SetBytes(T& port, const uint8_t* b, int n) {
-  if constexpr (std::is_integral_v<T>) {
-    T v = 0;
-    std::memcpy(&v, b, n);
-    port = v;
-  } else {
-    std::memcpy(port.data(), b, n);
-  }
-}
-template <typename T>
-std::vector<uint8_t> GetBytes(const T& port, int n) {
-  std::vector<uint8_t> b(n);
-  if constexpr (std::is_integral_v<T>) {
-    std::memcpy(b.data(), &port, n);
-  } else {
-    std::memcpy(b.data(), port.data(), n);
-  }
-  return b;
-}
+using npu::testing::Seed;
 
 // Memory contents: a fixed function of the byte address.
 uint8_t MemByte(uint64_t addr) {
@@ -166,11 +139,7 @@ class LoadBench {
   LoadBench(const Config& cfg, uint64_t seed)
       : cfg_(cfg), rng_(seed), ctx_(std::make_unique<VerilatedContext>()),
         dut_(std::make_unique<Model>(ctx_.get())) {
-    dut_->clk_i = 0;
-    dut_->rst_ni = 0;
-    dut_->eval();
-    dut_->rst_ni = 1;
-    dut_->eval();
+    npu::block::Reset(*dut_);
     dut_->win_base_i = win_base_;
     dut_->win_size_i = win_size_;
   }
@@ -260,7 +229,7 @@ class LoadBench {
 
   void Clear() {
     dut_->clear_i = 1;
-    Clock();
+    npu::block::Step(*dut_);
     dut_->clear_i = 0;
     halted_ = stopped_ = false;
     // Instructions not yet taken are dropped, as a soft reset flushes queues.
@@ -317,13 +286,6 @@ class LoadBench {
     size_t ordinal;
   };
 
-  void Clock() {
-    dut_->clk_i = 0;
-    dut_->eval();
-    dut_->clk_i = 1;
-    dut_->eval();
-  }
-
   // Skips instructions that have no (more) writes / bursts.
   void AdvanceWrite() {
     while (write_instr_ < expects_.size() && write_index_ == expects_[write_instr_].writes.size() &&
@@ -370,8 +332,7 @@ class LoadBench {
     }
     dut_->m_r_valid_i = r_valid;
 
-    dut_->clk_i = 0;
-    dut_->eval();
+    npu::block::ClockLow(*dut_);
 
     // ---- observe ----
     if (dut_->idle_o) {
@@ -459,8 +420,7 @@ class LoadBench {
     }
     if (dut_->abort_i) stopped_ = halted_ = true;
 
-    dut_->clk_i = 1;
-    dut_->eval();
+    npu::block::ClockHigh(*dut_);
     ++cycle_;
     // The registered error report is visible after the edge.
     if (dut_->err_o) {

@@ -9,7 +9,6 @@
 #include <array>
 #include <cstdint>
 #include <cstdio>
-#include <cstdlib>
 #include <deque>
 #include <limits>
 #include <memory>
@@ -19,21 +18,18 @@
 
 #include "Vnpu_postproc.h"
 #include "sw/numerics/numerics.h"
+#include "tb/block/common/block_util.h"
+#include "tb/common/test_seed.h"
 #include "verilated.h"
 
 namespace {
+
+using npu::testing::Seed;
 
 constexpr int kDim = 16;
 constexpr int kLatency = 4;
 constexpr int32_t kMin = std::numeric_limits<int32_t>::min();
 constexpr int32_t kMax = std::numeric_limits<int32_t>::max();
-
-uint64_t Seed() {
-  const char* env = std::getenv("NPU_SEED");
-  uint64_t seed = env ? std::strtoull(env, nullptr, 0) : std::random_device{}();
-  std::printf("NPU_SEED=%llu\n", static_cast<unsigned long long>(seed));
-  return seed;
-}
 
 // Independent model: round(ab / 2^31) with ties toward +infinity is
 // floor((ab + 2^30) / 2^31); the rounding divide rounds |p| half up and
@@ -79,14 +75,10 @@ class PostprocHarness {
  public:
   PostprocHarness() : ctx_(std::make_unique<VerilatedContext>()) {
     dut_ = std::make_unique<Vnpu_postproc>(ctx_.get());
-    dut_->clk_i = 0;
-    dut_->rst_ni = 0;
     dut_->en_i = 0;
     dut_->valid_i = 0;
     dut_->clear_i = 0;
-    dut_->eval();
-    dut_->rst_ni = 1;
-    dut_->eval();
+    npu::block::Reset(*dut_);
   }
 
   // One clock cycle: drive en/valid/row, check an output consumed at this
@@ -111,12 +103,10 @@ class PostprocHarness {
       dut_->act_min_i = static_cast<uint8_t>(row->lo);
       dut_->act_max_i = static_cast<uint8_t>(row->hi);
     }
-    dut_->clk_i = 0;
-    dut_->eval();
+    npu::block::ClockLow(*dut_);
     if (en && dut_->valid_o) Check();
     if (en && row) pending_.push_back(*row);
-    dut_->clk_i = 1;
-    dut_->eval();
+    npu::block::ClockHigh(*dut_);
     ++cycle_;
   }
 

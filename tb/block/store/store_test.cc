@@ -10,7 +10,6 @@
 #include <algorithm>
 #include <cstdint>
 #include <cstdio>
-#include <cstdlib>
 #include <cstring>
 #include <deque>
 #include <functional>
@@ -18,46 +17,22 @@
 #include <memory>
 #include <optional>
 #include <random>
-#include <type_traits>
 #include <vector>
 
 #include "Vnpu_store_d16.h"
 #include "Vnpu_store_d4.h"
 #include "sw/gen/npu_isa.h"
 #include "sw/numerics/numerics.h"
+#include "tb/block/common/block_util.h"
+#include "tb/common/test_seed.h"
 #include "verilated.h"
 
 namespace {
 
+using npu::block::GetBytes;
+using npu::block::SetBytes;
 using npu::isa::StoreInstr;
-
-uint64_t Seed() {
-  const char* env = std::getenv("NPU_SEED");
-  uint64_t seed = env ? std::strtoull(env, nullptr, 0) : std::random_device{}();
-  std::printf("NPU_SEED=%llu\n", static_cast<unsigned long long>(seed));
-  return seed;
-}
-
-template <typename T>
-void SetBytes(T& port, const uint8_t* b, int n) {
-  if constexpr (std::is_integral_v<T>) {
-    T v = 0;
-    std::memcpy(&v, b, n);
-    port = v;
-  } else {
-    std::memcpy(port.data(), b, n);
-  }
-}
-template <typename T>
-std::vector<uint8_t> GetBytes(const T& port, int n) {
-  std::vector<uint8_t> b(n);
-  if constexpr (std::is_integral_v<T>) {
-    std::memcpy(b.data(), &port, n);
-  } else {
-    std::memcpy(b.data(), port.data(), n);
-  }
-  return b;
-}
+using npu::testing::Seed;
 
 constexpr uint32_t kCauseIllegal = 1, kCauseAddr = 2, kCauseResp = 4;
 
@@ -92,11 +67,7 @@ class StoreBench {
     for (auto& row : acc_) {
       for (auto& v : row) v = RandomAcc();
     }
-    dut_->clk_i = 0;
-    dut_->rst_ni = 0;
-    dut_->eval();
-    dut_->rst_ni = 1;
-    dut_->eval();
+    npu::block::Reset(*dut_);
     dut_->win_base_i = win_base_;
     dut_->win_size_i = win_size_;
   }
@@ -180,10 +151,7 @@ class StoreBench {
 
   void Clear() {
     dut_->clear_i = 1;
-    dut_->clk_i = 0;
-    dut_->eval();
-    dut_->clk_i = 1;
-    dut_->eval();
+    npu::block::Step(*dut_);
     dut_->clear_i = 0;
     halted_ = stopped_ = false;
     instrs_.resize(next_);
@@ -307,8 +275,7 @@ class StoreBench {
     dut_->m_b_valid_i = b_valid;
     dut_->m_b_resp_i = b_valid && resps_.front().err ? 2 : 0;
 
-    dut_->clk_i = 0;
-    dut_->eval();
+    npu::block::ClockLow(*dut_);
 
     // ---- observe ----
     if (dut_->idle_o) {
@@ -418,8 +385,7 @@ class StoreBench {
       stopped_ = halted_ = true;
     }
 
-    dut_->clk_i = 1;
-    dut_->eval();
+    npu::block::ClockHigh(*dut_);
     ++cycle_;
     if (dut_->err_o) {
       ++errors_;
