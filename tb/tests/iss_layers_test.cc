@@ -6,9 +6,7 @@
 // that case (case i of a run uses seed base + i).
 #include <gtest/gtest.h>
 
-#include <cmath>
 #include <cstdint>
-#include <cstdlib>
 #include <iostream>
 #include <random>
 #include <span>
@@ -19,10 +17,10 @@
 #include "sw/compiler/compiler.h"
 #include "sw/gen/npu_configs.h"
 #include "sw/iss/iss.h"
-#include "sw/numerics/numerics.h"
 #include "sw/runtime/layout.h"
 #include "sw/runtime/runner.h"
-#include "tb/golden/golden.h"
+#include "tb/common/test_seed.h"
+#include "tb/tests/random_layers.h"
 
 namespace npu {
 namespace {
@@ -36,65 +34,17 @@ constexpr int kCases = 150;
 /// Device address of every compiled image.
 constexpr uint32_t kBase = 0x8000'0000u;
 
-/// The base seed: NPU_SEED if set, else a fresh random one.
-uint64_t BaseSeed() {
-  if (const char* env = std::getenv("NPU_SEED")) return std::strtoull(env, nullptr, 0);
-  return (static_cast<uint64_t>(std::random_device{}()) << 32) ^ std::random_device{}();
-}
+/// Shapes of the random cases: M, N, K log-uniform in [1, 512]; convolutions
+/// up to 40x40 pixels and 96 channels, at most 2^24 MACs.
+constexpr testing::GemmLimits kGemmLimits{.max_dim = 512, .max_macs = uint64_t{512} * 512 * 512};
+constexpr testing::ConvLimits kConvLimits{
+    .max_hw = 40, .max_channels = 96, .max_macs = uint64_t{1} << 24};
 
-/// Log-uniform integer in [lo, hi].
-int LogUniform(std::mt19937_64& rng, int lo, int hi) {
-  std::uniform_real_distribution<double> u(std::log(lo), std::log(hi + 1.0));
-  return std::min(hi, static_cast<int>(std::exp(u(rng))));
-}
-
-int Uniform(std::mt19937_64& rng, int lo, int hi) {
-  return std::uniform_int_distribution<int>(lo, hi)(rng);
-}
-
-/// Random requantization: per-channel (or per-tensor) multipliers from
-/// QuantizeMultiplier of log-uniform scales that map the typical accumulator
-/// magnitude to output magnitudes from about 0.3 (rounding matters) to about
-/// 300 (saturation and clamping matter); random output zero point and clamp.
-void RandomRequant(std::mt19937_64& rng, int channels, int reduction, bool per_tensor,
-                   std::vector<int32_t>& multiplier, std::vector<int>& shift, int32_t& out_zp,
-                   int32_t& act_min, int32_t& act_max) {
-  const double typical = 127.0 * 128.0 * std::sqrt(static_cast<double>(reduction));
-  std::uniform_real_distribution<double> log_scale(std::log(1.0 / typical),
-                                                   std::log(1000.0 / typical));
-  const int n = per_tensor ? 1 : channels;
-  multiplier.resize(n);
-  shift.resize(n);
-  for (int i = 0; i < n; ++i) {
-    const QuantizedMultiplier q = QuantizeMultiplier(std::exp(log_scale(rng)));
-    multiplier[i] = q.multiplier;
-    shift[i] = q.shift;
-  }
-  out_zp = Uniform(rng, -128, 127);
-  switch (Uniform(rng, 0, 3)) {
-    case 0:
-      act_min = -128, act_max = 127;
-      break;  // none
-    case 1:
-      act_min = out_zp, act_max = 127;
-      break;  // ReLU
-    default:
-      act_min = Uniform(rng, -128, 127);
-      act_max = Uniform(rng, act_min, 127);
-  }
-}
-
-std::vector<int8_t> RandomBytes(std::mt19937_64& rng, size_t n, int lo, int hi) {
-  std::vector<int8_t> v(n);
-  for (auto& x : v) x = static_cast<int8_t>(Uniform(rng, lo, hi));
-  return v;
-}
-
-std::vector<int32_t> RandomBias(std::mt19937_64& rng, int n) {
-  if (Uniform(rng, 0, 9) == 0) return {};  // sometimes no bias
-  std::vector<int32_t> v(n);
-  for (auto& x : v) x = Uniform(rng, -200000, 200000);
-  return v;
+/// Drops the bias of one layer in ten: the compiler must handle a layer
+/// without one.
+template <typename Layer>
+void MaybeDropBias(std::mt19937_64& rng, Layer& layer) {
+  if (std::uniform_int_distribution<int>(0, 9)(rng) == 0) layer.bias.clear();
 }
 
 /// Compares two int8 tensors and reports the first difference.
@@ -131,124 +81,65 @@ class IssLayersTest : public ::testing::TestWithParam<const char*> {
 };
 
 TEST_P(IssLayersTest, RandomGemmsMatchGolden) {
-  const uint64_t base = BaseSeed();
+  const uint64_t base = testing::Seed();
   for (int i = 0; i < kCases; ++i) {
     const uint64_t seed = base + i;
     std::mt19937_64 rng(seed);
-    GemmLayer g;
-    g.m = LogUniform(rng, 1, 512);
-    g.n = LogUniform(rng, 1, 512);
-    g.k = LogUniform(rng, 1, 512);
-    g.a_zp = Uniform(rng, -128, 127);
-    g.weights = RandomBytes(rng, static_cast<size_t>(g.k) * g.n, -127, 127);
-    g.bias = RandomBias(rng, g.n);
-    RandomRequant(rng, g.n, g.k, Uniform(rng, 0, 4) == 0, g.multiplier, g.shift, g.out_zp,
-                  g.act_min, g.act_max);
-    const std::vector<int8_t> a = RandomBytes(rng, static_cast<size_t>(g.m) * g.k, -128, 127);
-    std::cout << "[" << GetParam() << "] gemm seed " << seed << ": M " << g.m << " N " << g.n
-              << " K " << g.k << "\n";
+    GemmLayer g = testing::RandomGemm(rng, kGemmLimits);
+    MaybeDropBias(rng, g);
+    const std::vector<int8_t> a = testing::RandomInput(rng, g.ToConv());
+    std::cout << "[" << GetParam() << "] gemm seed " << seed << ": " << testing::Describe(g)
+              << "\n";
     SCOPED_TRACE("gemm seed " + std::to_string(seed));
 
     CompiledLayer cl;
     const runtime::LayerRun run = Run(g.ToConv(), a, &cl);
-    golden::MatrixI8 ga = Eigen::Map<const golden::MatrixI8>(a.data(), g.m, g.k);
-    golden::MatrixI8 gb = Eigen::Map<const golden::MatrixI8>(g.weights.data(), g.k, g.n);
-    const golden::MatrixI8 want =
-        golden::Gemm(ga, g.a_zp, gb, g.bias,
-                     golden::RequantParams{g.multiplier, g.shift, g.out_zp, g.act_min, g.act_max});
-    ASSERT_TRUE(SameBytes(run.output, std::span<const int8_t>(want.data(), want.size())))
-        << "M " << g.m << " N " << g.n << " K " << g.k << "\n"
-        << compiler::Describe(cl);
+    ASSERT_TRUE(SameBytes(run.output, testing::GoldenGemm(g, a))) << testing::Describe(g) << "\n"
+                                                                  << compiler::Describe(cl);
   }
 }
 
 TEST_P(IssLayersTest, RandomConvsMatchGolden) {
-  const uint64_t base = BaseSeed();
-  const int kernels[] = {1, 3, 5, 7};
+  const uint64_t base = testing::Seed();
   for (int i = 0; i < kCases; ++i) {
     const uint64_t seed = base + i;
     std::mt19937_64 rng(seed);
-    ConvLayer l;
-    l.kh = kernels[Uniform(rng, 0, 3)];
-    l.kw = Uniform(rng, 0, 3) == 0 ? kernels[Uniform(rng, 0, 3)] : l.kh;
-    l.stride_h = Uniform(rng, 1, 2);
-    l.stride_w = Uniform(rng, 0, 3) == 0 ? 3 - l.stride_h : l.stride_h;
-    l.pad_top = Uniform(rng, 0, l.kh - 1);
-    l.pad_bottom = Uniform(rng, 0, l.kh - 1);
-    l.pad_left = Uniform(rng, 0, l.kw - 1);
-    l.pad_right = Uniform(rng, 0, l.kw - 1);
-    l.h = std::max(LogUniform(rng, 1, 40), l.kh - l.pad_top - l.pad_bottom);
-    l.w = std::max(LogUniform(rng, 1, 40), l.kw - l.pad_left - l.pad_right);
-    l.cin = LogUniform(rng, 1, 96);
-    l.cout = LogUniform(rng, 1, 96);
-    l.in_zp = Uniform(rng, -128, 127);
-    l.weights = RandomBytes(rng, static_cast<size_t>(l.cout) * l.kh * l.kw * l.cin, -127, 127);
-    l.bias = RandomBias(rng, l.cout);
-    RandomRequant(rng, l.cout, l.kh * l.kw * l.cin, Uniform(rng, 0, 4) == 0, l.multiplier, l.shift,
-                  l.out_zp, l.act_min, l.act_max);
-    golden::Tensor4 x(1, l.h, l.w, l.cin);
-    x.data = RandomBytes(rng, x.Size(), -128, 127);
-    std::cout << "[" << GetParam() << "] conv seed " << seed << ": " << l.h << "x" << l.w << "x"
-              << l.cin << " -> " << l.cout << ", kernel " << l.kh << "x" << l.kw << ", stride "
-              << l.stride_h << "x" << l.stride_w << ", pad " << l.pad_top << "," << l.pad_left
-              << "," << l.pad_bottom << "," << l.pad_right << "\n";
+    ConvLayer l = testing::RandomConv(rng, kConvLimits);
+    MaybeDropBias(rng, l);
+    const std::vector<int8_t> x = testing::RandomInput(rng, l);
+    std::cout << "[" << GetParam() << "] conv seed " << seed << ": " << testing::Describe(l)
+              << "\n";
     SCOPED_TRACE("conv seed " + std::to_string(seed));
 
     CompiledLayer cl;
-    const runtime::LayerRun run = Run(l, x.data, &cl);
-    golden::Tensor4 wt(l.cout, l.kh, l.kw, l.cin);
-    wt.data = l.weights;
-    const golden::Tensor4 want = golden::Conv2d(
-        x, l.in_zp, wt, l.bias,
-        golden::Conv2dGeometry{l.stride_h, l.stride_w, l.pad_top, l.pad_left, l.pad_bottom,
-                               l.pad_right},
-        golden::RequantParams{l.multiplier, l.shift, l.out_zp, l.act_min, l.act_max});
-    ASSERT_EQ(want.h, cl.out_h);
-    ASSERT_EQ(want.w, cl.out_w);
-    ASSERT_TRUE(SameBytes(run.output, want.data)) << compiler::Describe(cl);
+    const runtime::LayerRun run = Run(l, x, &cl);
+    ASSERT_EQ(l.OutH(), cl.out_h);
+    ASSERT_EQ(l.OutW(), cl.out_w);
+    ASSERT_TRUE(SameBytes(run.output, testing::GoldenConv(l, x))) << compiler::Describe(cl);
   }
 }
 
 TEST_P(IssLayersTest, LargeLayersMatchGolden) {
   // Sizes that need many pixel, group and K tiles on both configurations.
   std::mt19937_64 rng(2024);
-  GemmLayer g;
-  g.m = g.n = g.k = 512;
-  g.a_zp = 3;
-  g.weights = RandomBytes(rng, 512 * 512, -127, 127);
-  g.bias = RandomBias(rng, 512);
-  RandomRequant(rng, 512, 512, false, g.multiplier, g.shift, g.out_zp, g.act_min, g.act_max);
-  const std::vector<int8_t> a = RandomBytes(rng, 512 * 512, -128, 127);
+  const GemmLayer g = testing::RandomGemmShape(rng, 512, 512, 512);
+  const std::vector<int8_t> a = testing::RandomInput(rng, g.ToConv());
   const runtime::LayerRun run = Run(g.ToConv(), a);
-  const golden::MatrixI8 want =
-      golden::Gemm(Eigen::Map<const golden::MatrixI8>(a.data(), 512, 512), g.a_zp,
-                   Eigen::Map<const golden::MatrixI8>(g.weights.data(), 512, 512), g.bias,
-                   golden::RequantParams{g.multiplier, g.shift, g.out_zp, g.act_min, g.act_max});
-  EXPECT_TRUE(SameBytes(run.output, std::span<const int8_t>(want.data(), want.size())));
+  EXPECT_TRUE(SameBytes(run.output, testing::GoldenGemm(g, a)));
 
-  ConvLayer l;
-  l.h = l.w = 30;
-  l.cin = 70;
-  l.cout = 130;
-  l.kh = l.kw = 3;
-  l.pad_top = l.pad_left = 1;
-  l.pad_bottom = 0;
-  l.pad_right = 2;
-  l.in_zp = -5;
-  l.weights = RandomBytes(rng, static_cast<size_t>(l.cout) * 9 * l.cin, -127, 127);
-  l.bias = RandomBias(rng, l.cout);
-  RandomRequant(rng, l.cout, 9 * l.cin, false, l.multiplier, l.shift, l.out_zp, l.act_min,
-                l.act_max);
-  golden::Tensor4 x(1, l.h, l.w, l.cin);
-  x.data = RandomBytes(rng, x.Size(), -128, 127);
+  ConvLayer shape;
+  shape.h = shape.w = 30;
+  shape.cin = 70;
+  shape.cout = 130;
+  shape.kh = shape.kw = 3;
+  shape.pad_top = shape.pad_left = 1;
+  shape.pad_bottom = 0;
+  shape.pad_right = 2;
+  const ConvLayer l = testing::RandomConvShape(rng, shape);
+  const std::vector<int8_t> x = testing::RandomInput(rng, l);
   CompiledLayer cl;
-  const runtime::LayerRun crun = Run(l, x.data, &cl);
-  golden::Tensor4 wt(l.cout, 3, 3, l.cin);
-  wt.data = l.weights;
-  const golden::Tensor4 cwant =
-      golden::Conv2d(x, l.in_zp, wt, l.bias, golden::Conv2dGeometry{1, 1, 1, 1, 0, 2},
-                     golden::RequantParams{l.multiplier, l.shift, l.out_zp, l.act_min, l.act_max});
-  EXPECT_TRUE(SameBytes(crun.output, cwant.data)) << compiler::Describe(cl);
+  const runtime::LayerRun crun = Run(l, x, &cl);
+  EXPECT_TRUE(SameBytes(crun.output, testing::GoldenConv(l, x))) << compiler::Describe(cl);
   std::cout << compiler::Describe(cl);
 }
 
@@ -266,13 +157,9 @@ TEST_P(IssLayersTest, ZeroPointPaddingAndWrappingBiasAreExact) {
   l.bias.assign(l.cout, INT32_MAX - 5);
   l.multiplier = {1 << 30};
   l.shift = {-20};
-  golden::Tensor4 x(1, l.h, l.w, l.cin, 127);
-  const runtime::LayerRun run = Run(l, x.data);
-  golden::Tensor4 wt(l.cout, 3, 3, l.cin, -127);
-  const golden::Tensor4 want =
-      golden::Conv2d(x, l.in_zp, wt, l.bias, golden::Conv2dGeometry{1, 1, 2, 2, 2, 2},
-                     golden::RequantParams{l.multiplier, l.shift, 0, -128, 127});
-  EXPECT_TRUE(SameBytes(run.output, want.data));
+  const std::vector<int8_t> x(static_cast<size_t>(l.h) * l.w * l.cin, 127);
+  const runtime::LayerRun run = Run(l, x);
+  EXPECT_TRUE(SameBytes(run.output, testing::GoldenConv(l, x)));
 }
 
 TEST_P(IssLayersTest, RunLayerRejectsWrongInputSize) {
@@ -300,7 +187,11 @@ TEST(LayoutTest, PackUnpackRoundTripsAndPadsWithZero) {
   std::mt19937_64 rng(3);
   for (int dim : {4, 16}) {
     const int h = 3, w = 5, c = 6;
-    const std::vector<int8_t> t = RandomBytes(rng, h * w * c, -128, 127);
+    ConvLayer shape;
+    shape.h = h;
+    shape.w = w;
+    shape.cin = c;
+    const std::vector<int8_t> t = testing::RandomInput(rng, shape);
     const std::vector<uint8_t> p = runtime::PackActivations(t, h, w, c, dim);
     ASSERT_EQ(p.size(), runtime::BlockedBytes(h, w, c, dim));
     for (int y = 0; y < h; ++y) {

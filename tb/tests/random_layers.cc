@@ -127,6 +127,11 @@ compiler::ConvLayer RandomConv(std::mt19937_64& rng, const ConvLimits& limits) {
     const uint64_t macs = uint64_t(c.OutH()) * c.OutW() * c.cout * c.kh * c.kw * c.cin;
     if (macs <= limits.max_macs) break;
   }
+  return RandomConvShape(rng, c);
+}
+
+compiler::ConvLayer RandomConvShape(std::mt19937_64& rng, compiler::ConvLayer shape) {
+  compiler::ConvLayer& c = shape;
   c.in_zp = Uniform(rng, -128, 127);
   c.weights = RandomInt8(rng, size_t(c.cout) * c.kh * c.kw * c.cin, -127, 127);
   RandomQuant(rng, c.cout, c.kh * c.kw * c.cin, c);

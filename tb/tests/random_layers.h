@@ -35,6 +35,10 @@ compiler::GemmLayer RandomGemm(std::mt19937_64& rng, const GemmLimits& limits);
 compiler::GemmLayer RandomGemmShape(std::mt19937_64& rng, int m, int n, int k);
 /// A random conv2d layer.
 compiler::ConvLayer RandomConv(std::mt19937_64& rng, const ConvLimits& limits);
+/// Random contents for the conv2d geometry given in `shape` (h, w, cin, cout,
+/// kernel, strides and padding are kept): input zero point, weights,
+/// requantization, bias and activation clamp, drawn as RandomConv draws them.
+compiler::ConvLayer RandomConvShape(std::mt19937_64& rng, compiler::ConvLayer shape);
 /// A random input tensor for `layer` (NHWC, h x w x cin).
 std::vector<int8_t> RandomInput(std::mt19937_64& rng, const compiler::ConvLayer& layer);
 /// The golden model's output for `layer` on `input` (NHWC).
