@@ -10,7 +10,8 @@
 #
 # Variables: BUILD (build folder, default build), CONFIG (hardware
 # configuration for sim/bench, default 16x16), SEED (base seed of the
-# regression and of the demo data, default 1), JOBS (parallel jobs).
+# regression and of the demo data, default 1; `make test` passes it to the
+# unit tests as NPU_SEED and to the testbenches as --seed), JOBS (parallel jobs).
 
 BUILD  ?= build
 CONFIG ?= 16x16
@@ -35,7 +36,7 @@ sim: configure
 	$(BUILD)/tb/tests/npu_demo --config $(CONFIG) --seed $(SEED)
 
 test: build
-	cd $(BUILD) && ctest -j $(JOBS) --output-on-failure --timeout 1500
+	cd $(BUILD) && NPU_SEED=$(SEED) ctest -j $(JOBS) --output-on-failure --timeout 1500
 
 lint: configure
 	cd $(BUILD) && ctest -L lint --output-on-failure
