@@ -215,7 +215,8 @@ int FindOpcode(const CompiledLayer& cl, isa::Opcode op, int nth = 0) {
 // errors, then checks that the RTL recovers and runs a correct layer.
 void CheckError(const TestContext& ctx, const std::string& what, uint32_t expect_cause,
                 const std::function<void(CompiledLayer&)>& breaker,
-                uint32_t stream_offset = 0, std::pair<uint32_t, uint32_t> bus_error = {0, 0}) {
+                uint32_t stream_offset = 0, std::pair<uint32_t, uint32_t> bus_error = {0, 0},
+                bus::Resp resp = bus::Resp::kSlvErr) {
   auto rng = ctx.MakeRng();
   SmallLayer s = MakeSmallLayer(rng);
   CompiledLayer broken = s.cl;
@@ -226,7 +227,7 @@ void CheckError(const TestContext& ctx, const std::string& what, uint32_t expect
   dut::RtlBackend rtl(Hw(), RtlOptions(ctx));
   if (bus_error.second > bus_error.first) {
     iss.AddBusError(bus_error.first, bus_error.second);
-    rtl.Harness().Mem().AddError(bus_error.first, bus_error.second, bus::Resp::kSlvErr);
+    rtl.Harness().Mem().AddError(bus_error.first, bus_error.second, resp);
   }
   DeviceMemory m_iss = Image(broken, s.input);
   DeviceMemory m_rtl = Image(broken, s.input);
@@ -354,6 +355,20 @@ NPU_SIM_TEST(err_store_bus_error) {
              {s.cl.output_addr, s.cl.output_addr + 1});
 }
 
+NPU_SIM_TEST(err_load_decerr) {
+  auto rng = ctx.MakeRng();
+  SmallLayer s = MakeSmallLayer(rng);
+  CheckError(ctx, "DECERR on a load", kResp, [](CompiledLayer&) {}, 0,
+             {s.cl.const_addr, s.cl.const_addr + 1}, bus::Resp::kDecErr);
+}
+
+NPU_SIM_TEST(err_store_decerr) {
+  auto rng = ctx.MakeRng();
+  SmallLayer s = MakeSmallLayer(rng);
+  CheckError(ctx, "DECERR on a store", kResp, [](CompiledLayer&) {}, 0,
+             {s.cl.output_addr, s.cl.output_addr + 1}, bus::Resp::kDecErr);
+}
+
 NPU_SIM_TEST(err_fetch_bus_error) {
   auto rng = ctx.MakeRng();
   SmallLayer s = MakeSmallLayer(rng);
@@ -437,6 +452,48 @@ NPU_SIM_TEST(soft_reset_mid_stream_and_queued_streams) {
   dut::RtlBackend rtl(Hw(), RtlOptions(ctx));
   const runtime::LayerRun ok = runtime::RunLayer(rtl, s.cl, s.input);
   NPU_CHECK(ok.result.status.ok && ok.output == s.golden);
+}
+
+NPU_SIM_TEST(err_queue_overflow) {
+  // Ringing the doorbell with the stream queue full loses that stream and
+  // reports queue_overflow with the error interrupt, but does not stop the
+  // streams already queued; a soft reset clears the cause.
+  auto rng = ctx.MakeRng();
+  SmallLayer s = MakeSmallLayer(rng);
+  DeviceMemory mem = Image(s.cl, s.input);
+  dut::HarnessOptions o;
+  o.mem = bus::AxiMemoryConfig::Default(ctx.seed);
+  o.trace_path = ctx.trace_path;
+  dut::NpuHarness h(NPU_TB_CONFIG, o);
+  h.Mem().Write(mem.Base(), mem.Data());
+  const uint32_t n = uint32_t(s.cl.program.size());
+  h.Run([&](dut::NpuHarness& h) -> sim::Task<> {
+    co_await h.StartStream(mem.Base(), mem.Size(), s.cl.program_addr, n);  // runs
+    uint32_t rung = 1;
+    // Fill the queue behind the running stream, then one more.
+    while (((co_await h.ReadReg(regs::kStatus)) & regs::kStatusQueueFullMask) == 0) {
+      co_await h.WriteReg(regs::kDoorbell, 1);
+      ++rung;
+    }
+    NPU_CHECK_EQ(co_await h.ReadReg(regs::kErrCause), 0u);
+    co_await h.WriteReg(regs::kDoorbell, 1);  // lost
+    NPU_CHECK_EQ(co_await h.ReadReg(regs::kErrCause), regs::kErrCauseQueueOverflowMask);
+    NPU_CHECK(h.Model().Irq()) << "queue overflow raises the error interrupt";
+    // Every accepted stream still completes.
+    for (int i = 0; i < 1000000; ++i) {
+      if (co_await h.ReadReg(regs::kStreamsDone) == rung) break;
+      co_await sim::ClockCycles(h.Clock(), 16);
+    }
+    NPU_CHECK_EQ(co_await h.ReadReg(regs::kStreamsDone), rung);
+    NPU_CHECK_EQ(co_await h.ReadReg(regs::kStatus), 0u);
+    co_await h.SoftReset();
+    NPU_CHECK_EQ(co_await h.ReadReg(regs::kErrCause), 0u);
+    fmt::print("  queue overflow: {} streams accepted, the next one reported and lost\n", rung);
+  });
+  std::vector<uint8_t> out(runtime::BlockedBytes(s.cl.out_h, s.cl.out_w, s.cl.out_c, s.cl.dim));
+  h.Mem().Read(s.cl.output_addr, out);
+  NPU_CHECK(runtime::UnpackActivations(out, s.cl.out_h, s.cl.out_w, s.cl.out_c, s.cl.dim) ==
+            s.golden);
 }
 
 }  // namespace
