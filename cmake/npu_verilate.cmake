@@ -33,6 +33,8 @@ function(npu_verilate target)
     SOURCES ${ARG_SOURCES}
     VERILATOR_ARGS ${vargs}
     OPT_SLOW -O1 OPT_FAST -O3 OPT_GLOBAL -O2)
-  target_compile_options(${target} PRIVATE -w)
+  # Generated code: no warnings and no debug info (debug info for the large
+  # generated files costs minutes of build time and is not useful).
+  target_compile_options(${target} PRIVATE -w -g0)
   set_target_properties(${target} PROPERTIES POSITION_INDEPENDENT_CODE ON)
 endfunction()
