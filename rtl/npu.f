@@ -2,6 +2,7 @@ rtl/gen/npu_isa_pkg.sv
 rtl/gen/npu_reg_pkg.sv
 rtl/prim/npu_ram_2p.sv
 rtl/prim/npu_fifo.sv
+rtl/core/npu_win_check.sv
 rtl/core/npu_pe.sv
 rtl/core/npu_systolic_array.sv
 rtl/core/npu_acc_mem.sv

@@ -313,7 +313,8 @@ module npu_compute #(
   end
 
   assign err_o       = err_q;
-  assign err_cause_o = {4'b0000, err_q};
+  // The only cause compute reports is illegal_instr (register-map bit).
+  assign err_cause_o = err_q ? (5'(1) << npu_reg_pkg::ErrCauseIllegalInstrBit) : '0;
   assign err_addr_o  = '0;
   assign err_pc_o    = err_pc_q;
 

@@ -98,14 +98,16 @@ module npu_fetch #(
   end
   assign burst_bytes = {23'd0, burst_n, 5'd0};
 
-  // The burst lies inside [win_base, win_base + win_size); 33-bit arithmetic.
-  always_comb begin
-    logic [32:0] lo, hi, wend;
-    lo     = {1'b0, addr_q};
-    hi     = {1'b0, addr_q} + {1'b0, burst_bytes};
-    wend   = {1'b0, win_base_i} + {1'b0, win_size_i};
-    win_ok = (lo >= {1'b0, win_base_i}) && (hi <= wend);
-  end
+  // The burst lies inside the window; 33-bit arithmetic.
+  npu_win_check #(
+    .AddrW(33)
+  ) u_win_check (
+    .start_i    ({1'b0, addr_q}),
+    .end_i      ({1'b0, addr_q} + {1'b0, burst_bytes}),
+    .win_base_i (win_base_i),
+    .win_size_i (win_size_i),
+    .ok_o       (win_ok)
+  );
 
   logic ar_room;
   assign ar_room = (32'(inflight_q) + 32'(staged) + 32'(burst_n) <= 32'(Staging)) &&

@@ -83,9 +83,10 @@ module npu_load #(
   localparam int unsigned DescDepth = MaxReads + 4;
 
   // Error causes (ERR_CAUSE bit positions).
-  localparam logic [4:0] CauseIllegal = 5'b00001;
-  localparam logic [4:0] CauseAddr    = 5'b00010;
-  localparam logic [4:0] CauseResp    = 5'b00100;
+  // ERR_CAUSE bits, from the register map.
+  localparam logic [4:0] CauseIllegal = 5'(1) << npu_reg_pkg::ErrCauseIllegalInstrBit;
+  localparam logic [4:0] CauseAddr    = 5'(1) << npu_reg_pkg::ErrCauseAddrRangeBit;
+  localparam logic [4:0] CauseResp    = 5'(1) << npu_reg_pkg::ErrCauseAxiRespBit;
 
   // ---------------------------------------------------------------------------
   // Instruction fields (of the instruction held in instr_q).
@@ -203,9 +204,19 @@ module npu_load #(
   logic            y_in, x_left, x_right, sx_one, seg_burst, left_short;
   logic [IxW-1:0]  ix_sum;
   logic [16:0]     rem_x, seg_cnt, to_w, to_4k, neg_ix;
-  logic [AW-1:0]   seg_addr, seg_end, win_end;
+  logic [AW-1:0]   seg_addr, seg_end;
   logic            win_ok;
   logic [RowW-1:0] depth;
+
+  npu_win_check #(
+    .AddrW(AW)
+  ) u_win_check (
+    .start_i    (seg_addr),
+    .end_i      (seg_end),
+    .win_base_i (win_base_i),
+    .win_size_i (win_size_i),
+    .ok_o       (win_ok)
+  );
 
   always_comb begin
     sx_one  = (f_sx == 3'd1);
@@ -241,9 +252,6 @@ module npu_load #(
       end
     end
     seg_end = seg_addr + (AW'(seg_cnt) << DimLog);
-    win_end = AW'(win_base_i) + AW'(win_size_i);
-    win_ok  = (seg_addr >= AW'(win_base_i)) && (seg_end <= win_end)
-              && (seg_end <= (AW'(1) << 32));
     unique case (f_spad)
       2'd0:    depth = RowW'(SpadARows);
       2'd1:    depth = RowW'(SpadBRows);

@@ -92,9 +92,10 @@ module npu_store #(
   localparam int unsigned MaxWrites = 8;   // bursts announced, B outstanding
   localparam int unsigned BCntW     = $clog2(MaxWrites + 1);
 
-  localparam logic [4:0] CauseIllegal = 5'b00001;
-  localparam logic [4:0] CauseAddr    = 5'b00010;
-  localparam logic [4:0] CauseResp    = 5'b00100;
+  // ERR_CAUSE bits, from the register map.
+  localparam logic [4:0] CauseIllegal = 5'(1) << npu_reg_pkg::ErrCauseIllegalInstrBit;
+  localparam logic [4:0] CauseAddr    = 5'(1) << npu_reg_pkg::ErrCauseAddrRangeBit;
+  localparam logic [4:0] CauseResp    = 5'(1) << npu_reg_pkg::ErrCauseAxiRespBit;
 
   // ---------------------------------------------------------------------------
   // Front end: instruction fields.
@@ -412,8 +413,18 @@ module npu_store #(
   // room.
   // ---------------------------------------------------------------------------
   logic [16:0]   rem_x, to_4k, blen;
-  logic [AW-1:0] baddr, bend, win_end;
+  logic [AW-1:0] baddr, bend;
   logic          win_ok, ae_fire;
+
+  npu_win_check #(
+    .AddrW(AW)
+  ) u_win_check (
+    .start_i    (baddr),
+    .end_i      (bend),
+    .win_base_i (win_base_i),
+    .win_size_i (win_size_i),
+    .ok_o       (win_ok)
+  );
 
   always_comb begin
     rem_x   = 17'(ae_nx_q) - 17'(ae_x_q);
@@ -423,8 +434,6 @@ module npu_store #(
     if (17'd256 < blen) blen = 17'd256;
     if (to_4k < blen) blen = to_4k;
     bend    = baddr + (AW'(blen) << DimLog);
-    win_end = AW'(win_base_i) + AW'(win_size_i);
-    win_ok  = (baddr >= AW'(win_base_i)) && (bend <= win_end) && (bend <= (AW'(1) << 32));
   end
 
   always_comb begin
