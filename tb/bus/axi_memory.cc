@@ -252,7 +252,8 @@ void AxiMemory::NextReadBeat() {
   if (reads_.empty() || !Chance(config_.r_valid_prob)) return;
 
   // Eligible: ready, and the oldest burst of its ID (or the oldest of all).
-  std::vector<std::size_t> candidates;
+  std::vector<std::size_t>& candidates = candidates_;  // reused: no per-cycle allocation
+  candidates.clear();
   const std::uint64_t next_cycle = cycle_ + 1;
   for (std::size_t i = 0; i < reads_.size(); ++i) {
     bool first_of_id = true;
@@ -285,7 +286,8 @@ void AxiMemory::NextReadBeat() {
 void AxiMemory::NextWriteResp() {
   out_.bvalid = false;
   if (bresps_.empty() || !Chance(config_.b_valid_prob)) return;
-  std::vector<std::size_t> candidates;
+  std::vector<std::size_t>& candidates = candidates_;  // reused: no per-cycle allocation
+  candidates.clear();
   const std::uint64_t next_cycle = cycle_ + 1;
   for (std::size_t i = 0; i < bresps_.size(); ++i) {
     bool first_of_id = true;

@@ -177,6 +177,9 @@ class AxiMemory {
     Resp resp = Resp::kOkay;
     std::uint64_t ready_cycle = 0;
   };
+  // Scratch list of bursts eligible to answer this cycle (kept to avoid
+  // allocating on every cycle).
+  std::vector<std::size_t> candidates_;
   struct ErrorRange {
     std::uint64_t lo, hi;
     Resp resp;

@@ -98,8 +98,8 @@ int Main(int argc, char** argv) {
   dut::RtlBackendOptions opt;
   opt.harness.mem = ideal ? bus::AxiMemoryConfig::Ideal(seed) : bus::AxiMemoryConfig::Default(seed);
   opt.harness.trace_path = trace;
-  fmt::print("npu {}: {}x{} array, {}-bit bus, memory model: {}\n", hw->name, hw->dim, hw->dim,
-             8 * hw->dim,
+  fmt::print("npu {}: {}x{} array, {}-bit bus, seed {}, memory model: {}\n", hw->name, hw->dim,
+             hw->dim, 8 * hw->dim, seed,
              ideal ? "ideal" : fmt::format("latency {}-{} cycles, ready/valid probability {}",
                                            opt.harness.mem.min_latency, opt.harness.mem.max_latency,
                                            opt.harness.mem.r_valid_prob));

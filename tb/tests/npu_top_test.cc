@@ -192,16 +192,24 @@ SmallLayer MakeSmallLayer(std::mt19937_64& rng) {
   return s;
 }
 
-DeviceMemory Image(const CompiledLayer& cl, const std::vector<int8_t>& input) {
-  DeviceMemory mem(cl.base, cl.total_bytes);
-  for (size_t i = 0; i < cl.program.size(); ++i) {
-    for (int w = 0; w < isa::kInstrWords; ++w) {
-      mem.Write32(cl.program_addr + uint32_t(i) * isa::kInstrBytes + 4 * w, cl.program[i][w]);
-    }
-  }
-  mem.Write(cl.const_addr, cl.constants);
-  mem.Write(cl.input_addr, runtime::PackActivations(input, cl.in_h, cl.in_w, cl.in_c, cl.dim));
-  return mem;
+// A harness on this configuration with the default (seeded, random-timing)
+// memory model holding `image`.
+std::unique_ptr<dut::NpuHarness> HarnessWith(const TestContext& ctx, const DeviceMemory& image) {
+  dut::HarnessOptions o;
+  o.mem = bus::AxiMemoryConfig::Default(ctx.seed);
+  o.trace_path = ctx.trace_path;
+  auto h = std::make_unique<dut::NpuHarness>(NPU_TB_CONFIG, o);
+  h->Mem().Write(image.Base(), image.Data());
+  return h;
+}
+
+// The layer output currently in the harness's memory model.
+std::vector<int8_t> OutputIn(dut::NpuHarness& h, const CompiledLayer& cl) {
+  DeviceMemory now(cl.base, cl.total_bytes);
+  std::vector<uint8_t> bytes(cl.total_bytes);
+  h.Mem().Read(cl.base, bytes);
+  now.Write(cl.base, bytes);
+  return runtime::ReadOutput(cl, now);
 }
 
 int FindOpcode(const CompiledLayer& cl, isa::Opcode op, int nth = 0) {
@@ -229,8 +237,8 @@ void CheckError(const TestContext& ctx, const std::string& what, uint32_t expect
     iss.AddBusError(bus_error.first, bus_error.second);
     rtl.Harness().Mem().AddError(bus_error.first, bus_error.second, resp);
   }
-  DeviceMemory m_iss = Image(broken, s.input);
-  DeviceMemory m_rtl = Image(broken, s.input);
+  DeviceMemory m_iss = runtime::BuildImage(broken, s.input);
+  DeviceMemory m_rtl = runtime::BuildImage(broken, s.input);
   const RunResult r_iss = iss.Run(m_iss, broken.program_addr + stream_offset, n);
   const RunResult r_rtl = rtl.Run(m_rtl, broken.program_addr + stream_offset, n);
   NPU_CHECK(!r_iss.status.ok) << what << ": the ISS did not report an error";
@@ -387,18 +395,15 @@ NPU_SIM_TEST(err_watchdog_deadlock) {
   c.deps.wait_prev = true;
   c.m = 1;
   c.nk = 1;
-  cl.program.insert(cl.program.begin(), c.Encode());
-  // Keep the original program after it so the recovery run has real work.
-  DeviceMemory m_rtl = Image(cl, s.input);
-  DeviceMemory m_iss = Image(cl, s.input);
+  // Replace the final store by a compute that waits for a load token: every
+  // load token has been taken by the real computes before it.
+  cl.program.back() = c.Encode();
+  DeviceMemory m_rtl = runtime::BuildImage(cl, s.input);
+  DeviceMemory m_iss = runtime::BuildImage(cl, s.input);
   iss::Iss iss(Hw());
   const RunResult r_iss = iss.Run(m_iss, cl.program_addr, uint32_t(cl.program.size()));
-  dut::HarnessOptions o;
-  o.mem = bus::AxiMemoryConfig::Default(ctx.seed);
-  o.trace_path = ctx.trace_path;
-  dut::NpuHarness h(NPU_TB_CONFIG, o);
-  h.Mem().Write(m_rtl.Base(), m_rtl.Data());
-  h.Run([&](dut::NpuHarness& h) -> sim::Task<> {
+  auto h = HarnessWith(ctx, m_rtl);
+  h->Run([&](dut::NpuHarness& h) -> sim::Task<> {
     co_await h.WriteReg(regs::kWatchdog, 3000);
     dut::StreamOutcome out = co_await h.RunStream(m_rtl.Base(), m_rtl.Size(), cl.program_addr,
                                                   uint32_t(cl.program.size()), 1000000);
@@ -420,14 +425,10 @@ NPU_SIM_TEST(soft_reset_mid_stream_and_queued_streams) {
   // checks the protocol) and nothing else written; the NPU then runs again.
   auto rng = ctx.MakeRng();
   SmallLayer s = MakeSmallLayer(rng);
-  DeviceMemory mem = Image(s.cl, s.input);
-  dut::HarnessOptions o;
-  o.mem = bus::AxiMemoryConfig::Default(ctx.seed);
-  o.trace_path = ctx.trace_path;
-  dut::NpuHarness h(NPU_TB_CONFIG, o);
-  h.Mem().Write(mem.Base(), mem.Data());
+  const DeviceMemory mem = runtime::BuildImage(s.cl, s.input);
+  auto h = HarnessWith(ctx, mem);
   const uint32_t n = uint32_t(s.cl.program.size());
-  h.Run([&](dut::NpuHarness& h) -> sim::Task<> {
+  h->Run([&](dut::NpuHarness& h) -> sim::Task<> {
     co_await h.StartStream(mem.Base(), mem.Size(), s.cl.program_addr, n);
     co_await h.WriteReg(regs::kDoorbell, 1);  // the same stream again, queued
     for (int i = 0; i < 10000000; ++i) {
@@ -436,10 +437,9 @@ NPU_SIM_TEST(soft_reset_mid_stream_and_queued_streams) {
     }
     NPU_CHECK_EQ(co_await h.ReadReg(regs::kStreamsDone), 2u);
     NPU_CHECK_EQ(co_await h.ReadReg(regs::kErrCause), 0u);
+    NPU_CHECK(OutputIn(h, s.cl) == s.golden) << "queued streams computed wrongly";
     co_await h.WriteReg(regs::kIrqStatus, 3);
     // Output after two identical runs.
-    std::vector<uint8_t> out1(s.cl.total_bytes - (s.cl.output_addr - s.cl.base));
-    h.Mem().Read(s.cl.output_addr, out1);
     // Third run, interrupted.
     co_await h.StartStream(mem.Base(), mem.Size(), s.cl.program_addr, n);
     co_await sim::ClockCycles(h.Clock(), 40);
@@ -460,14 +460,10 @@ NPU_SIM_TEST(err_queue_overflow) {
   // streams already queued; a soft reset clears the cause.
   auto rng = ctx.MakeRng();
   SmallLayer s = MakeSmallLayer(rng);
-  DeviceMemory mem = Image(s.cl, s.input);
-  dut::HarnessOptions o;
-  o.mem = bus::AxiMemoryConfig::Default(ctx.seed);
-  o.trace_path = ctx.trace_path;
-  dut::NpuHarness h(NPU_TB_CONFIG, o);
-  h.Mem().Write(mem.Base(), mem.Data());
+  const DeviceMemory mem = runtime::BuildImage(s.cl, s.input);
+  auto h = HarnessWith(ctx, mem);
   const uint32_t n = uint32_t(s.cl.program.size());
-  h.Run([&](dut::NpuHarness& h) -> sim::Task<> {
+  h->Run([&](dut::NpuHarness& h) -> sim::Task<> {
     co_await h.StartStream(mem.Base(), mem.Size(), s.cl.program_addr, n);  // runs
     uint32_t rung = 1;
     // Fill the queue behind the running stream, then one more.
@@ -490,10 +486,7 @@ NPU_SIM_TEST(err_queue_overflow) {
     NPU_CHECK_EQ(co_await h.ReadReg(regs::kErrCause), 0u);
     fmt::print("  queue overflow: {} streams accepted, the next one reported and lost\n", rung);
   });
-  std::vector<uint8_t> out(runtime::BlockedBytes(s.cl.out_h, s.cl.out_w, s.cl.out_c, s.cl.dim));
-  h.Mem().Read(s.cl.output_addr, out);
-  NPU_CHECK(runtime::UnpackActivations(out, s.cl.out_h, s.cl.out_w, s.cl.out_c, s.cl.dim) ==
-            s.golden);
+  NPU_CHECK(OutputIn(*h, s.cl) == s.golden) << "queued streams computed wrongly";
 }
 
 }  // namespace
