@@ -18,8 +18,7 @@ struct QuantizedMultiplier {
   /// Power-of-two exponent; shift > 0 shifts left, shift < 0 shifts right.
   int shift = 0;
 
-  friend bool operator==(const QuantizedMultiplier&,
-                         const QuantizedMultiplier&) = default;
+  friend bool operator==(const QuantizedMultiplier&, const QuantizedMultiplier&) = default;
 };
 
 /// Smallest shift accepted by MultiplyByQuantizedMultiplier.
@@ -64,8 +63,8 @@ int32_t MultiplyByQuantizedMultiplier(int32_t x, int32_t multiplier, int shift);
 /// shift); v = WrappingAdd(v, out_zp); clamp v to [act_min, act_max].
 /// @throws std::invalid_argument if the shift is out of range, or unless
 /// -128 <= act_min <= act_max <= 127.
-int8_t Requantize(int32_t acc, int32_t bias, int32_t multiplier, int shift,
-                  int32_t out_zp, int32_t act_min, int32_t act_max);
+int8_t Requantize(int32_t acc, int32_t bias, int32_t multiplier, int shift, int32_t out_zp,
+                  int32_t act_min, int32_t act_max);
 
 /// The fused activation functions of TFLite's quantized kernels.
 enum class ActivationKind {
@@ -90,7 +89,6 @@ struct Activation {
 /// [-128, 127].
 /// @throws std::invalid_argument if @p out_scale is not finite and positive
 /// or @p out_zp is outside [-128, 127].
-Activation ActivationRange(ActivationKind kind, float out_scale,
-                           int32_t out_zp);
+Activation ActivationRange(ActivationKind kind, float out_scale, int32_t out_zp);
 
 }  // namespace npu

@@ -12,8 +12,8 @@ DeviceMemory BuildImage(const compiler::CompiledLayer& cl, std::span<const int8_
   if (input_nhwc.size() != in_values) {
     throw std::invalid_argument("layer input has " + std::to_string(input_nhwc.size()) +
                                 " values, expected " + std::to_string(cl.in_h) + "x" +
-                                std::to_string(cl.in_w) + "x" + std::to_string(cl.in_c) +
-                                " = " + std::to_string(in_values));
+                                std::to_string(cl.in_w) + "x" + std::to_string(cl.in_c) + " = " +
+                                std::to_string(in_values));
   }
   DeviceMemory mem(cl.base, cl.total_bytes);
   for (size_t i = 0; i < cl.program.size(); ++i) {
@@ -36,9 +36,8 @@ std::vector<int8_t> ReadOutput(const compiler::CompiledLayer& cl, const DeviceMe
 LayerRun RunLayer(Backend& be, const compiler::CompiledLayer& cl,
                   std::span<const int8_t> input_nhwc) {
   if (static_cast<int>(be.Config().dim) != cl.dim) {
-    throw std::invalid_argument("layer compiled for DIM " + std::to_string(cl.dim) +
-                                ", backend " + be.Name() + " has DIM " +
-                                std::to_string(be.Config().dim));
+    throw std::invalid_argument("layer compiled for DIM " + std::to_string(cl.dim) + ", backend " +
+                                be.Name() + " has DIM " + std::to_string(be.Config().dim));
   }
   DeviceMemory mem = BuildImage(cl, input_nhwc);
   LayerRun run;

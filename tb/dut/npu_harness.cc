@@ -64,17 +64,17 @@ sim::Task<> NpuHarness::WaitIrq(uint64_t max_cycles) {
     co_await sim::ReadOnly();
     if (model_->Irq()) co_return;
     if (model_->GotError()) {
-      throw sim::TestFailure(fmt::format("an RTL assertion failed at cycle {} (message above)",
-                                         clock_->Cycles()));
+      throw sim::TestFailure(
+          fmt::format("an RTL assertion failed at cycle {} (message above)", clock_->Cycles()));
     }
     co_await sim::RisingEdge(*clock_);
   }
   const uint32_t status = co_await ReadReg(regs::kStatus);
   const uint32_t cause = co_await ReadReg(regs::kErrCause);
-  throw sim::SimTimeoutError(fmt::format(
-      "no interrupt within {} cycles (STATUS=0x{:08x} ERR_CAUSE=0x{:x}); the hardware "
-      "watchdog should have stopped a hung NPU",
-      max_cycles, status, cause));
+  throw sim::SimTimeoutError(
+      fmt::format("no interrupt within {} cycles (STATUS=0x{:08x} ERR_CAUSE=0x{:x}); the hardware "
+                  "watchdog should have stopped a hung NPU",
+                  max_cycles, status, cause));
 }
 
 sim::Task<runtime::RunStats> NpuHarness::ReadCounters() {
@@ -115,9 +115,8 @@ sim::Task<StreamOutcome> NpuHarness::Collect() {
   co_return out;
 }
 
-sim::Task<StreamOutcome> NpuHarness::RunStream(uint32_t win_base, uint32_t win_size,
-                                               uint32_t addr, uint32_t len,
-                                               uint64_t max_cycles) {
+sim::Task<StreamOutcome> NpuHarness::RunStream(uint32_t win_base, uint32_t win_size, uint32_t addr,
+                                               uint32_t len, uint64_t max_cycles) {
   co_await StartStream(win_base, win_size, addr, len);
   co_await WaitIrq(max_cycles);
   co_return co_await Collect();

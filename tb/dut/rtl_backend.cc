@@ -19,8 +19,8 @@ runtime::RunResult RtlBackend::Run(runtime::DeviceMemory& mem, uint32_t stream_a
   axi.Write(mem.Base(), mem.Data());
   StreamOutcome outcome;
   harness_->Run([&](NpuHarness& h) -> sim::Task<> {
-    outcome = co_await h.RunStream(mem.Base(), mem.Size(), stream_addr, num_instr,
-                                   options_.max_cycles);
+    outcome =
+        co_await h.RunStream(mem.Base(), mem.Size(), stream_addr, num_instr, options_.max_cycles);
   });
   std::vector<uint8_t> back(mem.Size());
   axi.Read(mem.Base(), back);

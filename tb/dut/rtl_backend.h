@@ -13,7 +13,7 @@ namespace npu::dut {
 
 /// Options of the RTL backend.
 struct RtlBackendOptions {
-  HarnessOptions harness;        ///< memory model, waveform
+  HarnessOptions harness;           ///< memory model, waveform
   uint64_t max_cycles = 200000000;  ///< testbench guard per stream (the NPU's watchdog acts first)
 };
 

@@ -10,8 +10,7 @@ namespace npu::golden {
 
 namespace {
 
-using MatrixI64 =
-    Eigen::Matrix<int64_t, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+using MatrixI64 = Eigen::Matrix<int64_t, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
 
 [[noreturn]] void Fail(const std::string& where, const std::string& what) {
   throw std::invalid_argument(where + ": " + what);
@@ -22,63 +21,55 @@ std::string Shape(Eigen::Index rows, Eigen::Index cols) {
 }
 
 std::string Shape(const Tensor4& t) {
-  return "[" + std::to_string(t.n) + ", " + std::to_string(t.h) + ", " +
-         std::to_string(t.w) + ", " + std::to_string(t.c) + "]";
+  return "[" + std::to_string(t.n) + ", " + std::to_string(t.h) + ", " + std::to_string(t.w) +
+         ", " + std::to_string(t.c) + "]";
 }
 
 void CheckZeroPoint(const char* where, const char* name, int32_t zp) {
   if (zp < -128 || zp > 127) {
-    Fail(where, std::string(name) + " " + std::to_string(zp) +
-                    " is outside [-128, 127]");
+    Fail(where, std::string(name) + " " + std::to_string(zp) + " is outside [-128, 127]");
   }
 }
 
-void CheckBias(const char* where, const std::vector<int32_t>& bias,
-               Eigen::Index channels) {
+void CheckBias(const char* where, const std::vector<int32_t>& bias, Eigen::Index channels) {
   if (!bias.empty() && static_cast<Eigen::Index>(bias.size()) != channels) {
-    Fail(where, "bias has " + std::to_string(bias.size()) +
-                    " entries, expected " + std::to_string(channels) +
-                    " (one per output channel) or none");
+    Fail(where, "bias has " + std::to_string(bias.size()) + " entries, expected " +
+                    std::to_string(channels) + " (one per output channel) or none");
   }
 }
 
-void CheckRequant(const char* where, const RequantParams& rq,
-                  Eigen::Index channels) {
+void CheckRequant(const char* where, const RequantParams& rq, Eigen::Index channels) {
   const size_t count = rq.multiplier.size();
   if (count != 1 && static_cast<Eigen::Index>(count) != channels) {
     Fail(where, "requant has " + std::to_string(count) +
-                    " multipliers, expected 1 (per tensor) or " +
-                    std::to_string(channels) + " (per channel)");
+                    " multipliers, expected 1 (per tensor) or " + std::to_string(channels) +
+                    " (per channel)");
   }
   if (rq.shift.size() != count) {
-    Fail(where, "requant has " + std::to_string(rq.shift.size()) +
-                    " shifts but " + std::to_string(count) + " multipliers");
+    Fail(where, "requant has " + std::to_string(rq.shift.size()) + " shifts but " +
+                    std::to_string(count) + " multipliers");
   }
   for (size_t i = 0; i < count; ++i) {
     if (rq.shift[i] < kMinShift || rq.shift[i] > kMaxShift) {
-      Fail(where, "shift[" + std::to_string(i) +
-                      "] = " + std::to_string(rq.shift[i]) + " is outside [" +
-                      std::to_string(kMinShift) + ", " +
+      Fail(where, "shift[" + std::to_string(i) + "] = " + std::to_string(rq.shift[i]) +
+                      " is outside [" + std::to_string(kMinShift) + ", " +
                       std::to_string(kMaxShift) + "]");
     }
   }
   CheckZeroPoint(where, "output zero point", rq.out_zp);
   if (rq.act_min < -128 || rq.act_max > 127 || rq.act_min > rq.act_max) {
     Fail(where, "activation range [" + std::to_string(rq.act_min) + ", " +
-                    std::to_string(rq.act_max) +
-                    "] is not within [-128, 127] with min <= max");
+                    std::to_string(rq.act_max) + "] is not within [-128, 127] with min <= max");
   }
 }
 
 void CheckTensor(const char* where, const char* name, const Tensor4& t) {
   if (t.n <= 0 || t.h <= 0 || t.w <= 0 || t.c <= 0) {
-    Fail(where,
-         std::string(name) + " shape " + Shape(t) + " has a dimension < 1");
+    Fail(where, std::string(name) + " shape " + Shape(t) + " has a dimension < 1");
   }
   if (t.data.size() != t.Size()) {
-    Fail(where, std::string(name) + " shape " + Shape(t) + " needs " +
-                    std::to_string(t.Size()) + " values, data has " +
-                    std::to_string(t.data.size()));
+    Fail(where, std::string(name) + " shape " + Shape(t) + " needs " + std::to_string(t.Size()) +
+                    " values, data has " + std::to_string(t.data.size()));
   }
 }
 
@@ -118,28 +109,25 @@ MatrixI8 Im2Col(const Tensor4& x, int32_t x_zp, int kh, int kw, int oh, int ow,
 
 // The weights OHWI as a (KH*KW*Cin) x Cout matrix.
 MatrixI8 WeightMatrix(const Tensor4& w) {
-  const Eigen::Map<const MatrixI8> ohwi(w.data.data(), w.n,
-                                        Eigen::Index{w.h} * w.w * w.c);
+  const Eigen::Map<const MatrixI8> ohwi(w.data.data(), w.n, Eigen::Index{w.h} * w.w * w.c);
   return ohwi.transpose();
 }
 
-void CheckConv(const char* where, const Tensor4& x, int32_t x_zp,
-               const Tensor4& w, const std::vector<int32_t>& bias) {
+void CheckConv(const char* where, const Tensor4& x, int32_t x_zp, const Tensor4& w,
+               const std::vector<int32_t>& bias) {
   CheckTensor(where, "input", x);
   CheckTensor(where, "weights", w);
   CheckZeroPoint(where, "input zero point", x_zp);
   if (x.c != w.c) {
-    Fail(where, "input " + Shape(x) + " has " + std::to_string(x.c) +
-                    " channels but weights " + Shape(w) + " (OHWI) expect " +
-                    std::to_string(w.c));
+    Fail(where, "input " + Shape(x) + " has " + std::to_string(x.c) + " channels but weights " +
+                    Shape(w) + " (OHWI) expect " + std::to_string(w.c));
   }
   CheckBias(where, bias, w.n);
 }
 
 }  // namespace
 
-Tensor4::Tensor4(int n, int h, int w, int c, int8_t fill)
-    : n(n), h(h), w(w), c(c) {
+Tensor4::Tensor4(int n, int h, int w, int c, int8_t fill) : n(n), h(h), w(w), c(c) {
   if (n < 0 || h < 0 || w < 0 || c < 0) {
     Fail("Tensor4", "shape " + Shape(*this) + " has a negative dimension");
   }
@@ -152,12 +140,10 @@ size_t Tensor4::Size() const {
 }
 
 int8_t& Tensor4::at(int in, int ih, int iw, int ic) {
-  if (in < 0 || in >= n || ih < 0 || ih >= h || iw < 0 || iw >= w || ic < 0 ||
-      ic >= c) {
+  if (in < 0 || in >= n || ih < 0 || ih >= h || iw < 0 || iw >= w || ic < 0 || ic >= c) {
     throw std::out_of_range("Tensor4::at: index (" + std::to_string(in) + ", " +
-                            std::to_string(ih) + ", " + std::to_string(iw) +
-                            ", " + std::to_string(ic) + ") is outside shape " +
-                            Shape(*this));
+                            std::to_string(ih) + ", " + std::to_string(iw) + ", " +
+                            std::to_string(ic) + ") is outside shape " + Shape(*this));
   }
   return data.at(Index(in, ih, iw, ic));
 }
@@ -170,8 +156,8 @@ MatrixI32 GemmAcc(const MatrixI8& a, int32_t a_zp, const MatrixI8& b,
                   const std::vector<int32_t>& bias) {
   constexpr const char* kWhere = "GemmAcc";
   if (a.cols() != b.rows()) {
-    Fail(kWhere, "a is " + Shape(a.rows(), a.cols()) + " but b is " +
-                     Shape(b.rows(), b.cols()) + " (inner dimensions differ)");
+    Fail(kWhere, "a is " + Shape(a.rows(), a.cols()) + " but b is " + Shape(b.rows(), b.cols()) +
+                     " (inner dimensions differ)");
   }
   CheckZeroPoint(kWhere, "activation zero point", a_zp);
   CheckBias(kWhere, bias, b.cols());
@@ -188,8 +174,7 @@ MatrixI32 GemmAcc(const MatrixI8& a, int32_t a_zp, const MatrixI8& b,
   return acc;
 }
 
-MatrixI8 RequantizeColumns(const MatrixI32& acc,
-                           const std::vector<int32_t>& bias,
+MatrixI8 RequantizeColumns(const MatrixI32& acc, const std::vector<int32_t>& bias,
                            const RequantParams& rq) {
   constexpr const char* kWhere = "RequantizeColumns";
   CheckBias(kWhere, bias, acc.cols());
@@ -200,43 +185,40 @@ MatrixI8 RequantizeColumns(const MatrixI32& acc,
     const size_t ch = per_tensor ? 0 : static_cast<size_t>(n);
     const int32_t b = bias.empty() ? 0 : bias[n];
     for (Eigen::Index m = 0; m < acc.rows(); ++m) {
-      y(m, n) = Requantize(acc(m, n), b, rq.multiplier[ch], rq.shift[ch],
-                           rq.out_zp, rq.act_min, rq.act_max);
+      y(m, n) = Requantize(acc(m, n), b, rq.multiplier[ch], rq.shift[ch], rq.out_zp, rq.act_min,
+                           rq.act_max);
     }
   }
   return y;
 }
 
-MatrixI8 Gemm(const MatrixI8& a, int32_t a_zp, const MatrixI8& b,
-              const std::vector<int32_t>& bias, const RequantParams& rq) {
+MatrixI8 Gemm(const MatrixI8& a, int32_t a_zp, const MatrixI8& b, const std::vector<int32_t>& bias,
+              const RequantParams& rq) {
   CheckRequant("Gemm", rq, b.cols());
   return RequantizeColumns(GemmAcc(a, a_zp, b, bias), {}, rq);
 }
 
-std::pair<int, int> Conv2dOutputSize(int h, int w, int kh, int kw,
-                                     const Conv2dGeometry& g) {
+std::pair<int, int> Conv2dOutputSize(int h, int w, int kh, int kw, const Conv2dGeometry& g) {
   constexpr const char* kWhere = "Conv2d";
   if (g.stride_h < 1 || g.stride_w < 1) {
-    Fail(kWhere, "strides (" + std::to_string(g.stride_h) + ", " +
-                     std::to_string(g.stride_w) + ") must be >= 1");
+    Fail(kWhere, "strides (" + std::to_string(g.stride_h) + ", " + std::to_string(g.stride_w) +
+                     ") must be >= 1");
   }
   if (g.pad_top < 0 || g.pad_left < 0 || g.pad_bottom < 0 || g.pad_right < 0) {
     Fail(kWhere, "padding (top " + std::to_string(g.pad_top) + ", left " +
-                     std::to_string(g.pad_left) + ", bottom " +
-                     std::to_string(g.pad_bottom) + ", right " +
-                     std::to_string(g.pad_right) + ") must be >= 0");
+                     std::to_string(g.pad_left) + ", bottom " + std::to_string(g.pad_bottom) +
+                     ", right " + std::to_string(g.pad_right) + ") must be >= 0");
   }
   if (h < 1 || w < 1 || kh < 1 || kw < 1) {
-    Fail(kWhere, "input " + std::to_string(h) + " x " + std::to_string(w) +
-                     " and kernel " + std::to_string(kh) + " x " +
-                     std::to_string(kw) + " must be at least 1 x 1");
+    Fail(kWhere, "input " + std::to_string(h) + " x " + std::to_string(w) + " and kernel " +
+                     std::to_string(kh) + " x " + std::to_string(kw) + " must be at least 1 x 1");
   }
   const int64_t ph = int64_t{h} + g.pad_top + g.pad_bottom;
   const int64_t pw = int64_t{w} + g.pad_left + g.pad_right;
   if (ph < kh || pw < kw) {
-    Fail(kWhere, "padded input " + std::to_string(ph) + " x " +
-                     std::to_string(pw) + " is smaller than the kernel " +
-                     std::to_string(kh) + " x " + std::to_string(kw));
+    Fail(kWhere, "padded input " + std::to_string(ph) + " x " + std::to_string(pw) +
+                     " is smaller than the kernel " + std::to_string(kh) + " x " +
+                     std::to_string(kw));
   }
   return {static_cast<int>((ph - kh) / g.stride_h + 1),
           static_cast<int>((pw - kw) / g.stride_w + 1)};
@@ -246,13 +228,11 @@ MatrixI32 Conv2dAcc(const Tensor4& x, int32_t x_zp, const Tensor4& w,
                     const std::vector<int32_t>& bias, const Conv2dGeometry& g) {
   CheckConv("Conv2d", x, x_zp, w, bias);
   const auto [oh, ow] = Conv2dOutputSize(x.h, x.w, w.h, w.w, g);
-  return GemmAcc(Im2Col(x, x_zp, w.h, w.w, oh, ow, g), x_zp, WeightMatrix(w),
-                 bias);
+  return GemmAcc(Im2Col(x, x_zp, w.h, w.w, oh, ow, g), x_zp, WeightMatrix(w), bias);
 }
 
-Tensor4 Conv2d(const Tensor4& x, int32_t x_zp, const Tensor4& w,
-               const std::vector<int32_t>& bias, const Conv2dGeometry& g,
-               const RequantParams& rq) {
+Tensor4 Conv2d(const Tensor4& x, int32_t x_zp, const Tensor4& w, const std::vector<int32_t>& bias,
+               const Conv2dGeometry& g, const RequantParams& rq) {
   CheckConv("Conv2d", x, x_zp, w, bias);
   CheckRequant("Conv2d", rq, w.n);
   const auto [oh, ow] = Conv2dOutputSize(x.h, x.w, w.h, w.w, g);

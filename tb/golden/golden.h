@@ -14,11 +14,9 @@
 namespace npu::golden {
 
 /// Row-major int8 matrix (activations M x K, weights K x N, outputs M x N).
-using MatrixI8 =
-    Eigen::Matrix<int8_t, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+using MatrixI8 = Eigen::Matrix<int8_t, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
 /// Row-major int32 matrix (accumulators).
-using MatrixI32 =
-    Eigen::Matrix<int32_t, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+using MatrixI32 = Eigen::Matrix<int32_t, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
 
 /// Requantization parameters of a layer's output channels.
 struct RequantParams {
@@ -48,8 +46,7 @@ MatrixI32 GemmAcc(const MatrixI8& a, int32_t a_zp, const MatrixI8& b,
 /// y[m][n] = Requantize(acc[m][n], bias[n], multiplier[n], shift[n], ...).
 /// @param bias acc.cols() entries, or empty for no bias.
 /// @throws std::invalid_argument on inconsistent sizes or bad parameters.
-MatrixI8 RequantizeColumns(const MatrixI32& acc,
-                           const std::vector<int32_t>& bias,
+MatrixI8 RequantizeColumns(const MatrixI32& acc, const std::vector<int32_t>& bias,
                            const RequantParams& rq);
 
 /// int8 GEMM: y[m][n] = Requantize(sum_k (a[m][k] - a_zp) * b[k][n], bias[n],
@@ -61,8 +58,8 @@ MatrixI8 RequantizeColumns(const MatrixI32& acc,
 /// @param bias N entries, or empty for no bias.
 /// @param rq per-channel (N entries) or per-tensor (1 entry) requantization.
 /// @throws std::invalid_argument on inconsistent shapes or bad parameters.
-MatrixI8 Gemm(const MatrixI8& a, int32_t a_zp, const MatrixI8& b,
-              const std::vector<int32_t>& bias, const RequantParams& rq);
+MatrixI8 Gemm(const MatrixI8& a, int32_t a_zp, const MatrixI8& b, const std::vector<int32_t>& bias,
+              const RequantParams& rq);
 
 /// A dense int8 4-D tensor, row-major over (n, h, w, c). Activations are NHWC;
 /// convolution weights use the same struct as OHWI (n = output channels,
@@ -109,8 +106,7 @@ struct Conv2dGeometry {
 /// OH = (H + pad_top + pad_bottom - KH) / stride_h + 1, likewise OW.
 /// @throws std::invalid_argument if the geometry is invalid or the padded
 /// input is smaller than the kernel.
-std::pair<int, int> Conv2dOutputSize(int h, int w, int kh, int kw,
-                                     const Conv2dGeometry& g);
+std::pair<int, int> Conv2dOutputSize(int h, int w, int kh, int kw, const Conv2dGeometry& g);
 
 /// int8 2-D convolution, NHWC in and out, weights OHWI. Padding positions
 /// take the input zero point, so they contribute 0 to the accumulators.
@@ -125,9 +121,8 @@ std::pair<int, int> Conv2dOutputSize(int h, int w, int kh, int kw,
 /// @param rq per-channel (Cout entries) or per-tensor (1 entry) requantization.
 /// @return output, N x OH x OW x Cout.
 /// @throws std::invalid_argument on inconsistent shapes or bad parameters.
-Tensor4 Conv2d(const Tensor4& x, int32_t x_zp, const Tensor4& w,
-               const std::vector<int32_t>& bias, const Conv2dGeometry& g,
-               const RequantParams& rq);
+Tensor4 Conv2d(const Tensor4& x, int32_t x_zp, const Tensor4& w, const std::vector<int32_t>& bias,
+               const Conv2dGeometry& g, const RequantParams& rq);
 
 /// The accumulators of Conv2d before requantization (bias included), as an
 /// (N*OH*OW) x Cout matrix whose row r is output pixel (n, oh, ow) in

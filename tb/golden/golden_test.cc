@@ -30,16 +30,14 @@ int8_t RandomI8(std::mt19937_64& rng, int lo = -128, int hi = 127) {
 }
 
 // Weights follow the contract: int8 in [-127, 127].
-MatrixI8 RandomMatrix(std::mt19937_64& rng, int rows, int cols, int lo = -128,
-                      int hi = 127) {
+MatrixI8 RandomMatrix(std::mt19937_64& rng, int rows, int cols, int lo = -128, int hi = 127) {
   MatrixI8 m(rows, cols);
-  for (Eigen::Index i = 0; i < m.size(); ++i)
-    m.data()[i] = RandomI8(rng, lo, hi);
+  for (Eigen::Index i = 0; i < m.size(); ++i) m.data()[i] = RandomI8(rng, lo, hi);
   return m;
 }
 
-Tensor4 RandomTensor(std::mt19937_64& rng, int n, int h, int w, int c,
-                     int lo = -128, int hi = 127) {
+Tensor4 RandomTensor(std::mt19937_64& rng, int n, int h, int w, int c, int lo = -128,
+                     int hi = 127) {
   Tensor4 t(n, h, w, c);
   for (auto& v : t.data) v = RandomI8(rng, lo, hi);
   return t;
@@ -59,12 +57,10 @@ RequantParams RandomRequant(std::mt19937_64& rng, int channels) {
   const bool wild = rng() % 8 == 0;
   for (int i = 0; i < count; ++i) {
     if (wild) {
-      rq.multiplier.push_back(
-          static_cast<int32_t>(static_cast<uint32_t>(rng())));
+      rq.multiplier.push_back(static_cast<int32_t>(static_cast<uint32_t>(rng())));
       rq.shift.push_back(Uniform(rng, kMinShift, kMaxShift));
     } else {
-      const double real =
-          std::exp2(std::uniform_real_distribution<double>(-14, -5)(rng));
+      const double real = std::exp2(std::uniform_real_distribution<double>(-14, -5)(rng));
       const QuantizedMultiplier q = QuantizeMultiplier(real);
       rq.multiplier.push_back(q.multiplier);
       rq.shift.push_back(q.shift);
@@ -87,11 +83,9 @@ int32_t Wrap32(int64_t v) {
   return static_cast<int32_t>(static_cast<uint32_t>(static_cast<uint64_t>(v)));
 }
 
-int8_t RequantizeChannel(int32_t acc, int32_t bias, const RequantParams& rq,
-                         int ch) {
+int8_t RequantizeChannel(int32_t acc, int32_t bias, const RequantParams& rq, int ch) {
   const size_t i = rq.multiplier.size() == 1 ? 0 : static_cast<size_t>(ch);
-  return Requantize(acc, bias, rq.multiplier[i], rq.shift[i], rq.out_zp,
-                    rq.act_min, rq.act_max);
+  return Requantize(acc, bias, rq.multiplier[i], rq.shift[i], rq.out_zp, rq.act_min, rq.act_max);
 }
 
 MatrixI8 NaiveGemm(const MatrixI8& a, int32_t a_zp, const MatrixI8& b,
@@ -100,10 +94,8 @@ MatrixI8 NaiveGemm(const MatrixI8& a, int32_t a_zp, const MatrixI8& b,
   for (int m = 0; m < a.rows(); ++m) {
     for (int n = 0; n < b.cols(); ++n) {
       int64_t sum = 0;
-      for (int k = 0; k < a.cols(); ++k)
-        sum += (int64_t{a(m, k)} - a_zp) * b(k, n);
-      y(m, n) =
-          RequantizeChannel(Wrap32(sum), bias.empty() ? 0 : bias[n], rq, n);
+      for (int k = 0; k < a.cols(); ++k) sum += (int64_t{a(m, k)} - a_zp) * b(k, n);
+      y(m, n) = RequantizeChannel(Wrap32(sum), bias.empty() ? 0 : bias[n], rq, n);
     }
   }
   return y;
@@ -111,8 +103,7 @@ MatrixI8 NaiveGemm(const MatrixI8& a, int32_t a_zp, const MatrixI8& b,
 
 // Direct 7-loop convolution; out-of-range taps read the zero point.
 MatrixI32 NaiveConvAcc(const Tensor4& x, int32_t x_zp, const Tensor4& w,
-                       const std::vector<int32_t>& bias,
-                       const Conv2dGeometry& g) {
+                       const std::vector<int32_t>& bias, const Conv2dGeometry& g) {
   const int oh = (x.h + g.pad_top + g.pad_bottom - w.h) / g.stride_h + 1;
   const int ow = (x.w + g.pad_left + g.pad_right - w.w) / g.stride_w + 1;
   MatrixI32 acc(x.n * oh * ow, w.n);
@@ -132,8 +123,7 @@ MatrixI32 NaiveConvAcc(const Tensor4& x, int32_t x_zp, const Tensor4& w,
               }
             }
           }
-          acc((n * oh + y) * ow + xo, co) =
-              WrappingAdd(Wrap32(sum), bias.empty() ? 0 : bias[co]);
+          acc((n * oh + y) * ow + xo, co) = WrappingAdd(Wrap32(sum), bias.empty() ? 0 : bias[co]);
         }
       }
     }
@@ -152,21 +142,17 @@ Tensor4 NaiveConv(const Tensor4& x, int32_t x_zp, const Tensor4& w,
     for (int y = 0; y < oh; ++y)
       for (int xo = 0; xo < ow; ++xo)
         for (int co = 0; co < w.n; ++co)
-          out.at(n, y, xo, co) =
-              RequantizeChannel(acc((n * oh + y) * ow + xo, co), 0, rq, co);
+          out.at(n, y, xo, co) = RequantizeChannel(acc((n * oh + y) * ow + xo, co), 0, rq, co);
   return out;
 }
 
-std::string Describe(const Tensor4& x, const Tensor4& w,
-                     const Conv2dGeometry& g) {
-  return "x=[" + std::to_string(x.n) + "," + std::to_string(x.h) + "," +
-         std::to_string(x.w) + "," + std::to_string(x.c) + "] w=[" +
-         std::to_string(w.n) + "," + std::to_string(w.h) + "," +
+std::string Describe(const Tensor4& x, const Tensor4& w, const Conv2dGeometry& g) {
+  return "x=[" + std::to_string(x.n) + "," + std::to_string(x.h) + "," + std::to_string(x.w) + "," +
+         std::to_string(x.c) + "] w=[" + std::to_string(w.n) + "," + std::to_string(w.h) + "," +
          std::to_string(w.w) + "," + std::to_string(w.c) + "] stride=(" +
-         std::to_string(g.stride_h) + "," + std::to_string(g.stride_w) +
-         ") pad(t,l,b,r)=(" + std::to_string(g.pad_top) + "," +
-         std::to_string(g.pad_left) + "," + std::to_string(g.pad_bottom) + "," +
-         std::to_string(g.pad_right) + ")";
+         std::to_string(g.stride_h) + "," + std::to_string(g.stride_w) + ") pad(t,l,b,r)=(" +
+         std::to_string(g.pad_top) + "," + std::to_string(g.pad_left) + "," +
+         std::to_string(g.pad_bottom) + "," + std::to_string(g.pad_right) + ")";
 }
 
 // ---------------------------------------------------------------------------
@@ -191,18 +177,15 @@ TEST(GemmTest, HandComputedExample) {
 TEST(GemmTest, MatchesNaiveReference) {
   auto rng = MakeRng();
   for (int iter = 0; iter < 300; ++iter) {
-    const int m = Uniform(rng, 1, 40), k = Uniform(rng, 1, 300),
-              n = Uniform(rng, 1, 40);
+    const int m = Uniform(rng, 1, 40), k = Uniform(rng, 1, 300), n = Uniform(rng, 1, 40);
     const MatrixI8 a = RandomMatrix(rng, m, k);
     const MatrixI8 b = RandomMatrix(rng, k, n, -127, 127);
     const int32_t a_zp = RandomI8(rng);
-    const auto bias =
-        (iter % 5 == 0) ? std::vector<int32_t>{} : RandomBias(rng, n);
+    const auto bias = (iter % 5 == 0) ? std::vector<int32_t>{} : RandomBias(rng, n);
     const RequantParams rq = RandomRequant(rng, n);
     const MatrixI8 got = Gemm(a, a_zp, b, bias, rq);
     const MatrixI8 want = NaiveGemm(a, a_zp, b, bias, rq);
-    ASSERT_EQ(got, want) << "iter " << iter << " M=" << m << " K=" << k
-                         << " N=" << n;
+    ASSERT_EQ(got, want) << "iter " << iter << " M=" << m << " K=" << k << " N=" << n;
   }
 }
 
@@ -227,8 +210,7 @@ TEST(GemmTest, EmptyBiasEqualsZeroBias) {
   const MatrixI8 a = RandomMatrix(rng, 7, 13);
   const MatrixI8 b = RandomMatrix(rng, 13, 5, -127, 127);
   const RequantParams rq = RandomRequant(rng, 5);
-  EXPECT_EQ(Gemm(a, -3, b, {}, rq),
-            Gemm(a, -3, b, std::vector<int32_t>(5, 0), rq));
+  EXPECT_EQ(Gemm(a, -3, b, {}, rq), Gemm(a, -3, b, std::vector<int32_t>(5, 0), rq));
 }
 
 TEST(GemmTest, RejectsInconsistentShapes) {
@@ -239,22 +221,16 @@ TEST(GemmTest, RejectsInconsistentShapes) {
   EXPECT_THROW(Gemm(a, 0, MatrixI8::Zero(4, 4), {}, ok), std::invalid_argument);
   EXPECT_THROW(Gemm(a, 0, b, {1, 2, 3}, ok), std::invalid_argument);
   EXPECT_THROW(Gemm(a, 128, b, {}, ok), std::invalid_argument);
-  EXPECT_THROW(Gemm(a, 0, b, {}, RequantParams{{1, 2}, {0, 0}}),
-               std::invalid_argument);
-  EXPECT_THROW(Gemm(a, 0, b, {}, RequantParams{{1 << 30}, {0, 0}}),
-               std::invalid_argument);
+  EXPECT_THROW(Gemm(a, 0, b, {}, RequantParams{{1, 2}, {0, 0}}), std::invalid_argument);
+  EXPECT_THROW(Gemm(a, 0, b, {}, RequantParams{{1 << 30}, {0, 0}}), std::invalid_argument);
   EXPECT_THROW(Gemm(a, 0, b, {}, RequantParams{{}, {}}), std::invalid_argument);
-  EXPECT_THROW(Gemm(a, 0, b, {}, RequantParams{{1 << 30}, {31}}),
-               std::invalid_argument);
-  EXPECT_THROW(Gemm(a, 0, b, {}, RequantParams{{1 << 30}, {0}, 200}),
-               std::invalid_argument);
-  EXPECT_THROW(Gemm(a, 0, b, {}, RequantParams{{1 << 30}, {0}, 0, 5, 4}),
-               std::invalid_argument);
+  EXPECT_THROW(Gemm(a, 0, b, {}, RequantParams{{1 << 30}, {31}}), std::invalid_argument);
+  EXPECT_THROW(Gemm(a, 0, b, {}, RequantParams{{1 << 30}, {0}, 200}), std::invalid_argument);
+  EXPECT_THROW(Gemm(a, 0, b, {}, RequantParams{{1 << 30}, {0}, 0, 5, 4}), std::invalid_argument);
   try {
     Gemm(a, 0, MatrixI8::Zero(4, 4), {}, ok);
   } catch (const std::invalid_argument& e) {
-    EXPECT_NE(std::string(e.what()).find("2 x 3"), std::string::npos)
-        << e.what();
+    EXPECT_NE(std::string(e.what()).find("2 x 3"), std::string::npos) << e.what();
   }
 }
 
@@ -267,8 +243,7 @@ TEST(Conv2dTest, MatchesNaiveReference) {
   const int channels[] = {1, 3, 17, 8, 32};
   for (int iter = 0; iter < 250; ++iter) {
     const int kh = kernels[rng() % 4];
-    const int kw =
-        (rng() % 4 == 0) ? kernels[rng() % 4] : kh;  // sometimes rectangular
+    const int kw = (rng() % 4 == 0) ? kernels[rng() % 4] : kh;  // sometimes rectangular
     Conv2dGeometry g;
     g.stride_h = Uniform(rng, 1, 2);
     g.stride_w = (rng() % 4 == 0) ? Uniform(rng, 1, 3) : g.stride_h;
@@ -276,21 +251,17 @@ TEST(Conv2dTest, MatchesNaiveReference) {
     g.pad_bottom = Uniform(rng, 0, kh / 2 + 1);
     g.pad_left = Uniform(rng, 0, kw / 2 + 1);
     g.pad_right = Uniform(rng, 0, kw / 2 + 1);
-    const int h =
-        std::max(1, Uniform(rng, kh - g.pad_top - g.pad_bottom, kh + 9));
-    const int w =
-        std::max(1, Uniform(rng, kw - g.pad_left - g.pad_right, kw + 9));
+    const int h = std::max(1, Uniform(rng, kh - g.pad_top - g.pad_bottom, kh + 9));
+    const int w = std::max(1, Uniform(rng, kw - g.pad_left - g.pad_right, kw + 9));
     const int cin = (rng() % 2) ? channels[rng() % 5] : Uniform(rng, 1, 20);
     const int cout = (rng() % 2) ? channels[rng() % 5] : Uniform(rng, 1, 20);
     const int n = Uniform(rng, 1, 2);
     const Tensor4 x = RandomTensor(rng, n, h, w, cin);
     const Tensor4 wt = RandomTensor(rng, cout, kh, kw, cin, -127, 127);
     const int32_t x_zp = RandomI8(rng);
-    const auto bias =
-        (iter % 5 == 0) ? std::vector<int32_t>{} : RandomBias(rng, cout);
+    const auto bias = (iter % 5 == 0) ? std::vector<int32_t>{} : RandomBias(rng, cout);
     const RequantParams rq = RandomRequant(rng, cout);
-    ASSERT_EQ(Conv2dAcc(x, x_zp, wt, bias, g),
-              NaiveConvAcc(x, x_zp, wt, bias, g))
+    ASSERT_EQ(Conv2dAcc(x, x_zp, wt, bias, g), NaiveConvAcc(x, x_zp, wt, bias, g))
         << "iter " << iter << " " << Describe(x, wt, g);
     const Tensor4 got = Conv2d(x, x_zp, wt, bias, g, rq);
     const Tensor4 want = NaiveConv(x, x_zp, wt, bias, g, rq);
@@ -298,22 +269,17 @@ TEST(Conv2dTest, MatchesNaiveReference) {
     ASSERT_EQ(got.h, want.h);
     ASSERT_EQ(got.w, want.w);
     ASSERT_EQ(got.c, cout);
-    ASSERT_EQ(got.data, want.data)
-        << "iter " << iter << " " << Describe(x, wt, g);
+    ASSERT_EQ(got.data, want.data) << "iter " << iter << " " << Describe(x, wt, g);
   }
 }
 
 TEST(Conv2dTest, OutputSize) {
-  EXPECT_EQ(Conv2dOutputSize(224, 224, 7, 7, {2, 2, 3, 3, 3, 3}),
-            std::make_pair(112, 112));
-  EXPECT_EQ(Conv2dOutputSize(56, 56, 3, 3, {1, 1, 1, 1, 1, 1}),
-            std::make_pair(56, 56));
+  EXPECT_EQ(Conv2dOutputSize(224, 224, 7, 7, {2, 2, 3, 3, 3, 3}), std::make_pair(112, 112));
+  EXPECT_EQ(Conv2dOutputSize(56, 56, 3, 3, {1, 1, 1, 1, 1, 1}), std::make_pair(56, 56));
   // TFLite SAME with stride 2 on an even input pads bottom/right only.
-  EXPECT_EQ(Conv2dOutputSize(8, 8, 3, 3, {2, 2, 0, 0, 1, 1}),
-            std::make_pair(4, 4));
+  EXPECT_EQ(Conv2dOutputSize(8, 8, 3, 3, {2, 2, 0, 0, 1, 1}), std::make_pair(4, 4));
   EXPECT_EQ(Conv2dOutputSize(5, 4, 5, 4, {}), std::make_pair(1, 1));
-  EXPECT_EQ(Conv2dOutputSize(1, 1, 3, 3, {1, 1, 1, 1, 1, 1}),
-            std::make_pair(1, 1));
+  EXPECT_EQ(Conv2dOutputSize(1, 1, 3, 3, {1, 1, 1, 1, 1, 1}), std::make_pair(1, 1));
 }
 
 TEST(Conv2dTest, ZeroPointPaddingEqualsExplicitlyPaddedInput) {
@@ -336,8 +302,7 @@ TEST(Conv2dTest, ZeroPointPaddingEqualsExplicitlyPaddedInput) {
     const auto bias = RandomBias(rng, cout);
     const RequantParams rq = RandomRequant(rng, cout);
 
-    Tensor4 padded(1, h + g.pad_top + g.pad_bottom,
-                   w + g.pad_left + g.pad_right, cin,
+    Tensor4 padded(1, h + g.pad_top + g.pad_bottom, w + g.pad_left + g.pad_right, cin,
                    static_cast<int8_t>(x_zp));
     for (int y = 0; y < h; ++y)
       for (int xo = 0; xo < w; ++xo)
@@ -345,8 +310,7 @@ TEST(Conv2dTest, ZeroPointPaddingEqualsExplicitlyPaddedInput) {
           padded.at(0, y + g.pad_top, xo + g.pad_left, c) = x.at(0, y, xo, c);
     const Conv2dGeometry no_pad{g.stride_h, g.stride_w, 0, 0, 0, 0};
 
-    ASSERT_EQ(Conv2d(x, x_zp, wt, bias, g, rq),
-              Conv2d(padded, x_zp, wt, bias, no_pad, rq))
+    ASSERT_EQ(Conv2d(x, x_zp, wt, bias, g, rq), Conv2d(padded, x_zp, wt, bias, no_pad, rq))
         << "iter " << iter << " " << Describe(x, wt, g) << " zp=" << x_zp;
   }
 }
@@ -368,8 +332,7 @@ TEST(Conv2dTest, OneByOneEqualsGemm) {
   const auto bias = RandomBias(rng, 9);
   const RequantParams rq = RandomRequant(rng, 9);
   const Eigen::Map<const MatrixI8> a(x.data.data(), 2 * 5 * 6, 17);
-  const MatrixI8 b =
-      Eigen::Map<const MatrixI8>(w.data.data(), 9, 17).transpose();
+  const MatrixI8 b = Eigen::Map<const MatrixI8>(w.data.data(), 9, 17).transpose();
   const MatrixI8 y = Gemm(a, 7, b, bias, rq);
   const Tensor4 out = Conv2d(x, 7, w, bias, {}, rq);
   EXPECT_EQ(out.data, std::vector<int8_t>(y.data(), y.data() + y.size()));
@@ -380,32 +343,24 @@ TEST(Conv2dTest, RejectsInconsistentShapes) {
   const Tensor4 w(4, 3, 3, 3);
   const RequantParams rq{{1 << 30}, {0}};
   EXPECT_NO_THROW(Conv2d(x, 0, w, {}, {}, rq));
-  EXPECT_THROW(Conv2d(x, 0, Tensor4(4, 3, 3, 2), {}, {}, rq),
-               std::invalid_argument);
+  EXPECT_THROW(Conv2d(x, 0, Tensor4(4, 3, 3, 2), {}, {}, rq), std::invalid_argument);
   EXPECT_THROW(Conv2d(x, 0, w, {1, 2, 3}, {}, rq), std::invalid_argument);
-  EXPECT_THROW(Conv2d(x, 0, w, {}, {}, RequantParams{{1, 2}, {0, 0}}),
-               std::invalid_argument);
+  EXPECT_THROW(Conv2d(x, 0, w, {}, {}, RequantParams{{1, 2}, {0, 0}}), std::invalid_argument);
   EXPECT_THROW(Conv2d(x, -129, w, {}, {}, rq), std::invalid_argument);
-  EXPECT_THROW(Conv2d(x, 0, Tensor4(4, 7, 3, 3), {}, {}, rq),
-               std::invalid_argument);
-  EXPECT_THROW(Conv2d(x, 0, w, {}, {0, 1, 0, 0, 0, 0}, rq),
-               std::invalid_argument);
-  EXPECT_THROW(Conv2d(x, 0, w, {}, {1, 1, -1, 0, 0, 0}, rq),
-               std::invalid_argument);
-  EXPECT_THROW(Conv2d(Tensor4(0, 5, 5, 3), 0, w, {}, {}, rq),
-               std::invalid_argument);
+  EXPECT_THROW(Conv2d(x, 0, Tensor4(4, 7, 3, 3), {}, {}, rq), std::invalid_argument);
+  EXPECT_THROW(Conv2d(x, 0, w, {}, {0, 1, 0, 0, 0, 0}, rq), std::invalid_argument);
+  EXPECT_THROW(Conv2d(x, 0, w, {}, {1, 1, -1, 0, 0, 0}, rq), std::invalid_argument);
+  EXPECT_THROW(Conv2d(Tensor4(0, 5, 5, 3), 0, w, {}, {}, rq), std::invalid_argument);
   Tensor4 short_data = x;
   short_data.data.pop_back();
   EXPECT_THROW(Conv2d(short_data, 0, w, {}, {}, rq), std::invalid_argument);
   EXPECT_THROW(Tensor4(1, -1, 1, 1), std::invalid_argument);
   // Padding makes a kernel larger than the input legal.
-  EXPECT_NO_THROW(
-      Conv2d(x, 0, Tensor4(4, 7, 7, 3), {}, {1, 1, 1, 1, 1, 1}, rq));
+  EXPECT_NO_THROW(Conv2d(x, 0, Tensor4(4, 7, 7, 3), {}, {1, 1, 1, 1, 1, 1}, rq));
   try {
     Conv2d(x, 0, Tensor4(4, 3, 3, 2), {}, {}, rq);
   } catch (const std::invalid_argument& e) {
-    EXPECT_NE(std::string(e.what()).find("channels"), std::string::npos)
-        << e.what();
+    EXPECT_NE(std::string(e.what()).find("channels"), std::string::npos) << e.what();
   }
 }
 
@@ -416,8 +371,7 @@ TEST(Tensor4Test, AtIsRangeChecked) {
   EXPECT_EQ(t.Index(0, 1, 2, 3), t.Size() - 1);
   EXPECT_THROW(t.at(1, 0, 0, 0), std::out_of_range);
   EXPECT_THROW(t.at(0, 0, 3, 0), std::out_of_range);
-  EXPECT_THROW(static_cast<const Tensor4&>(t).at(0, 0, 0, -1),
-               std::out_of_range);
+  EXPECT_THROW(static_cast<const Tensor4&>(t).at(0, 0, 0, -1), std::out_of_range);
 }
 
 }  // namespace

@@ -3,9 +3,9 @@
 // output bit against the golden model and the instruction-level simulator,
 // and prints cycles, MAC utilization and simulation speed per layer.
 
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include <CLI/CLI.hpp>
 #include <chrono>
 #include <cstdio>
 #include <random>
@@ -33,7 +33,8 @@ DemoLayer Gemm(std::mt19937_64& rng, int m, int n, int k) {
   d.name = fmt::format("gemm {}x{}x{}", m, n, k);
   const compiler::GemmLayer g = testing::RandomGemmShape(rng, m, n, k);
   d.input.resize(size_t(m) * k);
-  for (auto& x : d.input) x = static_cast<int8_t>(std::uniform_int_distribution<int>(-128, 127)(rng));
+  for (auto& x : d.input)
+    x = static_cast<int8_t>(std::uniform_int_distribution<int>(-128, 127)(rng));
   d.golden = testing::GoldenGemm(g, d.input);
   d.layer = g.ToConv();
   return d;
@@ -52,7 +53,8 @@ DemoLayer Conv(std::mt19937_64& rng, int hw, int cin, int cout, int k, int strid
   c.stride_h = c.stride_w = stride;
   c.pad_top = c.pad_left = c.pad_bottom = c.pad_right = k / 2;
   c.weights.resize(size_t(cout) * k * k * cin);
-  for (auto& w : c.weights) w = static_cast<int8_t>(std::uniform_int_distribution<int>(-127, 127)(rng));
+  for (auto& w : c.weights)
+    w = static_cast<int8_t>(std::uniform_int_distribution<int>(-127, 127)(rng));
   const compiler::GemmLayer q = testing::RandomGemmShape(rng, 1, cout, k * k * cin);
   c.bias = q.bias;
   c.multiplier = q.multiplier;
@@ -100,11 +102,12 @@ int Main(int argc, char** argv) {
   opt.harness.trace_path = trace;
   fmt::print("npu {}: {}x{} array, {}-bit bus, seed {}, memory model: {}\n", hw->name, hw->dim,
              hw->dim, 8 * hw->dim, seed,
-             ideal ? "ideal" : fmt::format("latency {}-{} cycles, ready/valid probability {}",
-                                           opt.harness.mem.min_latency, opt.harness.mem.max_latency,
-                                           opt.harness.mem.r_valid_prob));
-  fmt::print("{:<32} {:>6} {:>12} {:>12} {:>8} {:>10} {:>8}\n", "layer", "result", "MACs",
-             "cycles", "util", "kcycles/s", "sim s");
+             ideal ? "ideal"
+                   : fmt::format("latency {}-{} cycles, ready/valid probability {}",
+                                 opt.harness.mem.min_latency, opt.harness.mem.max_latency,
+                                 opt.harness.mem.r_valid_prob));
+  fmt::print("{:<32} {:>6} {:>12} {:>12} {:>8} {:>10} {:>8}\n", "layer", "result", "MACs", "cycles",
+             "util", "kcycles/s", "sim s");
   int failures = 0;
   for (const DemoLayer& d : layers) {
     const compiler::CompiledLayer cl = compiler::Compile(d.layer, *hw, 0x10000000);
@@ -113,7 +116,8 @@ int Main(int argc, char** argv) {
     dut::RtlBackend rtl(*hw, opt);
     const auto t0 = std::chrono::steady_clock::now();
     const runtime::LayerRun got = runtime::RunLayer(rtl, cl, d.input);
-    const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    const double secs =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     const bool pass = got.result.status.ok && ref.result.status.ok && got.output == d.golden &&
                       ref.output == d.golden;
     failures += !pass;
@@ -124,8 +128,8 @@ int Main(int argc, char** argv) {
                secs > 0 ? cycles / secs / 1000 : 0.0, secs);
     if (!pass) {
       fmt::print("  RTL: {}  ISS: {}  RTL==golden: {}  ISS==golden: {}\n",
-                 got.result.status.Describe(), ref.result.status.Describe(),
-                 got.output == d.golden, ref.output == d.golden);
+                 got.result.status.Describe(), ref.result.status.Describe(), got.output == d.golden,
+                 ref.output == d.golden);
     }
     if (bench || !pass) {
       for (const auto& [name, value] : got.result.stats.counters) {

@@ -73,12 +73,16 @@ void CheckLayer(const TestContext& ctx, const ConvLayer& layer, const std::vecto
   NPU_CHECK_EQ(ref.output.size(), golden.size()) << what;
   NPU_CHECK_EQ(got.output.size(), golden.size()) << what;
   for (size_t i = 0; i < golden.size(); ++i) {
-    NPU_CHECK_EQ(int(ref.output[i]), int(golden[i])) << what << ": ISS differs from golden at " << i;
-    NPU_CHECK_EQ(int(got.output[i]), int(golden[i])) << what << ": RTL differs from golden at " << i;
+    NPU_CHECK_EQ(int(ref.output[i]), int(golden[i]))
+        << what << ": ISS differs from golden at " << i;
+    NPU_CHECK_EQ(int(got.output[i]), int(golden[i]))
+        << what << ": RTL differs from golden at " << i;
   }
   NPU_CHECK_EQ(got.result.stats.macs, ref.result.stats.macs) << what << ": MAC counters differ";
   const double util =
-      got.result.stats.cycles ? double(cl.macs) / (double(got.result.stats.cycles) * Hw().dim * Hw().dim) : 0;
+      got.result.stats.cycles
+          ? double(cl.macs) / (double(got.result.stats.cycles) * Hw().dim * Hw().dim)
+          : 0;
   fmt::print("  {}: PASS, {} cycles, {:.1f}% MAC utilization\n", what, got.result.stats.cycles,
              100 * util);
 }
@@ -112,12 +116,12 @@ NPU_SIM_TEST_CASES(conv_random, 200) { RandomConvCase(ctx); }
 NPU_SIM_TEST(gemm_edges) {
   auto rng = ctx.MakeRng();
   const int d = int(Hw().dim);
-  const int shapes[][3] = {{1, 1, 1},     {1, d, 1},     {d, 1, d},         {d - 1, d + 1, d},
-                           {d + 1, d - 1, 2 * d + 1}, {512, 3, 5}, {2, 512, 3}, {3, 2, 512},
-                           {512, d, d}};
+  const int shapes[][3] = {
+      {1, 1, 1},   {1, d, 1},   {d, 1, d},   {d - 1, d + 1, d}, {d + 1, d - 1, 2 * d + 1},
+      {512, 3, 5}, {2, 512, 3}, {3, 2, 512}, {512, d, d}};
   for (const auto& s : shapes) {
-    const GemmLayer g = testing::RandomGemmShape(rng, std::max(1, s[0]), std::max(1, s[1]),
-                                                 std::max(1, s[2]));
+    const GemmLayer g =
+        testing::RandomGemmShape(rng, std::max(1, s[0]), std::max(1, s[1]), std::max(1, s[2]));
     std::vector<int8_t> a(size_t(g.m) * g.k);
     for (auto& x : a) x = static_cast<int8_t>(std::uniform_int_distribution<int>(-128, 127)(rng));
     CheckLayer(ctx, g.ToConv(), a, testing::GoldenGemm(g, a), testing::Describe(g));
@@ -150,8 +154,8 @@ NPU_SIM_TEST(csr_identity_and_reset_values) {
     NPU_CHECK_EQ(co_await h.ReadReg(0xffc), 0u) << "unmapped offsets read 0";
     // Read/write registers hold what is written.
     auto rng = ctx.MakeRng();
-    for (uint32_t off : {regs::kStreamAddr, regs::kStreamLen, regs::kWinBase, regs::kWinSize,
-                         regs::kWatchdog}) {
+    for (uint32_t off :
+         {regs::kStreamAddr, regs::kStreamLen, regs::kWinBase, regs::kWinSize, regs::kWatchdog}) {
       const uint32_t v = static_cast<uint32_t>(rng());
       co_await h.WriteReg(off, v);
       NPU_CHECK_EQ(co_await h.ReadReg(off), v) << fmt::format("register 0x{:03x}", off);
@@ -186,7 +190,8 @@ SmallLayer MakeSmallLayer(std::mt19937_64& rng) {
     s.gemm = testing::RandomGemm(rng, lim);
   } while (s.gemm.m < 2 || s.gemm.n < 2);
   s.input.resize(size_t(s.gemm.m) * s.gemm.k);
-  for (auto& x : s.input) x = static_cast<int8_t>(std::uniform_int_distribution<int>(-128, 127)(rng));
+  for (auto& x : s.input)
+    x = static_cast<int8_t>(std::uniform_int_distribution<int>(-128, 127)(rng));
   s.golden = testing::GoldenGemm(s.gemm, s.input);
   s.cl = compiler::Compile(s.gemm.ToConv(), Hw(), kBase);
   return s;
@@ -222,8 +227,8 @@ int FindOpcode(const CompiledLayer& cl, isa::Opcode op, int nth = 0) {
 // Runs a (broken) program on the ISS and on the RTL, compares the reported
 // errors, then checks that the RTL recovers and runs a correct layer.
 void CheckError(const TestContext& ctx, const std::string& what, uint32_t expect_cause,
-                const std::function<void(CompiledLayer&)>& breaker,
-                uint32_t stream_offset = 0, std::pair<uint32_t, uint32_t> bus_error = {0, 0},
+                const std::function<void(CompiledLayer&)>& breaker, uint32_t stream_offset = 0,
+                std::pair<uint32_t, uint32_t> bus_error = {0, 0},
                 bus::Resp resp = bus::Resp::kSlvErr) {
   auto rng = ctx.MakeRng();
   SmallLayer s = MakeSmallLayer(rng);
@@ -340,8 +345,9 @@ NPU_SIM_TEST(err_fetch_outside_window) {
   // The stream starts right after the end of the permitted window.
   auto rng = ctx.MakeRng();
   const SmallLayer s = MakeSmallLayer(rng);
-  CheckError(ctx, "fetch outside the window", kAddr, [](CompiledLayer&) {},
-             s.cl.total_bytes - (s.cl.program_addr - s.cl.base));
+  CheckError(
+      ctx, "fetch outside the window", kAddr, [](CompiledLayer&) {},
+      s.cl.total_bytes - (s.cl.program_addr - s.cl.base));
 }
 
 NPU_SIM_TEST(err_misaligned_stream) {
@@ -366,23 +372,24 @@ NPU_SIM_TEST(err_store_bus_error) {
 NPU_SIM_TEST(err_load_decerr) {
   auto rng = ctx.MakeRng();
   SmallLayer s = MakeSmallLayer(rng);
-  CheckError(ctx, "DECERR on a load", kResp, [](CompiledLayer&) {}, 0,
-             {s.cl.const_addr, s.cl.const_addr + 1}, bus::Resp::kDecErr);
+  CheckError(
+      ctx, "DECERR on a load", kResp, [](CompiledLayer&) {}, 0,
+      {s.cl.const_addr, s.cl.const_addr + 1}, bus::Resp::kDecErr);
 }
 
 NPU_SIM_TEST(err_store_decerr) {
   auto rng = ctx.MakeRng();
   SmallLayer s = MakeSmallLayer(rng);
-  CheckError(ctx, "DECERR on a store", kResp, [](CompiledLayer&) {}, 0,
-             {s.cl.output_addr, s.cl.output_addr + 1}, bus::Resp::kDecErr);
+  CheckError(
+      ctx, "DECERR on a store", kResp, [](CompiledLayer&) {}, 0,
+      {s.cl.output_addr, s.cl.output_addr + 1}, bus::Resp::kDecErr);
 }
 
 NPU_SIM_TEST(err_fetch_bus_error) {
   auto rng = ctx.MakeRng();
   SmallLayer s = MakeSmallLayer(rng);
   const uint32_t at = s.cl.program_addr + isa::kInstrBytes * uint32_t(s.cl.program.size() / 2);
-  CheckError(ctx, "SLVERR on an instruction fetch", kResp, [](CompiledLayer&) {}, 0,
-             {at, at + 1});
+  CheckError(ctx, "SLVERR on an instruction fetch", kResp, [](CompiledLayer&) {}, 0, {at, at + 1});
 }
 
 NPU_SIM_TEST(err_watchdog_deadlock) {

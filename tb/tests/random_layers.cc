@@ -33,12 +33,14 @@ void RandomQuant(std::mt19937_64& rng, int channels, int k, Layer& layer) {
   const double base = 1.0 / (std::max(1, k) * 40.0);
   for (int c = 0; c < channels; ++c) {
     double real = base * std::exp2(std::uniform_real_distribution<double>(-3, 3)(rng));
-    if (Uniform(rng, 0, 30) == 0) real = std::exp2(std::uniform_real_distribution<double>(0, 4)(rng));
+    if (Uniform(rng, 0, 30) == 0)
+      real = std::exp2(std::uniform_real_distribution<double>(0, 4)(rng));
     const auto q = QuantizeMultiplier(real);
     layer.multiplier[c] = q.multiplier;
     layer.shift[c] = std::clamp(q.shift, kMinShift, kMaxShift);
     int32_t bias = Uniform(rng, -2000 * std::max(1, k), 2000 * std::max(1, k));
-    if (Uniform(rng, 0, 50) == 0) bias = Uniform(rng, 0, 1) ? INT32_MAX - Uniform(rng, 0, 5) : INT32_MIN + Uniform(rng, 0, 5);
+    if (Uniform(rng, 0, 50) == 0)
+      bias = Uniform(rng, 0, 1) ? INT32_MAX - Uniform(rng, 0, 5) : INT32_MIN + Uniform(rng, 0, 5);
     layer.bias[c] = bias;
   }
   if (per_tensor) {
@@ -165,10 +167,10 @@ std::vector<int8_t> GoldenGemm(const compiler::GemmLayer& layer, const std::vect
 }
 
 std::string Describe(const compiler::ConvLayer& c) {
-  return fmt::format("conv {}x{}x{} -> {} k{}x{} s{},{} pad t{} l{} b{} r{} zp {} out_zp {} act [{},{}]",
-                     c.h, c.w, c.cin, c.cout, c.kh, c.kw, c.stride_h, c.stride_w, c.pad_top,
-                     c.pad_left, c.pad_bottom, c.pad_right, c.in_zp, c.out_zp, c.act_min,
-                     c.act_max);
+  return fmt::format(
+      "conv {}x{}x{} -> {} k{}x{} s{},{} pad t{} l{} b{} r{} zp {} out_zp {} act [{},{}]", c.h, c.w,
+      c.cin, c.cout, c.kh, c.kw, c.stride_h, c.stride_w, c.pad_top, c.pad_left, c.pad_bottom,
+      c.pad_right, c.in_zp, c.out_zp, c.act_min, c.act_max);
 }
 
 std::string Describe(const compiler::GemmLayer& g) {

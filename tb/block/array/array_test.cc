@@ -69,11 +69,11 @@ TEST_F(ArrayTest, RandomRowsBanksAndWeightRewrites) {
   std::printf("array %dx%d, latency %d\n", kRows, kCols, kLatency);
 
   int8_t w[2][kRows][kCols] = {};
-  bool ready[2] = {false, false};       // bank holds defined weights
+  bool ready[2] = {false, false};        // bank holds defined weights
   int64_t last_use[2] = {-1000, -1000};  // presentation cycle of the last row on it
   int writing = 0;                       // bank being rewritten, or -1
   int next_row = 0;
-  std::map<int64_t, Expected> expect;    // keyed by the cycle the result is due
+  std::map<int64_t, Expected> expect;  // keyed by the cycle the result is due
   int64_t rows_checked = 0, rewrites = 0;
   const int64_t kCycles = 30000;
 
@@ -115,8 +115,7 @@ TEST_F(ArrayTest, RandomRowsBanksAndWeightRewrites) {
     // Write the next weight row of the bank being rewritten, at the earliest
     // cycle the contract allows or later (random gaps).
     dut_->w_we_i = 0;
-    if (drive && writing >= 0 && u >= last_use[writing] + kCols - 1 + next_row &&
-        rng() % 4 != 0) {
+    if (drive && writing >= 0 && u >= last_use[writing] + kCols - 1 + next_row && rng() % 4 != 0) {
       const int style = static_cast<int>(rng() % 10);
       dut_->w_we_i = 1;
       dut_->w_bank_i = writing;
@@ -151,8 +150,8 @@ TEST_F(ArrayTest, RandomRowsBanksAndWeightRewrites) {
   EXPECT_TRUE(expect.empty());
   EXPECT_GT(rows_checked, kCycles / 2);
   EXPECT_GT(rewrites, 10);
-  std::printf("%lld rows checked, %lld bank rewrites\n",
-              static_cast<long long>(rows_checked), static_cast<long long>(rewrites));
+  std::printf("%lld rows checked, %lld bank rewrites\n", static_cast<long long>(rows_checked),
+              static_cast<long long>(rewrites));
 }
 
 // Extremes everywhere: all weights and activations at -128 or 127 give the

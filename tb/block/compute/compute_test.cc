@@ -110,7 +110,7 @@ class ComputeTest : public ::testing::Test {
       for (int l = 0; l < kDim; ++l) {
         // Values near the int32 limits make the wrapping visible.
         const int pick = static_cast<int>(rng() % 4);
-        acc_[r][l] = pick == 0 ? 0x7fffff00u + static_cast<uint32_t>(rng() % 512)
+        acc_[r][l] = pick == 0   ? 0x7fffff00u + static_cast<uint32_t>(rng() % 512)
                      : pick == 1 ? 0x80000000u + static_cast<uint32_t>(rng() % 256)
                                  : static_cast<uint32_t>(rng());
         SetLane(dut_->bd_acc_wdata_i, l, 32, acc_[r][l]);
@@ -228,8 +228,8 @@ class ComputeTest : public ::testing::Test {
         ++n_sig_next;
       }
       if (dut_->st_re_i) {
-        const bool same = dut_->acc_re_o &&
-                          ((dut_->acc_raddr_o ^ dut_->st_raddr_i) & (kAcc / 2)) == 0;
+        const bool same =
+            dut_->acc_re_o && ((dut_->acc_raddr_o ^ dut_->st_raddr_i) & (kAcc / 2)) == 0;
         EXPECT_EQ(dut_->st_gnt_o, same ? 0 : 1);
       }
       a_reads += dut_->a_re_o;
@@ -353,17 +353,21 @@ TEST_F(ComputeTest, RandomSequences) {
       const int kind = static_cast<int>(rng() % 100);
       if (kind < 5) {
         // No-op: tokens still move.
-        if (rng() & 1) c.m = 0; else c.nk = 0;
+        if (rng() & 1)
+          c.m = 0;
+        else
+          c.nk = 0;
         if (rng() & 1) c.acc_row = 0xffff;  // out of range but never used
       }
       prog.push_back(Make(c));
     }
     const double tok_rate = (seq % 2) ? 0.02 : 0.3;
     const RunStats st = Run(prog, rng, tok_rate);
-    std::printf("sequence %d: %d instructions, %lld rows in %lld cycles, stall_dep %lld, "
-                "stall_hazard %lld\n",
-                seq, n, static_cast<long long>(st.rows), static_cast<long long>(st.cycles),
-                static_cast<long long>(st.stall_dep), static_cast<long long>(st.stall_hazard));
+    std::printf(
+        "sequence %d: %d instructions, %lld rows in %lld cycles, stall_dep %lld, "
+        "stall_hazard %lld\n",
+        seq, n, static_cast<long long>(st.rows), static_cast<long long>(st.cycles),
+        static_cast<long long>(st.stall_dep), static_cast<long long>(st.stall_hazard));
     CheckAcc();
     if (HasFailure()) return;
   }
@@ -454,9 +458,10 @@ TEST_F(ComputeTest, EfficiencyM128) {
     const RunStats st = Run(prog, rng, 1.0, false, false);
     const double eff = static_cast<double>(st.rows) / (st.last_row - st.first_row + 1);
     const double eff_total = static_cast<double>(st.rows) / st.cycles;
-    std::printf("Dim %d, m = 128, nk = %d, 32 instructions: row-issue efficiency %.2f%% "
-                "(first to last row), %.2f%% including start-up and drain\n",
-                kDim, nk, 100.0 * eff, 100.0 * eff_total);
+    std::printf(
+        "Dim %d, m = 128, nk = %d, 32 instructions: row-issue efficiency %.2f%% "
+        "(first to last row), %.2f%% including start-up and drain\n",
+        kDim, nk, 100.0 * eff, 100.0 * eff_total);
     EXPECT_GT(eff, 0.9);  // loose sanity bound; the figure is what matters
     CheckAcc();
   }

@@ -74,8 +74,8 @@ Expect Walk(const LoadInstr& li, const Config& cfg, uint32_t win_base, uint32_t 
     return e;
   }
   if (li.nc == 0 || li.ny == 0 || li.nx == 0) return e;
-  const int64_t last = int64_t{li.dst_row} + int64_t{li.nc - 1} * li.dst_c_stride +
-                       int64_t{li.ny} * li.nx - 1;
+  const int64_t last =
+      int64_t{li.dst_row} + int64_t{li.nc - 1} * li.dst_c_stride + int64_t{li.ny} * li.nx - 1;
   if (last >= cfg.depth[li.spad]) {
     e.err = true;
     e.cause = kCauseIllegal;
@@ -137,7 +137,9 @@ template <typename Model>
 class LoadBench {
  public:
   LoadBench(const Config& cfg, uint64_t seed)
-      : cfg_(cfg), rng_(seed), ctx_(std::make_unique<VerilatedContext>()),
+      : cfg_(cfg),
+        rng_(seed),
+        ctx_(std::make_unique<VerilatedContext>()),
         dut_(std::make_unique<Model>(ctx_.get())) {
     npu::block::Reset(*dut_);
     dut_->win_base_i = win_base_;
@@ -246,11 +248,11 @@ class LoadBench {
     if (errors_) {
       const LoadInstr& li = instrs_.at(err_pc_);
       ADD_FAILURE() << "error " << err_cause_ << " at pc " << err_pc_ << " addr " << err_addr_
-                    << ": spad " << li.spad << " sy " << li.sy << " sx " << li.sx << " nc "
-                    << li.nc << " ny " << li.ny << " nx " << li.nx << " h " << li.h << " w "
-                    << li.w << " y0 " << li.y0 << " x0 " << li.x0 << " dst_row " << li.dst_row
-                    << " dcs " << li.dst_c_stride << " src " << li.src_addr << " cs "
-                    << li.src_c_stride << " rs " << li.src_row_stride;
+                    << ": spad " << li.spad << " sy " << li.sy << " sx " << li.sx << " nc " << li.nc
+                    << " ny " << li.ny << " nx " << li.nx << " h " << li.h << " w " << li.w
+                    << " y0 " << li.y0 << " x0 " << li.x0 << " dst_row " << li.dst_row << " dcs "
+                    << li.dst_c_stride << " src " << li.src_addr << " cs " << li.src_c_stride
+                    << " rs " << li.src_row_stride;
     }
     AdvanceWrite();
     AdvanceAr();
@@ -396,7 +398,8 @@ class LoadBench {
         const Write& want = expects_[write_instr_].writes[write_index_];
         const int spad = we == 1 ? 0 : we == 2 ? 1 : 2;
         EXPECT_EQ(spad, want.spad) << "instr " << write_instr_ << " write " << write_index_;
-        EXPECT_EQ(dut_->sp_waddr_o, want.row) << "instr " << write_instr_ << " write " << write_index_;
+        EXPECT_EQ(dut_->sp_waddr_o, want.row)
+            << "instr " << write_instr_ << " write " << write_index_;
         EXPECT_EQ(GetBytes(dut_->sp_wdata_o, dim), want.data)
             << "instr " << write_instr_ << " write " << write_index_ << " row " << want.row;
         ++write_index_;
@@ -472,8 +475,8 @@ TEST(Load, RandomDim16) { RandomStream<Vnpu_load_d16>(kD16, 400); }
 // that the unit drains and halts, and that clear_i restarts it.
 template <typename Model>
 void ErrorCase(const Config& cfg, const char* what,
-               const std::function<void(LoadBench<Model>&, LoadInstr&)>& spoil,
-               uint32_t cause, bool exact_addr = true) {
+               const std::function<void(LoadBench<Model>&, LoadInstr&)>& spoil, uint32_t cause,
+               bool exact_addr = true) {
   SCOPED_TRACE(what);
   LoadBench<Model> tb(cfg, Seed());
   for (int i = 0; i < 5; ++i) tb.Push(tb.RandomInstr());
@@ -508,43 +511,81 @@ void ErrorCase(const Config& cfg, const char* what,
 
 TEST(Load, ErrorsDim4) {
   using B = LoadBench<Vnpu_load_d4>;
-  ErrorCase<Vnpu_load_d4>(kD4, "spad 3", [](B&, LoadInstr& li) { li.spad = 3; }, kCauseIllegal);
-  ErrorCase<Vnpu_load_d4>(kD4, "sy 0", [](B&, LoadInstr& li) { li.sy = 0; }, kCauseIllegal);
-  ErrorCase<Vnpu_load_d4>(kD4, "sx 0", [](B&, LoadInstr& li) { li.sx = 0; }, kCauseIllegal);
-  ErrorCase<Vnpu_load_d4>(kD4, "row range",
-      [](B& tb, LoadInstr& li) { li.dst_row = tb.cfg().depth[li.spad] - li.nx + 1 - (li.ny - 1) * li.nx - (li.nc - 1) * li.dst_c_stride; }, kCauseIllegal);
-  ErrorCase<Vnpu_load_d4>(kD4, "misaligned src",
-      [](B&, LoadInstr& li) { li.src_addr += 2; }, kCauseAddr);
-  ErrorCase<Vnpu_load_d4>(kD4, "misaligned row stride",
-      [](B&, LoadInstr& li) { li.src_row_stride += 1; }, kCauseAddr);
-  ErrorCase<Vnpu_load_d4>(kD4, "misaligned plane stride",
-      [](B&, LoadInstr& li) { li.src_c_stride += 3; }, kCauseAddr);
+  ErrorCase<Vnpu_load_d4>(
+      kD4, "spad 3", [](B&, LoadInstr& li) { li.spad = 3; }, kCauseIllegal);
+  ErrorCase<Vnpu_load_d4>(
+      kD4, "sy 0", [](B&, LoadInstr& li) { li.sy = 0; }, kCauseIllegal);
+  ErrorCase<Vnpu_load_d4>(
+      kD4, "sx 0", [](B&, LoadInstr& li) { li.sx = 0; }, kCauseIllegal);
+  ErrorCase<Vnpu_load_d4>(
+      kD4, "row range",
+      [](B& tb, LoadInstr& li) {
+        li.dst_row = tb.cfg().depth[li.spad] - li.nx + 1 - (li.ny - 1) * li.nx -
+                     (li.nc - 1) * li.dst_c_stride;
+      },
+      kCauseIllegal);
+  ErrorCase<Vnpu_load_d4>(
+      kD4, "misaligned src", [](B&, LoadInstr& li) { li.src_addr += 2; }, kCauseAddr);
+  ErrorCase<Vnpu_load_d4>(
+      kD4, "misaligned row stride", [](B&, LoadInstr& li) { li.src_row_stride += 1; }, kCauseAddr);
+  ErrorCase<Vnpu_load_d4>(
+      kD4, "misaligned plane stride", [](B&, LoadInstr& li) { li.src_c_stride += 3; }, kCauseAddr);
   // Out of the window: a plain copy whose end runs past the window.
-  ErrorCase<Vnpu_load_d4>(kD4, "window end",
+  ErrorCase<Vnpu_load_d4>(
+      kD4, "window end",
       [](B& tb, LoadInstr& li) {
-        li.sx = li.sy = 1; li.nc = 1; li.ny = 1; li.nx = 300; li.h = 1; li.w = 300;
-        li.x0 = li.y0 = 0; li.dst_c_stride = 300; li.spad = 0;
+        li.sx = li.sy = 1;
+        li.nc = 1;
+        li.ny = 1;
+        li.nx = 300;
+        li.h = 1;
+        li.w = 300;
+        li.x0 = li.y0 = 0;
+        li.dst_c_stride = 300;
+        li.spad = 0;
         li.src_addr = tb.win_base() + tb.win_size() - 200 * 4;
-      }, kCauseAddr);
-  ErrorCase<Vnpu_load_d4>(kD4, "window start",
+      },
+      kCauseAddr);
+  ErrorCase<Vnpu_load_d4>(
+      kD4, "window start",
       [](B& tb, LoadInstr& li) {
-        li.sx = li.sy = 1; li.nc = 2; li.ny = 2; li.nx = 3; li.h = 5; li.w = 5;
-        li.x0 = li.y0 = -1; li.dst_c_stride = 6; li.spad = 0;
+        li.sx = li.sy = 1;
+        li.nc = 2;
+        li.ny = 2;
+        li.nx = 3;
+        li.h = 5;
+        li.w = 5;
+        li.x0 = li.y0 = -1;
+        li.dst_c_stride = 6;
+        li.spad = 0;
         li.src_addr = tb.win_base() - 4096;
-      }, kCauseAddr);
+      },
+      kCauseAddr);
 }
 
 TEST(Load, ErrorsDim16) {
   using B = LoadBench<Vnpu_load_d16>;
-  ErrorCase<Vnpu_load_d16>(kD16, "spad 3", [](B&, LoadInstr& li) { li.spad = 3; }, kCauseIllegal);
-  ErrorCase<Vnpu_load_d16>(kD16, "misaligned src",
-      [](B&, LoadInstr& li) { li.src_addr += 8; }, kCauseAddr);
-  ErrorCase<Vnpu_load_d16>(kD16, "window end",
+  ErrorCase<Vnpu_load_d16>(
+      kD16, "spad 3", [](B&, LoadInstr& li) { li.spad = 3; }, kCauseIllegal);
+  ErrorCase<Vnpu_load_d16>(
+      kD16, "misaligned src", [](B&, LoadInstr& li) { li.src_addr += 8; }, kCauseAddr);
+  ErrorCase<Vnpu_load_d16>(
+      kD16, "window end",
       [](B& tb, LoadInstr& li) {
-        li.sx = 2; li.sy = 1; li.nc = 1; li.ny = 2; li.nx = 50; li.h = 2; li.w = 100;
-        li.x0 = li.y0 = 0; li.dst_c_stride = 100; li.spad = 1; li.src_row_stride = 1600;
+        li.sx = 2;
+        li.sy = 1;
+        li.nc = 1;
+        li.ny = 2;
+        li.nx = 50;
+        li.h = 2;
+        li.w = 100;
+        li.x0 = li.y0 = 0;
+        li.dst_c_stride = 100;
+        li.spad = 1;
+        li.src_row_stride = 1600;
         li.src_addr = tb.win_base() + tb.win_size() - 1600 - 800;
-      }, kCauseAddr);
+      },
+      kCauseAddr);
 }
 
 // SLVERR on one beat: the rows before it are all written, that beat and
@@ -578,8 +619,12 @@ void SlvErr(const Config& cfg) {
   EXPECT_EQ(tb.WritesOf(k + 1), 0u);
 }
 
-TEST(Load, SlvErrDim4) { for (int i = 0; i < 10; ++i) SlvErr<Vnpu_load_d4>(kD4); }
-TEST(Load, SlvErrDim16) { for (int i = 0; i < 10; ++i) SlvErr<Vnpu_load_d16>(kD16); }
+TEST(Load, SlvErrDim4) {
+  for (int i = 0; i < 10; ++i) SlvErr<Vnpu_load_d4>(kD4);
+}
+TEST(Load, SlvErrDim16) {
+  for (int i = 0; i < 10; ++i) SlvErr<Vnpu_load_d16>(kD16);
+}
 
 // Abort at a random cycle: nothing is issued or written afterwards, every
 // outstanding R beat is accepted, the unit goes idle; clear_i restarts it.
@@ -597,7 +642,11 @@ void Abort(const Config& cfg) {
   EXPECT_EQ(tb.errors(), 0);
 }
 
-TEST(Load, AbortDim4) { for (int i = 0; i < 10; ++i) Abort<Vnpu_load_d4>(kD4); }
-TEST(Load, AbortDim16) { for (int i = 0; i < 10; ++i) Abort<Vnpu_load_d16>(kD16); }
+TEST(Load, AbortDim4) {
+  for (int i = 0; i < 10; ++i) Abort<Vnpu_load_d4>(kD4);
+}
+TEST(Load, AbortDim16) {
+  for (int i = 0; i < 10; ++i) Abort<Vnpu_load_d16>(kD16);
+}
 
 }  // namespace

@@ -34,8 +34,7 @@ constexpr int32_t kMax = std::numeric_limits<int32_t>::max();
 // Independent model: round(ab / 2^31) with ties toward +infinity is
 // floor((ab + 2^30) / 2^31); the rounding divide rounds |p| half up and
 // restores the sign (ties away from zero).
-int8_t Reference(int32_t acc, int32_t bias, int32_t mult, int shift, int zp,
-                 int lo, int hi) {
+int8_t Reference(int32_t acc, int32_t bias, int32_t mult, int shift, int zp, int lo, int hi) {
   const auto v = static_cast<uint32_t>(acc) + static_cast<uint32_t>(bias);
   const uint32_t x_u = shift > 0 ? v << shift : v;
   const auto x = static_cast<int32_t>(x_u);
@@ -54,8 +53,7 @@ int8_t Reference(int32_t acc, int32_t bias, int32_t mult, int shift, int zp,
     const int64_t rm = (mag + (int64_t{1} << (e - 1))) >> e;
     r = p < 0 ? -rm : rm;
   }
-  const auto y = static_cast<int32_t>(static_cast<uint32_t>(r) +
-                                      static_cast<uint32_t>(zp));
+  const auto y = static_cast<int32_t>(static_cast<uint32_t>(r) + static_cast<uint32_t>(zp));
   if (y < lo) return static_cast<int8_t>(lo);
   if (hi < y) return static_cast<int8_t>(hi);
   return static_cast<int8_t>(y);
@@ -129,22 +127,21 @@ class PostprocHarness {
     for (int l = 0; l < kDim; ++l) {
       const Lane& in = row.lane[l];
       const auto got = static_cast<int8_t>((dut_->out_o[l / 4] >> (8 * (l % 4))) & 0xFF);
-      const int8_t want = npu::Requantize(in.acc, in.bias, in.mult, in.shift,
-                                          row.zp, row.lo, row.hi);
-      const int8_t mine = Reference(in.acc, in.bias, in.mult, in.shift, row.zp,
-                                    row.lo, row.hi);
+      const int8_t want =
+          npu::Requantize(in.acc, in.bias, in.mult, in.shift, row.zp, row.lo, row.hi);
+      const int8_t mine = Reference(in.acc, in.bias, in.mult, in.shift, row.zp, row.lo, row.hi);
       ++checked_;
       if (want != mine) {
         ADD_FAILURE() << "numerics.h and the test's model disagree: acc=" << in.acc
                       << " bias=" << in.bias << " mult=" << in.mult << " shift=" << in.shift
-                      << " zp=" << row.zp << " [" << row.lo << "," << row.hi << "] "
-                      << int{want} << " vs " << int{mine};
+                      << " zp=" << row.zp << " [" << row.lo << "," << row.hi << "] " << int{want}
+                      << " vs " << int{mine};
       }
       if (got != want && ++errors_ <= 20) {
         ADD_FAILURE() << "lane " << l << ": acc=" << in.acc << " bias=" << in.bias
-                      << " mult=" << in.mult << " shift=" << in.shift << " zp=" << row.zp
-                      << " [" << row.lo << "," << row.hi << "]: rtl " << int{got}
-                      << ", contract " << int{want};
+                      << " mult=" << in.mult << " shift=" << in.shift << " zp=" << row.zp << " ["
+                      << row.lo << "," << row.hi << "]: rtl " << int{got} << ", contract "
+                      << int{want};
       }
     }
   }
@@ -155,24 +152,30 @@ class PostprocHarness {
   uint64_t cycle_ = 0, checked_ = 0, errors_ = 0;
 };
 
-const std::vector<int32_t> kSpecial = {kMin, kMin + 1, -65536, -2, -1, 0, 1, 2,
-                                       65535, 1 << 30, kMax - 1, kMax};
-const std::vector<int32_t> kSpecialMult = {kMin, kMin + 1, -(1 << 30), -1, 0, 1,
-                                           1 << 30, 1518500250, kMax};
+const std::vector<int32_t> kSpecial = {kMin, kMin + 1, -65536, -2,      -1,       0,
+                                       1,    2,        65535,  1 << 30, kMax - 1, kMax};
+const std::vector<int32_t> kSpecialMult = {kMin, kMin + 1, -(1 << 30), -1,  0,
+                                           1,    1 << 30,  1518500250, kMax};
 
 int32_t RandomI32(std::mt19937_64& rng) {
   switch (rng() % 8) {
-    case 0: return kSpecial[rng() % kSpecial.size()];
-    case 1: return static_cast<int32_t>(rng() % 2001) - 1000;
-    case 2: return static_cast<int32_t>(rng() % 2000001) - 1000000;
-    default: return static_cast<int32_t>(rng());
+    case 0:
+      return kSpecial[rng() % kSpecial.size()];
+    case 1:
+      return static_cast<int32_t>(rng() % 2001) - 1000;
+    case 2:
+      return static_cast<int32_t>(rng() % 2000001) - 1000000;
+    default:
+      return static_cast<int32_t>(rng());
   }
 }
 
 int32_t RandomMult(std::mt19937_64& rng) {
   switch (rng() % 6) {
-    case 0: return kSpecialMult[rng() % kSpecialMult.size()];
-    case 1: return static_cast<int32_t>(rng());
+    case 0:
+      return kSpecialMult[rng() % kSpecialMult.size()];
+    case 1:
+      return static_cast<int32_t>(rng());
     default: {
       // The range QuantizeMultiplier produces: |m| in [2^30, 2^31).
       const auto m = static_cast<int32_t>((uint32_t{1} << 30) + (rng() % (uint32_t{1} << 30)));
@@ -184,8 +187,14 @@ int32_t RandomMult(std::mt19937_64& rng) {
 void RandomClamp(std::mt19937_64& rng, Row& row) {
   row.zp = static_cast<int>(rng() % 256) - 128;
   switch (rng() % 4) {
-    case 0: row.lo = -128; row.hi = 127; break;
-    case 1: row.lo = row.zp; row.hi = 127; break;
+    case 0:
+      row.lo = -128;
+      row.hi = 127;
+      break;
+    case 1:
+      row.lo = row.zp;
+      row.hi = 127;
+      break;
     default: {
       int a = static_cast<int>(rng() % 256) - 128, b = static_cast<int>(rng() % 256) - 128;
       row.lo = std::min(a, b);
@@ -227,8 +236,7 @@ TEST(Requant, RandomMillions) {
   Row row{};
   for (int i = 0; i < rows; ++i) {
     for (auto& lane : row.lane) {
-      lane = {RandomI32(rng), RandomI32(rng), RandomMult(rng),
-              static_cast<int>(rng() % 62) - 31};
+      lane = {RandomI32(rng), RandomI32(rng), RandomMult(rng), static_cast<int>(rng() % 62) - 31};
     }
     RandomClamp(rng, row);
     // Stalls (en low) and bubbles (valid low) in about one cycle in eight.

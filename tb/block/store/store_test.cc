@@ -49,7 +49,9 @@ template <typename Model>
 class StoreBench {
  public:
   StoreBench(const Config& cfg, uint64_t seed)
-      : cfg_(cfg), rng_(seed), ctx_(std::make_unique<VerilatedContext>()),
+      : cfg_(cfg),
+        rng_(seed),
+        ctx_(std::make_unique<VerilatedContext>()),
         dut_(std::make_unique<Model>(ctx_.get())) {
     const int dim = cfg.dim;
     // Parameter groups at rows 9g: biases, multipliers, shifts in range.
@@ -217,17 +219,23 @@ class StoreBench {
  private:
   int32_t RandomAcc() {
     switch (rng_() % 6) {
-      case 0: return static_cast<int32_t>(rng_());
-      case 1: return rng_() % 2 ? INT32_MIN : INT32_MAX;
-      default: return static_cast<int32_t>(rng_() % 200001) - 100000;
+      case 0:
+        return static_cast<int32_t>(rng_());
+      case 1:
+        return rng_() % 2 ? INT32_MIN : INT32_MAX;
+      default:
+        return static_cast<int32_t>(rng_() % 200001) - 100000;
     }
   }
   int32_t RandomBias() { return static_cast<int32_t>(rng_() % 20001) - 10000; }
   int32_t RandomMult() {
     switch (rng_() % 8) {
-      case 0: return static_cast<int32_t>(rng_());
-      case 1: return INT32_MIN;
-      default: return static_cast<int32_t>((1u << 30) + rng_() % (1u << 30));
+      case 0:
+        return static_cast<int32_t>(rng_());
+      case 1:
+        return INT32_MIN;
+      default:
+        return static_cast<int32_t>((1u << 30) + rng_() % (1u << 30));
     }
   }
   int RandomShift() { return static_cast<int>(rng_() % 62) - 31; }
@@ -271,7 +279,8 @@ class StoreBench {
     dut_->acc_gnt_i = rdy || r() % 5 != 0;
     dut_->m_aw_ready_i = rdy || r() % 3 != 0;
     dut_->m_w_ready_i = rdy || r() % 4 != 0;
-    const bool b_valid = !resps_.empty() && resps_.front().at <= cycle_ && (b_held_ || rdy || r() % 3 != 0);
+    const bool b_valid =
+        !resps_.empty() && resps_.front().at <= cycle_ && (b_held_ || rdy || r() % 3 != 0);
     dut_->m_b_valid_i = b_valid;
     dut_->m_b_resp_i = b_valid && resps_.front().err ? 2 : 0;
 
@@ -466,8 +475,8 @@ TEST(Store, StreamingDim16) { Streaming<Vnpu_store_d16>(kD16); }
 // A bad instruction after a few good ones: report, drain, halt, clear.
 template <typename Model>
 void ErrorCase(const Config& cfg, const char* what,
-               const std::function<void(StoreBench<Model>&, StoreInstr&)>& spoil,
-               uint32_t cause, std::optional<uint32_t> addr) {
+               const std::function<void(StoreBench<Model>&, StoreInstr&)>& spoil, uint32_t cause,
+               std::optional<uint32_t> addr) {
   SCOPED_TRACE(what);
   StoreBench<Model> tb(cfg, Seed());
   for (int i = 0; i < 4; ++i) tb.Push(tb.RandomInstr());
@@ -495,29 +504,42 @@ void ErrorCase(const Config& cfg, const char* what,
 template <typename Model>
 void Errors(const Config& cfg) {
   using B = StoreBench<Model>;
-  ErrorCase<Model>(cfg, "p_row", [](B& tb, StoreInstr& s) { s.p_row = tb.cfg().p_rows - 8; },
-                   kCauseIllegal, std::nullopt);
-  ErrorCase<Model>(cfg, "acc range",
-                   [](B& tb, StoreInstr& s) { s.acc_row = tb.cfg().acc_rows - s.ny * s.nx + 1; },
-                   kCauseIllegal, std::nullopt);
+  ErrorCase<Model>(
+      cfg, "p_row", [](B& tb, StoreInstr& s) { s.p_row = tb.cfg().p_rows - 8; }, kCauseIllegal,
+      std::nullopt);
+  ErrorCase<Model>(
+      cfg, "acc range",
+      [](B& tb, StoreInstr& s) { s.acc_row = tb.cfg().acc_rows - s.ny * s.nx + 1; }, kCauseIllegal,
+      std::nullopt);
   uint32_t a = 0;
-  ErrorCase<Model>(cfg, "misaligned dst",
-                   [&](B&, StoreInstr& s) { s.dst_addr += 1; a = s.dst_addr; }, kCauseAddr, std::nullopt);
-  ErrorCase<Model>(cfg, "misaligned stride",
-                   [&](B&, StoreInstr& s) { s.ny = 2; s.nx = std::min<uint32_t>(s.nx, 8); s.dst_row_stride += 2; }, kCauseAddr,
-                   std::nullopt);
+  ErrorCase<Model>(
+      cfg, "misaligned dst",
+      [&](B&, StoreInstr& s) {
+        s.dst_addr += 1;
+        a = s.dst_addr;
+      },
+      kCauseAddr, std::nullopt);
+  ErrorCase<Model>(
+      cfg, "misaligned stride",
+      [&](B&, StoreInstr& s) {
+        s.ny = 2;
+        s.nx = std::min<uint32_t>(s.nx, 8);
+        s.dst_row_stride += 2;
+      },
+      kCauseAddr, std::nullopt);
   // Second output row ends past the window: the first row's bursts go out,
   // the first burst of row 1 that leaves the window is reported.
-  ErrorCase<Model>(cfg, "window",
-                   [&](B& tb, StoreInstr& s) {
-                     const int dim = tb.cfg().dim;
-                     s.ny = 2;
-                     s.nx = 8;
-                     s.dst_row_stride = 4096;
-                     s.dst_addr = tb.win_base() + tb.win_size() - 4096 - 4 * dim;
-                     a = s.dst_addr + 4096;
-                   },
-                   kCauseAddr, std::nullopt);
+  ErrorCase<Model>(
+      cfg, "window",
+      [&](B& tb, StoreInstr& s) {
+        const int dim = tb.cfg().dim;
+        s.ny = 2;
+        s.nx = 8;
+        s.dst_row_stride = 4096;
+        s.dst_addr = tb.win_base() + tb.win_size() - 4096 - 4 * dim;
+        a = s.dst_addr + 4096;
+      },
+      kCauseAddr, std::nullopt);
 }
 
 TEST(Store, ErrorsDim4) { Errors<Vnpu_store_d4>(kD4); }
@@ -571,8 +593,12 @@ void SlvErr(const Config& cfg) {
   tb.CheckWrittenBytes();
 }
 
-TEST(Store, SlvErrDim4) { for (int i = 0; i < 10; ++i) SlvErr<Vnpu_store_d4>(kD4); }
-TEST(Store, SlvErrDim16) { for (int i = 0; i < 10; ++i) SlvErr<Vnpu_store_d16>(kD16); }
+TEST(Store, SlvErrDim4) {
+  for (int i = 0; i < 10; ++i) SlvErr<Vnpu_store_d4>(kD4);
+}
+TEST(Store, SlvErrDim16) {
+  for (int i = 0; i < 10; ++i) SlvErr<Vnpu_store_d16>(kD16);
+}
 
 // Abort at a random cycle: no new AW, announced bursts complete with
 // WSTRB = 0, idle; clear_i restarts the unit.
@@ -593,7 +619,11 @@ void Abort(const Config& cfg) {
   EXPECT_EQ(tb.zero_strobe_beats(), zero) << "zero-strobe beats without an abort";
 }
 
-TEST(Store, AbortDim4) { for (int i = 0; i < 10; ++i) Abort<Vnpu_store_d4>(kD4); }
-TEST(Store, AbortDim16) { for (int i = 0; i < 10; ++i) Abort<Vnpu_store_d16>(kD16); }
+TEST(Store, AbortDim4) {
+  for (int i = 0; i < 10; ++i) Abort<Vnpu_store_d4>(kD4);
+}
+TEST(Store, AbortDim16) {
+  for (int i = 0; i < 10; ++i) Abort<Vnpu_store_d16>(kD16);
+}
 
 }  // namespace
