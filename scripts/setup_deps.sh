@@ -4,14 +4,15 @@
 # Idempotent and non-interactive: packages already present are left alone.
 # Run as root (CI and fresh containers) or with sudo available.
 # Tool versions are pinned by the distribution (Debian 12): Verilator 5.006,
-# Yosys 0.23, GoogleTest 1.12, Eigen 3.4, fmt 9, CLI11 2.3, nlohmann-json 3.11.
+# Yosys 0.23, GoogleTest 1.12, Eigen 3.4, fmt 9, CLI11 2.3, gemmlowp (its fixed-point
+# primitives are the outside reference of the numerics tests), clang-format 14.
 set -euo pipefail
 
 PACKAGES=(
   build-essential cmake ninja-build python3
   verilator yosys
-  libeigen3-dev libgtest-dev libgmock-dev libbenchmark-dev
-  libfmt-dev nlohmann-json3-dev libcli11-dev
+  libeigen3-dev libgtest-dev
+  libfmt-dev libcli11-dev libgemmlowp-dev clang-format
 )
 
 missing=()
