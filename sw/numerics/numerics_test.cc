@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <limits>
@@ -401,6 +402,361 @@ TEST(ActivationRangeTest, RejectsBadParameters) {
   EXPECT_THROW(ActivationRange(ActivationKind::kRelu, NAN, 0), std::invalid_argument);
   EXPECT_THROW(ActivationRange(ActivationKind::kRelu, 1.0f, 128), std::invalid_argument);
   EXPECT_THROW(ActivationRange(ActivationKind::kRelu, 1.0f, -129), std::invalid_argument);
+}
+
+// ---------------------------------------------------------------------------
+// QuantizeMultiplierSmallerThanOne.
+
+TEST(QuantizeMultiplierSmallerThanOneTest, AcceptsOnlyTheOpenUnitInterval) {
+  EXPECT_EQ(QuantizeMultiplierSmallerThanOne(0.5), (QuantizedMultiplier{1 << 30, 0}));
+  EXPECT_EQ(QuantizeMultiplierSmallerThanOne(0.75), (QuantizedMultiplier{3 << 29, 0}));
+  EXPECT_EQ(QuantizeMultiplierSmallerThanOne(0.25), (QuantizedMultiplier{1 << 30, -1}));
+  EXPECT_EQ(QuantizeMultiplierSmallerThanOne(std::ldexp(1.0, -32)),
+            (QuantizedMultiplier{1 << 30, -31}));
+  // Below 2^-32 the multiplier flushes to {0, 0}, as in TFLite.
+  EXPECT_EQ(QuantizeMultiplierSmallerThanOne(std::ldexp(1.0, -33)), (QuantizedMultiplier{0, 0}));
+  // 1 - 2^-32 still rounds below 2^31 ... (2^31 - 1/2 rounds half away to 2^31)
+  EXPECT_EQ(QuantizeMultiplierSmallerThanOne(1.0 - std::ldexp(1.0, -31)),
+            (QuantizedMultiplier{kInt32Max, 0}));
+  for (double bad :
+       {0.0, -0.0, 1.0, -0.5, -1.0, 1.5, 2.0, std::nan(""), std::numeric_limits<double>::infinity(),
+        -std::numeric_limits<double>::infinity()}) {
+    EXPECT_THROW(QuantizeMultiplierSmallerThanOne(bad), std::invalid_argument) << bad;
+  }
+  // Values within 2^-32 of 1 round up to {2^30, 1}: rejected, as TFLite's
+  // TFLITE_CHECK_LE(shift, 0) does.
+  EXPECT_THROW(QuantizeMultiplierSmallerThanOne(1.0 - std::ldexp(1.0, -40)), std::invalid_argument);
+  EXPECT_THROW(QuantizeMultiplierSmallerThanOne(std::nextafter(1.0, 0.0)), std::invalid_argument);
+  try {
+    QuantizeMultiplierSmallerThanOne(1.25);
+    ADD_FAILURE() << "no exception";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_NE(std::string(e.what()).find("1.25"), std::string::npos) << e.what();
+  }
+}
+
+TEST(QuantizeMultiplierSmallerThanOneTest, EqualsQuantizeMultiplierWithShiftAtMostZero) {
+  auto rng = MakeRng();
+  std::uniform_real_distribution<double> mantissa(0.5, 1.0);
+  for (int i = 0; i < 200000; ++i) {
+    const double real = std::ldexp(mantissa(rng), -static_cast<int>(rng() % 40));
+    if (!(real < 1.0 - std::ldexp(1.0, -32))) continue;
+    const QuantizedMultiplier q = QuantizeMultiplierSmallerThanOne(real);
+    ASSERT_EQ(q, QuantizeMultiplier(real)) << real;
+    ASSERT_LE(q.shift, 0) << real;
+  }
+}
+
+// ---------------------------------------------------------------------------
+// RoundedAverage.
+
+// sum / count rounded to nearest, ties away from zero, exactly.
+int32_t RefRoundedAverage(int64_t sum, int64_t count) {
+  const Int128 mag = sum < 0 ? -Int128{sum} : Int128{sum};
+  const Int128 r = FloorDiv(2 * mag + count, 2 * Int128{count});
+  return static_cast<int32_t>(sum < 0 ? -r : r);
+}
+
+TEST(RoundedAverageTest, KnownValues) {
+  EXPECT_EQ(RoundedAverage(5, 2), 3);    // 2.5 -> 3
+  EXPECT_EQ(RoundedAverage(-5, 2), -3);  // -2.5 -> -3
+  EXPECT_EQ(RoundedAverage(3, 2), 2);    // 1.5 -> 2
+  EXPECT_EQ(RoundedAverage(-3, 2), -2);
+  EXPECT_EQ(RoundedAverage(1, 3), 0);
+  EXPECT_EQ(RoundedAverage(2, 3), 1);
+  EXPECT_EQ(RoundedAverage(-2, 3), -1);
+  EXPECT_EQ(RoundedAverage(-1, 2), -1);  // -0.5 -> -1
+  EXPECT_EQ(RoundedAverage(0, 9), 0);
+  EXPECT_EQ(RoundedAverage(-128 * 9, 9), -128);
+  EXPECT_EQ(RoundedAverage(kInt32Max, 1), kInt32Max);
+  EXPECT_EQ(RoundedAverage(kInt32Min, 1), kInt32Min);
+  // 2^30 / (2^31 - 1) is just above 1/2, 2^30 - 1 just below.
+  EXPECT_EQ(RoundedAverage(int32_t{1} << 30, kInt32Max), 1);
+  EXPECT_EQ(RoundedAverage((int32_t{1} << 30) - 1, kInt32Max), 0);
+  EXPECT_EQ(RoundedAverage(-(int32_t{1} << 30), kInt32Max), -1);
+  // The +- count / 2 wraps where TFLite's int32 expression would overflow.
+  EXPECT_EQ(RoundedAverage(kInt32Max, 2), kInt32Min / 2);
+  EXPECT_EQ(RoundedAverage(kInt32Min, 4), WrappingAdd(kInt32Min, -2) / 4);
+  EXPECT_EQ(RoundedAverage(kInt32Max, kInt32Max),
+            WrappingAdd(kInt32Max, kInt32Max / 2) / kInt32Max);
+}
+
+TEST(RoundedAverageTest, MatchesExactRoundingExhaustively) {
+  // Every window sum of up to 64 int8 values (and more), every count 1..64.
+  for (int32_t count = 1; count <= 64; ++count) {
+    for (int32_t sum = -64 * 128; sum <= 64 * 128; ++sum) {
+      ASSERT_EQ(RoundedAverage(sum, count), RefRoundedAverage(sum, count))
+          << "sum=" << sum << " count=" << count;
+    }
+  }
+}
+
+TEST(RoundedAverageTest, MatchesExactRoundingNearInt32Limits) {
+  // Without overflow: sum + count / 2 <= INT32_MAX for sum > 0 and
+  // sum - count / 2 >= INT32_MIN for sum <= 0.
+  auto rng = MakeRng();
+  int checked = 0;
+  for (int i = 0; i < 2000000; ++i) {
+    const int32_t count = (rng() & 1)
+                              ? static_cast<int32_t>(1 + rng() % 4096)
+                              : static_cast<int32_t>(1 + rng() % static_cast<uint64_t>(kInt32Max));
+    const int64_t half = count / 2;
+    const int64_t d = static_cast<int64_t>(rng() % 4096);
+    int64_t sum = 0;
+    switch (rng() % 3) {
+      case 0:
+        sum = kInt32Max - half - d;  // the largest sums that do not overflow
+        break;
+      case 1:
+        sum = int64_t{kInt32Min} + half + d;
+        break;
+      default:
+        sum = static_cast<int32_t>(static_cast<uint32_t>(rng()));
+    }
+    if (sum > 0 ? sum + half > kInt32Max : sum - half < kInt32Min) continue;
+    ++checked;
+    const auto s32 = static_cast<int32_t>(sum);
+    ASSERT_EQ(RoundedAverage(s32, count), RefRoundedAverage(sum, count))
+        << "sum=" << sum << " count=" << count;
+  }
+  EXPECT_GT(checked, 1000000);
+}
+
+TEST(RoundedAverageTest, RejectsCountBelowOne) {
+  EXPECT_THROW(RoundedAverage(1, 0), std::invalid_argument);
+  EXPECT_THROW(RoundedAverage(1, -1), std::invalid_argument);
+  EXPECT_THROW(RoundedAverage(1, kInt32Min), std::invalid_argument);
+}
+
+// ---------------------------------------------------------------------------
+// MeanMultiplier.
+
+TEST(MeanMultiplierTest, FoldsTheCountIn) {
+  EXPECT_EQ(MeanMultiplier(1.0f, 1.0f, 1), (QuantizedMultiplier{1 << 30, 1}));
+  // 0.5 / (0.25 * 4) = 0.5.
+  EXPECT_EQ(MeanMultiplier(0.5f, 0.25f, 4), (QuantizedMultiplier{1 << 30, 0}));
+  // 1 / 49 = (64 / 49) * 2^-6 = 0.653... * 2^-5: round(2^31 * 32 / 49) =
+  // round(1402438300.73) = 1402438301.
+  EXPECT_EQ(MeanMultiplier(1.0f, 1.0f, 49), (QuantizedMultiplier{1402438301, -5}));
+  // 3 / (2 * 3) = 0.5 for any scale pair in that ratio.
+  EXPECT_EQ(MeanMultiplier(3.0f, 2.0f, 3), (QuantizedMultiplier{1 << 30, 0}));
+  // The scales are widened to double before the division.
+  const float s_in = 0.0235294122f, s_out = 0.0117647061f;
+  EXPECT_EQ(MeanMultiplier(s_in, s_out, 7 * 7),
+            QuantizeMultiplier(static_cast<double>(s_in) / (static_cast<double>(s_out) * 49.0)));
+  // Huge counts flush to zero below 2^-32.
+  EXPECT_EQ(MeanMultiplier(1.0f, 1.0f, int64_t{1} << 33), (QuantizedMultiplier{0, 0}));
+  EXPECT_EQ(MeanMultiplier(1.0f, 1.0f, int64_t{1} << 32), (QuantizedMultiplier{1 << 30, -31}));
+}
+
+TEST(MeanMultiplierTest, RejectsBadArguments) {
+  EXPECT_THROW(MeanMultiplier(1.0f, 1.0f, 0), std::invalid_argument);
+  EXPECT_THROW(MeanMultiplier(1.0f, 1.0f, -4), std::invalid_argument);
+  EXPECT_THROW(MeanMultiplier(0.0f, 1.0f, 4), std::invalid_argument);
+  EXPECT_THROW(MeanMultiplier(1.0f, -1.0f, 4), std::invalid_argument);
+  EXPECT_THROW(MeanMultiplier(NAN, 1.0f, 4), std::invalid_argument);
+  EXPECT_THROW(MeanMultiplier(1.0f, INFINITY, 4), std::invalid_argument);
+}
+
+// ---------------------------------------------------------------------------
+// QuantizeAddParams.
+
+TEST(QuantizeAddParamsTest, EqualScales) {
+  // twice_max = 1: inputs 0.5 = {2^30, 0}; output 1 / (2^20 * 1) = 2^-20 =
+  // 0.5 * 2^-19 = {2^30, -19}.
+  const AddParams p = QuantizeAddParams(0.5f, 3, 0.5f, -7, 1.0f, 10, Activation{});
+  EXPECT_EQ(p.input1_offset, -3);
+  EXPECT_EQ(p.input2_offset, 7);
+  EXPECT_EQ(p.input1, (QuantizedMultiplier{1 << 30, 0}));
+  EXPECT_EQ(p.input2, (QuantizedMultiplier{1 << 30, 0}));
+  EXPECT_EQ(p.output, (QuantizedMultiplier{1 << 30, -19}));
+  EXPECT_EQ(p.output_offset, 10);
+  EXPECT_EQ(p.act_min, -128);
+  EXPECT_EQ(p.act_max, 127);
+}
+
+TEST(QuantizeAddParamsTest, OneScaleFourTimesTheOther) {
+  // s1 = 0.25, s2 = 1: twice_max = 2; input 1: 0.125 = 0.5 * 2^-2; input 2:
+  // 0.5; output 2 / (2^20 * 0.5) = 2^-18 = 0.5 * 2^-17.
+  const AddParams p = QuantizeAddParams(0.25f, 0, 1.0f, 0, 0.5f, -128, Activation{-128, 0});
+  EXPECT_EQ(p.input1, (QuantizedMultiplier{1 << 30, -2}));
+  EXPECT_EQ(p.input2, (QuantizedMultiplier{1 << 30, 0}));
+  EXPECT_EQ(p.output, (QuantizedMultiplier{1 << 30, -17}));
+  EXPECT_EQ(p.output_offset, -128);
+  EXPECT_EQ(p.act_min, -128);
+  EXPECT_EQ(p.act_max, 0);
+  // Swapped: the larger scale still gets 0.5.
+  const AddParams q = QuantizeAddParams(1.0f, 0, 0.25f, 0, 0.5f, 0, Activation{});
+  EXPECT_EQ(q.input1, p.input2);
+  EXPECT_EQ(q.input2, p.input1);
+  EXPECT_EQ(q.output, p.output);
+}
+
+TEST(QuantizeAddParamsTest, NonPowerOfTwoRatio) {
+  // s1 = 1, s2 = 3: twice_max = 6; input 1: 1/6 = (2/3) * 2^-2,
+  // round(2^31 * 2/3) = round(1431655765.33) = 1431655765; input 2: 0.5;
+  // output 6 / (2^20 * 3) = 2^-19 = 0.5 * 2^-18.
+  const AddParams p = QuantizeAddParams(1.0f, 0, 3.0f, 0, 3.0f, 0, Activation{});
+  EXPECT_EQ(p.input1, (QuantizedMultiplier{1431655765, -2}));
+  EXPECT_EQ(p.input2, (QuantizedMultiplier{1 << 30, 0}));
+  EXPECT_EQ(p.output, (QuantizedMultiplier{1 << 30, -18}));
+}
+
+TEST(QuantizeAddParamsTest, RejectsOutputMultiplierOfOneOrMore) {
+  // 2 max(s1, s2) / (2^20 s_out) = 2 / (2^20 * 2^-20) = 2.
+  EXPECT_THROW(QuantizeAddParams(1.0f, 0, 1.0f, 0, std::ldexp(1.0f, -20), 0, Activation{}),
+               std::invalid_argument);
+  // Exactly 1.
+  EXPECT_THROW(QuantizeAddParams(1.0f, 0, 1.0f, 0, std::ldexp(1.0f, -19), 0, Activation{}),
+               std::invalid_argument);
+  // Just below 1 is accepted: s_out one float ulp above 2^-19.
+  const float s_out = std::nextafter(std::ldexp(1.0f, -19), 1.0f);
+  const AddParams p = QuantizeAddParams(1.0f, 0, 1.0f, 0, s_out, 0, Activation{});
+  EXPECT_EQ(p.output.shift, 0);
+  try {
+    QuantizeAddParams(1.0f, 0, 1.0f, 0, std::ldexp(1.0f, -20), 0, Activation{});
+  } catch (const std::invalid_argument& e) {
+    EXPECT_NE(std::string(e.what()).find("output multiplier"), std::string::npos) << e.what();
+  }
+}
+
+TEST(QuantizeAddParamsTest, RejectsBadArguments) {
+  const Activation all{};
+  EXPECT_THROW(QuantizeAddParams(0.0f, 0, 1.0f, 0, 1.0f, 0, all), std::invalid_argument);
+  EXPECT_THROW(QuantizeAddParams(1.0f, 0, -1.0f, 0, 1.0f, 0, all), std::invalid_argument);
+  EXPECT_THROW(QuantizeAddParams(1.0f, 0, 1.0f, 0, NAN, 0, all), std::invalid_argument);
+  EXPECT_THROW(QuantizeAddParams(INFINITY, 0, 1.0f, 0, 1.0f, 0, all), std::invalid_argument);
+  EXPECT_THROW(QuantizeAddParams(1.0f, 128, 1.0f, 0, 1.0f, 0, all), std::invalid_argument);
+  EXPECT_THROW(QuantizeAddParams(1.0f, 0, 1.0f, -129, 1.0f, 0, all), std::invalid_argument);
+  EXPECT_THROW(QuantizeAddParams(1.0f, 0, 1.0f, 0, 1.0f, 200, all), std::invalid_argument);
+  EXPECT_THROW(QuantizeAddParams(1.0f, 0, 1.0f, 0, 1.0f, 0, Activation{5, 4}),
+               std::invalid_argument);
+  EXPECT_THROW(QuantizeAddParams(1.0f, 0, 1.0f, 0, 1.0f, 0, Activation{-129, 0}),
+               std::invalid_argument);
+}
+
+// ---------------------------------------------------------------------------
+// Add.
+
+// TFLite's ADD written with exact integers: nothing can overflow for int8
+// inputs, so no wrapping is needed.
+int8_t RefAdd(int32_t x1, int32_t x2, const AddParams& p) {
+  const int32_t v1 = static_cast<int32_t>((Int128{x1} + p.input1_offset) << kAddLeftShift);
+  const int32_t v2 = static_cast<int32_t>((Int128{x2} + p.input2_offset) << kAddLeftShift);
+  const Int128 sum = Int128{RefMbqm(v1, p.input1.multiplier, p.input1.shift)} +
+                     RefMbqm(v2, p.input2.multiplier, p.input2.shift);
+  const Int128 y = Int128{RefMbqm(static_cast<int32_t>(sum), p.output.multiplier, p.output.shift)} +
+                   p.output_offset;
+  return static_cast<int8_t>(y < p.act_min ? p.act_min : y > p.act_max ? p.act_max : y);
+}
+
+// Parameter sets: edge cases and random scales through QuantizeAddParams,
+// plus arbitrary multipliers and shifts in the legal range.
+std::vector<AddParams> AddParameterSets(std::mt19937_64& rng) {
+  std::vector<AddParams> sets;
+  const Activation all{};
+  sets.push_back(QuantizeAddParams(0.5f, 0, 0.5f, 0, 1.0f, 0, all));
+  sets.push_back(QuantizeAddParams(0.25f, 0, 1.0f, 0, 0.5f, 0, all));
+  sets.push_back(QuantizeAddParams(0.1f, -128, 0.1f, -128, 0.2f, -128, all));
+  sets.push_back(QuantizeAddParams(0.1f, 127, 0.1f, 127, 0.2f, 127, all));
+  sets.push_back(QuantizeAddParams(0.1f, -128, 0.1f, 127, 0.05f, 0, all));
+  // Output scale far smaller than the inputs' (saturates at once) and far
+  // larger (everything rounds to the zero point).
+  sets.push_back(QuantizeAddParams(1.0f, 0, 1.0f, 0, 1e-5f, 0, all));
+  sets.push_back(QuantizeAddParams(1e-3f, 5, 1e-3f, -5, 10.0f, 3, all));
+  // One input negligible next to the other (its multiplier flushes to 0).
+  sets.push_back(QuantizeAddParams(1.0f, 0, 1e-12f, 0, 1.0f, 0, all));
+  // Ratios with inexact mantissas, activation ranges.
+  sets.push_back(QuantizeAddParams(0.0235294f, -10, 0.0117647f, 20, 0.0392157f, -3, {-3, 127}));
+  sets.push_back(QuantizeAddParams(1.0f / 3, 1, 1.0f / 7, 2, 1.0f / 11, 3, {-50, 50}));
+  sets.push_back(QuantizeAddParams(0.02f, 0, 0.02f, 0, 0.02f, 0,
+                                   ActivationRange(ActivationKind::kRelu6, 0.02f, 0)));
+  std::uniform_real_distribution<double> log_scale(-12.0, 2.0);
+  for (int i = 0; i < 40; ++i) {
+    const auto s1 = static_cast<float>(std::exp2(log_scale(rng)));
+    const auto s2 =
+        static_cast<float>(s1 * std::exp2(std::uniform_real_distribution<double>(-6, 6)(rng)));
+    const auto s_out = static_cast<float>(
+        std::max(s1, s2) * std::exp2(std::uniform_real_distribution<double>(-4, 4)(rng)));
+    const auto zp = [&] { return static_cast<int32_t>(rng() % 256) - 128; };
+    auto lo = zp(), hi = zp();
+    if (lo > hi) std::swap(lo, hi);
+    if (rng() % 2) lo = -128, hi = 127;
+    sets.push_back(QuantizeAddParams(s1, zp(), s2, zp(), s_out, zp(), Activation{lo, hi}));
+  }
+  for (int i = 0; i < 10; ++i) {
+    AddParams p;
+    p.input1_offset = -(static_cast<int32_t>(rng() % 256) - 128);
+    p.input2_offset = -(static_cast<int32_t>(rng() % 256) - 128);
+    p.input1 = {static_cast<int32_t>((int64_t{1} << 30) + rng() % (uint64_t{1} << 30)),
+                -static_cast<int>(rng() % 32)};
+    p.input2 = {static_cast<int32_t>((int64_t{1} << 30) + rng() % (uint64_t{1} << 30)),
+                -static_cast<int>(rng() % 32)};
+    p.output = {static_cast<int32_t>((int64_t{1} << 30) + rng() % (uint64_t{1} << 30)),
+                -static_cast<int>(rng() % 32)};
+    p.output_offset = static_cast<int32_t>(rng() % 256) - 128;
+    sets.push_back(p);
+  }
+  return sets;
+}
+
+TEST(AddTest, MatchesExactReferenceExhaustively) {
+  auto rng = MakeRng();
+  const auto sets = AddParameterSets(rng);
+  for (size_t s = 0; s < sets.size(); ++s) {
+    const AddParams& p = sets[s];
+    for (int32_t x1 = -128; x1 <= 127; ++x1) {
+      for (int32_t x2 = -128; x2 <= 127; ++x2) {
+        ASSERT_EQ(Add(x1, x2, p), RefAdd(x1, x2, p))
+            << "set " << s << " x1=" << x1 << " x2=" << x2 << " m1=" << p.input1.multiplier << "/"
+            << p.input1.shift << " m2=" << p.input2.multiplier << "/" << p.input2.shift
+            << " mo=" << p.output.multiplier << "/" << p.output.shift;
+      }
+    }
+  }
+}
+
+TEST(AddTest, WithinOneOfTheRealSum) {
+  // Three roundings, each far below one output step except the last two
+  // (the output multiply's), so the result is within 1 of the exact value.
+  auto rng = MakeRng();
+  std::uniform_real_distribution<double> log_scale(-10.0, 0.0);
+  for (int i = 0; i < 200; ++i) {
+    const auto s1 = static_cast<float>(std::exp2(log_scale(rng)));
+    const auto s2 = static_cast<float>(std::exp2(log_scale(rng)));
+    const auto s_out = static_cast<float>(
+        std::max(s1, s2) * std::exp2(std::uniform_real_distribution<double>(-2, 2)(rng)));
+    const auto zp1 = static_cast<int32_t>(rng() % 256) - 128;
+    const auto zp2 = static_cast<int32_t>(rng() % 256) - 128;
+    const auto zpo = static_cast<int32_t>(rng() % 256) - 128;
+    const AddParams p = QuantizeAddParams(s1, zp1, s2, zp2, s_out, zpo, Activation{});
+    for (int k = 0; k < 2000; ++k) {
+      const auto x1 = static_cast<int32_t>(rng() % 256) - 128;
+      const auto x2 = static_cast<int32_t>(rng() % 256) - 128;
+      const double real = (double{s1} * (x1 - zp1) + double{s2} * (x2 - zp2)) / s_out + zpo;
+      const double want = std::clamp(real, -128.0, 127.0);
+      ASSERT_LE(std::fabs(Add(x1, x2, p) - want), 1.0)
+          << "s1=" << s1 << " s2=" << s2 << " s_out=" << s_out << " x1=" << x1 << " x2=" << x2;
+    }
+  }
+}
+
+TEST(AddTest, SaturatesAndRejectsBadParameters) {
+  const AddParams p = QuantizeAddParams(1.0f, 0, 1.0f, 0, 1.0f, 0, Activation{});
+  EXPECT_EQ(Add(100, 100, p), 127);
+  EXPECT_EQ(Add(-100, -100, p), -128);
+  EXPECT_EQ(Add(100, -100, p), 0);
+  EXPECT_EQ(Add(3, 4, p), 7);
+  AddParams bad = p;
+  bad.input1.shift = 1;
+  EXPECT_THROW(Add(0, 0, bad), std::invalid_argument);
+  bad = p;
+  bad.output.shift = -32;
+  EXPECT_THROW(Add(0, 0, bad), std::invalid_argument);
+  bad = p;
+  bad.act_min = 1;
+  bad.act_max = 0;
+  EXPECT_THROW(Add(0, 0, bad), std::invalid_argument);
 }
 
 }  // namespace
