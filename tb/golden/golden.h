@@ -1,7 +1,8 @@
 /// @file
-/// The golden model: int8 GEMM and 2-D convolution under the numerics
-/// contract (sw/numerics/numerics.h, docs/numerics.md), with Eigen doing the
-/// matrix arithmetic. Every other implementation (RTL, instruction-level
+/// The golden model: int8 GEMM, 2-D and depthwise convolution, max, average
+/// and global average pooling and elementwise add under the numerics contract
+/// (sw/numerics/numerics.h, docs/numerics.md), with Eigen doing the matrix
+/// arithmetic. Every other implementation (RTL, instruction-level
 /// simulator, compiler constant folding) is checked against these functions.
 #pragma once
 
@@ -10,6 +11,8 @@
 #include <cstdint>
 #include <utility>
 #include <vector>
+
+#include "sw/numerics/numerics.h"
 
 namespace npu::golden {
 
@@ -130,5 +133,113 @@ Tensor4 Conv2d(const Tensor4& x, int32_t x_zp, const Tensor4& w, const std::vect
 /// @throws std::invalid_argument as Conv2d.
 MatrixI32 Conv2dAcc(const Tensor4& x, int32_t x_zp, const Tensor4& w,
                     const std::vector<int32_t>& bias, const Conv2dGeometry& g);
+
+/// Depthwise 2-D convolution with channel multiplier 1 (TFLite's
+/// reference_integer_ops::DepthwiseConvPerChannel): for every channel c,
+/// acc = sum over the in-bounds taps of (x - x_zp) * w[0][ky][kx][c] (wrapped
+/// to int32) + bias[c] (wrapping), then Requantize per channel exactly as
+/// Conv2d. Padding takes the input zero point, so it contributes 0.
+/// @param x input, N x H x W x C.
+/// @param x_zp input zero point, in [-128, 127].
+/// @param w weights, 1 x KH x KW x C (TFLite's depthwise layout).
+/// @param bias C entries, or empty for no bias.
+/// @param g strides and padding.
+/// @param rq per-channel (C entries) or per-tensor (1 entry) requantization.
+/// @return output, N x OH x OW x C.
+/// @throws std::invalid_argument on inconsistent shapes or bad parameters.
+Tensor4 DepthwiseConv2d(const Tensor4& x, int32_t x_zp, const Tensor4& w,
+                        const std::vector<int32_t>& bias, const Conv2dGeometry& g,
+                        const RequantParams& rq);
+
+/// The int32 accumulators of DepthwiseConv2d (bias included), as an
+/// (N*OH*OW) x C matrix whose row r is output pixel (n, oh, ow) in row-major
+/// order.
+/// @throws std::invalid_argument as DepthwiseConv2d.
+MatrixI32 DepthwiseConv2dAcc(const Tensor4& x, int32_t x_zp, const Tensor4& w,
+                             const std::vector<int32_t>& bias, const Conv2dGeometry& g);
+
+/// Window geometry of a pooling: kernel, strides and explicit padding.
+struct PoolGeometry {
+  int kh = 1;          ///< Window height, >= 1.
+  int kw = 1;          ///< Window width, >= 1.
+  int stride_h = 1;    ///< Vertical stride, >= 1.
+  int stride_w = 1;    ///< Horizontal stride, >= 1.
+  int pad_top = 0;     ///< Rows of padding above, in [0, kh - 1].
+  int pad_left = 0;    ///< Columns of padding on the left, in [0, kw - 1].
+  int pad_bottom = 0;  ///< Rows of padding below, in [0, kh - 1].
+  int pad_right = 0;   ///< Columns of padding on the right, in [0, kw - 1].
+};
+
+/// Output height and width of a pooling:
+/// OH = (H + pad_top + pad_bottom - kh) / stride_h + 1, likewise OW.
+/// Every pad must be smaller than the window in its direction, which makes
+/// every window hold at least one input element (TFLite's SAME padding
+/// always does; TFLite's AVERAGE_POOL_2D fails on an empty window and ONNX
+/// Runtime rejects pads >= kernel).
+/// @throws std::invalid_argument if a dimension, window or stride is < 1, a
+/// pad is negative or not smaller than the window, or the padded input is
+/// smaller than the window.
+std::pair<int, int> PoolOutputSize(int h, int w, const PoolGeometry& g);
+
+/// Max pooling (TFLite's reference_integer_ops::MaxPool): the maximum of the
+/// in-bounds elements of each window (padding never wins), clamped to
+/// [act_min, act_max].
+/// @param x input, N x H x W x C.
+/// @return output, N x OH x OW x C.
+/// @throws std::invalid_argument on a bad tensor, geometry or activation
+/// range.
+Tensor4 MaxPool2d(const Tensor4& x, const PoolGeometry& g, int32_t act_min = -128,
+                  int32_t act_max = 127);
+
+/// Output quantization of an average pooling. The defaults are the identity,
+/// i.e. TFLite's AVERAGE_POOL_2D kernel, whose output shares the input's
+/// quantization.
+struct AvgPoolQuant {
+  /// Input zero point, in [-128, 127].
+  int32_t in_zp = 0;
+  /// QuantizeMultiplier(s_in / s_out); {2^30, 1} is exactly 1.
+  QuantizedMultiplier rescale{1 << 30, 1};
+  /// Output zero point, in [-128, 127].
+  int32_t out_zp = 0;
+  /// Activation clamp, -128 <= act_min <= act_max <= 127.
+  int32_t act_min = -128;
+  int32_t act_max = 127;  ///< See @ref act_min.
+  /// ONNX AveragePool's count_include_pad: padding positions count and
+  /// contribute in_zp (real zero) each; the count is then kh * kw.
+  bool count_include_pad = false;
+};
+
+/// Average pooling (TFLite's reference_integer_ops::AveragePool plus one
+/// documented requantization): avg = RoundedAverage(sum of the in-bounds
+/// elements, their count) (with count_include_pad: sum += in_zp for every
+/// padding position and count = kh * kw), then
+/// y = clamp(MultiplyByQuantizedMultiplier(avg - in_zp, rescale) + out_zp,
+/// act_min, act_max), i.e. Requantize(avg, -in_zp, rescale, out_zp, ...).
+/// With the default @p q (or equal input and output quantization) y equals
+/// TFLite's kernel clamped to [act_min, act_max].
+/// @param x input, N x H x W x C.
+/// @return output, N x OH x OW x C.
+/// @throws std::invalid_argument on a bad tensor, geometry or quantization.
+Tensor4 AvgPool2d(const Tensor4& x, const PoolGeometry& g, const AvgPoolQuant& q = {});
+
+/// Global average pooling as TFLite MEAN over H and W: for every (n, c),
+/// acc = sum over h, w of (x - x_zp) (wrapped to int32), then
+/// y = Requantize(acc, 0, m, out_zp, act_min, act_max) with m normally
+/// MeanMultiplier(s_in, s_out, H * W).
+/// @param x input, N x H x W x C.
+/// @param x_zp input zero point, in [-128, 127].
+/// @param m requantization multiplier, shift in [-31, 30].
+/// @param out_zp output zero point, in [-128, 127].
+/// @return output, N x 1 x 1 x C.
+/// @throws std::invalid_argument on a bad tensor or parameter.
+Tensor4 GlobalAvgPool(const Tensor4& x, int32_t x_zp, const QuantizedMultiplier& m, int32_t out_zp,
+                      int32_t act_min = -128, int32_t act_max = 127);
+
+/// Elementwise add of two tensors of the same shape (TFLite int8 ADD without
+/// broadcasting): y[i] = npu::Add(a[i], b[i], p).
+/// @throws std::invalid_argument on different or bad shapes, a zero point
+/// (offset) outside the int8 range, a shift outside [-31, 0] or a bad
+/// activation range.
+Tensor4 Add(const Tensor4& a, const Tensor4& b, const AddParams& p);
 
 }  // namespace npu::golden
