@@ -108,9 +108,12 @@ Activation ActivationRange(ActivationKind kind, float out_scale, int32_t out_zp)
 /// @throws std::invalid_argument unless @p count >= 1.
 int32_t RoundedAverage(int32_t sum, int32_t count);
 
-/// QuantizeMultiplier(double(s_in) / (double(s_out) * count)): TFLite MEAN's
-/// requantization multiplier with the element count folded in (global
-/// average pooling over count = H * W elements).
+/// QuantizeMultiplier(double(s_in) / (double(s_out) * count)): the contract's
+/// multiplier for TFLite MEAN (global average pooling over count = H * W
+/// elements) with the element count folded in. Current TFLite folds the count
+/// into QuantizeMultiplier(s_in / s_out) by integer division instead; the
+/// two are equal for power-of-two counts and can differ in the last bits
+/// otherwise (docs/numerics.md, "Global average pooling").
 /// @throws std::invalid_argument if a scale is not finite and positive or
 /// @p count < 1.
 QuantizedMultiplier MeanMultiplier(float s_in, float s_out, int64_t count);
