@@ -1,5 +1,6 @@
 rtl/gen/npu_isa_pkg.sv
 rtl/gen/npu_reg_pkg.sv
+rtl/gen/npu_config_pkg.sv
 rtl/prim/npu_ram_2p.sv
 rtl/prim/npu_fifo.sv
 rtl/core/npu_win_check.sv

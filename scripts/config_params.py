@@ -5,17 +5,14 @@
   scripts/config_params.py --verilator 4x4  -> -GDim=4 -G...
   scripts/config_params.py --list           -> the configuration names
 
-The configurations are read from spec/configs.toml (the single source).
+The configurations and their parameter names are read from spec/configs.toml
+(the single source).
 """
 
 import argparse
-import pathlib
 import sys
-import tomllib
 
-ROOT = pathlib.Path(__file__).resolve().parent.parent
-NAMES = {"dim": "Dim", "spad_a": "SpadARows", "spad_b": "SpadBRows", "spad_p": "SpadPRows",
-         "acc": "AccRows", "reads": "MaxReads", "queue": "QueueDepth"}
+from npuspec.spec import load_configs
 
 
 def main() -> int:
@@ -25,22 +22,22 @@ def main() -> int:
     g.add_argument("--verilator", metavar="CONFIG")
     g.add_argument("--list", action="store_true")
     args = ap.parse_args()
-    with open(ROOT / "spec" / "configs.toml", "rb") as f:
-        cfg = tomllib.load(f)
+    cfg = load_configs()
     if args.list:
-        print(" ".join(c["name"] for c in cfg["config"]))
+        print(" ".join(c["name"] for c in cfg.configs))
         return 0
     name = args.yosys or args.verilator
-    for c in cfg["config"]:
-        if c["name"] == name:
-            if args.yosys:
-                print(" ".join(f"-chparam {v} {c[k]}" for k, v in NAMES.items()))
-            else:
-                print(" ".join(f"-G{v}={c[k]}" for k, v in NAMES.items()))
-            return 0
-    known = ", ".join(c["name"] for c in cfg["config"])
-    print(f"unknown configuration {name!r}; known: {known} (spec/configs.toml)", file=sys.stderr)
-    return 1
+    c = cfg.find(name)
+    if c is None:
+        known = ", ".join(c["name"] for c in cfg.configs)
+        print(f"unknown configuration {name!r}; known: {known} (spec/configs.toml)",
+              file=sys.stderr)
+        return 1
+    if args.yosys:
+        print(" ".join(f"-chparam {p['sv']} {c[p['key']]}" for p in cfg.params))
+    else:
+        print(" ".join(f"-G{p['sv']}={c[p['key']]}" for p in cfg.params))
+    return 0
 
 
 if __name__ == "__main__":

@@ -36,11 +36,12 @@
 /// forwarding). Rows within a chunk have distinct addresses, so this only
 /// fires across chunks with m == 1; the check is exact, never conservative.
 ///
-/// Signals: sig_prev_o pulses the cycle after the instruction's last A read
-/// was issued (its B reads all happen earlier); sig_next_o pulses in the
-/// cycle its last accumulator row is written (the write lands at the end of
-/// that cycle, before any read the store unit can make after taking the
-/// token). Both are given in program order.
+/// Signals (tok_give_o): bits towards load pulse the cycle after the
+/// instruction's last A read was issued (its B reads all happen earlier);
+/// bits towards store pulse in the cycle its last accumulator row is
+/// written (the write lands at the end of that cycle, before any read the
+/// store unit can make after taking the token). Both are given in program
+/// order.
 ///
 /// abort_i flushes every instruction and chunk not yet streamed, starts no
 /// new row, B read or instruction while high, and lets the rows already in
@@ -64,18 +65,13 @@ module npu_compute #(
   // Instruction queue (first-word fall-through).
   input  logic               instr_valid_i,     ///< an instruction is at the head of the queue
   output logic               instr_ready_o,     ///< the instruction is taken this cycle
-  /* verilator lint_off UNUSEDSIGNAL */
-  // Only the common fields and the compute fields are meaningful here.
   input  logic [255:0]       instr_i,           ///< instruction at the head of the queue
-  /* verilator lint_on UNUSEDSIGNAL */
   input  logic [31:0]        pc_i,              ///< its index in the stream
-  // Dependency tokens.
-  input  logic               tok_prev_avail_i,  ///< load->compute token counter is non-zero
-  output logic               tok_prev_take_o,   ///< take one load->compute token
-  input  logic               tok_next_avail_i,  ///< store->compute token counter is non-zero
-  output logic               tok_next_take_o,   ///< take one store->compute token
-  output logic               sig_prev_o,        ///< give one compute->load token
-  output logic               sig_next_o,        ///< give one compute->store token
+  // Dependency tokens: bit i of each vector is wait / signal bit i of the
+  // instruction (the queues npu_isa_pkg::UnitInQueue / UnitOutQueue name).
+  input  logic [npu_isa_pkg::DepW-1:0] tok_avail_i,  ///< per wait bit: a token is available
+  output logic [npu_isa_pkg::DepW-1:0] tok_take_o,   ///< per wait bit: take one token
+  output logic [npu_isa_pkg::DepW-1:0] tok_give_o,   ///< per signal bit: give one token
   // Scratchpad A (1-cycle read latency).
   output logic               a_re_o,            ///< A read enable
   output logic [AAW-1:0]     a_raddr_o,         ///< A read row
@@ -94,7 +90,7 @@ module npu_compute #(
   // Status and errors.
   output logic               idle_o,            ///< nothing in progress, pipeline empty
   output logic               err_o,             ///< one-cycle error report
-  output logic [4:0]         err_cause_o,       ///< ERR_CAUSE bits (bit 0: illegal_instr)
+  output npu_reg_pkg::err_cause_t err_cause_o,       ///< ERR_CAUSE bits (bit 0: illegal_instr)
   output logic [31:0]        err_addr_o,        ///< faulting address (always 0 here)
   output logic [31:0]        err_pc_o,          ///< pc of the illegal instruction
   // Counter events.
@@ -118,10 +114,12 @@ module npu_compute #(
   /// exact. Dim - 1 keeps one cycle of margin.
   localparam int unsigned BankHold = Dim - 1;
   localparam int unsigned HoldW = $clog2(BankHold + 1);
-  /// Array tag: {sig_next, zero, write, acc row}.
-  localparam int unsigned TagW = CAW + 3;
-  /// Ready queue entry: {marker, bank, zero, sig_prev, sig_next, m, a, acc}.
-  localparam int unsigned FifoW = 5 + 16 + AAW + CAW;
+  /// Dependency mask width.
+  localparam int unsigned DepW = npu_isa_pkg::DepW;
+  /// Array tag: {signals given when the row is written, zero, write, acc row}.
+  localparam int unsigned TagW = CAW + 2 + DepW;
+  /// Ready queue entry: {marker, bank, zero, sig_rel, sig_out, m, a, acc}.
+  localparam int unsigned FifoW = 3 + 2 * DepW + 16 + AAW + CAW;
   localparam int unsigned FifoDepth = 2;
   /// Rows issued but not yet written fit in this counter.
   localparam int unsigned InflightW = $clog2(ArrayLatency + 4) + 1;
@@ -132,24 +130,37 @@ module npu_compute #(
   logic        flush;       // abort or clear: drop all work not yet streamed
   logic        ins_done;    // stage 2 finishes with the held instruction
   logic        ins_free, tok_ok, accept;
-  logic        in_wait_prev, in_wait_next;
+  npu_isa_pkg::compute_instr_t head;
+
+  // Signal bits split by when they are given: those towards a unit that
+  // produces our inputs (load) release the scratchpad rows read and are
+  // given after the last A read; the others announce accumulator rows and
+  // are given when the last one is written.
+  logic [DepW-1:0] rel_mask;
+  for (genvar i = 0; i < DepW; i++) begin : gen_rel_mask
+    localparam int unsigned Q =
+        32'(npu_isa_pkg::UnitOutQueue[(npu_isa_pkg::UnitCompute*DepW+i)*8 +: 8]);
+    assign rel_mask[i] = npu_isa_pkg::QueueTo[Q*8 +: 8] == 8'(npu_isa_pkg::UnitLoad);
+  end
 
   logic        ins_valid_d, ins_valid_q;
-  logic        ins_op_ok_q, ins_acc_q, ins_sigp_q, ins_sign_q;
+  logic        ins_op_ok_q, ins_acc_q;
+  logic [DepW-1:0] ins_sigp_q, ins_sign_q;
   logic [15:0] ins_a_row_q, ins_b_row_q, ins_acc_row_q, ins_m_q, ins_nk_q, ins_stride_q;
   logic [31:0] ins_pc_q;
 
-  assign flush        = abort_i || clear_i;
-  assign in_wait_prev = instr_i[npu_isa_pkg::WaitPrevLsb];
-  assign in_wait_next = instr_i[npu_isa_pkg::WaitNextLsb];
-  assign tok_ok       = (!in_wait_prev || tok_prev_avail_i) && (!in_wait_next || tok_next_avail_i);
-  assign ins_free     = !ins_valid_q || ins_done;
-  assign accept       = instr_valid_i && ins_free && tok_ok && !flush;
+  assign flush    = abort_i || clear_i;
+  assign head     = instr_i;
+  // The reserved bits carry nothing.
+  logic unused_head;
+  assign unused_head = ^{head.rsvd128, head.rsvd9};
+  assign tok_ok   = (head.wait_mask & ~tok_avail_i) == '0;
+  assign ins_free = !ins_valid_q || ins_done;
+  assign accept   = instr_valid_i && ins_free && tok_ok && !flush;
 
-  assign instr_ready_o   = accept;
-  assign tok_prev_take_o = accept && in_wait_prev;
-  assign tok_next_take_o = accept && in_wait_next;
-  assign stall_dep_o     = instr_valid_i && ins_free && !tok_ok && !flush;
+  assign instr_ready_o = accept;
+  assign tok_take_o    = accept ? head.wait_mask : '0;
+  assign stall_dep_o   = instr_valid_i && ins_free && !tok_ok && !flush;
 
   always_comb begin
     ins_valid_d = ins_valid_q;
@@ -170,23 +181,23 @@ module npu_compute #(
   end
 
   // Instruction fields: only meaningful under ins_valid_q, no reset.
-  localparam int unsigned InsW = 4 + 6 * 16 + 32;
+  localparam int unsigned InsW = 2 + 2 * DepW + 6 * 16 + 32;
   logic [InsW-1:0] ins_fields_d, ins_fields_q;
 
   always_comb begin
     ins_fields_d = ins_fields_q;
     if (accept) begin
       ins_fields_d = {
-        instr_i[npu_isa_pkg::OpcodeLsb +: npu_isa_pkg::OpcodeW] == npu_isa_pkg::OpCompute,
-        instr_i[npu_isa_pkg::ComputeAccumulateLsb],
-        instr_i[npu_isa_pkg::SignalPrevLsb],
-        instr_i[npu_isa_pkg::SignalNextLsb],
-        instr_i[npu_isa_pkg::ComputeARowLsb +: 16],
-        instr_i[npu_isa_pkg::ComputeBRowLsb +: 16],
-        instr_i[npu_isa_pkg::ComputeAccRowLsb +: 16],
-        instr_i[npu_isa_pkg::ComputeMLsb +: 16],
-        instr_i[npu_isa_pkg::ComputeNkLsb +: 16],
-        instr_i[npu_isa_pkg::ComputeAKStrideLsb +: 16],
+        head.opcode == npu_isa_pkg::OpCompute,
+        head.accumulate,
+        head.signal_mask & rel_mask,
+        head.signal_mask & ~rel_mask,
+        head.a_row,
+        head.b_row,
+        head.acc_row,
+        head.m,
+        head.nk,
+        head.a_k_stride,
         pc_i
       };
     end
@@ -228,7 +239,8 @@ module npu_compute #(
   logic [31:0]    err_pc_d, err_pc_q;
 
   // Descriptor offered to stage 3.
-  logic           ds_marker, ds_zero, ds_sigp, ds_sign;
+  logic           ds_marker, ds_zero;
+  logic [DepW-1:0] ds_sigp, ds_sign;
 
   // What stage 2 offers to stage 3 this cycle (registers only, so that the
   // handshake below has no combinational loop).
@@ -237,8 +249,8 @@ module npu_compute #(
     gen_last  = (gen_k_q == ins_nk_q - 16'd1);
     ds_marker = !gen_run_q;
     ds_zero   = (gen_k_q == '0) && !ins_acc_q;
-    ds_sigp   = gen_last && ins_sigp_q;
-    ds_sign   = gen_last && ins_sign_q;
+    ds_sigp   = gen_last ? ins_sigp_q : '0;
+    ds_sign   = gen_last ? ins_sign_q : '0;
     if (ins_valid_q && !flush) begin
       if (gen_run_q) begin
         gen_emit = 1'b1;
@@ -246,7 +258,7 @@ module npu_compute #(
         // A no-op with signals becomes a marker; without, it vanishes.
         ds_sigp  = ins_sigp_q;
         ds_sign  = ins_sign_q;
-        gen_emit = ins_sigp_q || ins_sign_q;
+        gen_emit = (ins_sigp_q != '0) || (ins_sign_q != '0);
       end
     end
   end
@@ -314,7 +326,7 @@ module npu_compute #(
 
   assign err_o       = err_q;
   // The only cause compute reports is illegal_instr (register-map bit).
-  assign err_cause_o = err_q ? (5'(1) << npu_reg_pkg::ErrCauseIllegalInstrBit) : '0;
+  assign err_cause_o = err_q ? (npu_reg_pkg::ErrCauseW'(1) << npu_reg_pkg::ErrCauseIllegalInstrBit) : '0;
   assign err_addr_o  = '0;
   assign err_pc_o    = err_pc_q;
 
@@ -322,7 +334,8 @@ module npu_compute #(
   // Stage 3: weight loader.
   // ---------------------------------------------------------------------------
   logic            ld_valid_d, ld_valid_q;
-  logic            ld_marker_q, ld_zero_q, ld_sigp_q, ld_sign_q;
+  logic            ld_marker_q, ld_zero_q;
+  logic [DepW-1:0] ld_sigp_q, ld_sign_q;
   logic [BAW-1:0]  ld_b_q;
   logic [AAW-1:0]  ld_a_q;
   logic [CAW-1:0]  ld_acc_q;
@@ -417,7 +430,7 @@ module npu_compute #(
 
   // Descriptor and weight-write address: qualified by ld_valid_q and
   // wl_valid_q, no reset.
-  localparam int unsigned LdW = 4 + BAW + AAW + CAW + 16;
+  localparam int unsigned LdW = 2 + 2 * DepW + BAW + AAW + CAW + 16;
   logic [LdW-1:0] ld_desc_d, ld_desc_q;
 
   assign ld_desc_d = ld_take ? {ds_marker, ds_zero, ds_sigp, ds_sign, gen_b_q, gen_a_q,
@@ -458,21 +471,24 @@ module npu_compute #(
   // Stage 4: streamer.
   // ---------------------------------------------------------------------------
   logic           str_valid_d, str_valid_q;
-  logic           str_marker_q, str_bank_q, str_zero_q, str_sigp_q, str_sign_q;
+  logic           str_marker_q, str_bank_q, str_zero_q;
+  logic [DepW-1:0] str_sigp_q, str_sign_q;
   logic [15:0]    str_cnt_d, str_cnt_q;
   logic [AAW-1:0] str_a_d, str_a_q;
   logic [CAW-1:0] str_acc_d, str_acc_q;
   logic           str_issue, str_last, hazard;
 
-  logic           f_marker, f_bank, f_zero, f_sigp, f_sign;
+  logic           f_marker, f_bank, f_zero;
+  logic [DepW-1:0] f_sigp, f_sign;
   logic [15:0]    f_m;
   logic [AAW-1:0] f_a;
   logic [CAW-1:0] f_acc;
 
   // Row pipeline register: the row issued last cycle, entering the array.
-  logic           p1_valid_q, p1_bank_q, p1_sig_q, p1_zero_q, p1_wr_q;
+  logic           p1_valid_q, p1_bank_q, p1_zero_q, p1_wr_q;
+  logic [DepW-1:0] p1_sig_q;
   logic [CAW-1:0] p1_addr_q;
-  logic           sigp_q;
+  logic [DepW-1:0] sigp_q;
 
   assign {f_marker, f_bank, f_zero, f_sigp, f_sign, f_m, f_a, f_acc} = fifo_rdata;
 
@@ -545,18 +561,18 @@ module npu_compute #(
       bank_use_q  <= '0;
       bank_hold_q <= '0;
       p1_valid_q  <= 1'b0;
-      sigp_q      <= 1'b0;
+      sigp_q      <= '0;
     end else begin
       str_valid_q <= str_valid_d;
       bank_use_q  <= bank_use_d;
       bank_hold_q <= bank_hold_d;
       p1_valid_q  <= str_issue;
-      sigp_q      <= str_issue && str_last && str_sigp_q;
+      sigp_q      <= (str_issue && str_last) ? str_sigp_q : '0;
     end
   end
 
   // Chunk state and row tag: qualified by str_valid_q / p1_valid_q, no reset.
-  logic [4:0] str_flags_d, str_flags_q;
+  logic [3+2*DepW-1:0] str_flags_d, str_flags_q;
 
   assign str_flags_d = fifo_pop ? {f_marker, f_bank, f_zero, f_sigp, f_sign} : str_flags_q;
   assign {str_marker_q, str_bank_q, str_zero_q, str_sigp_q, str_sign_q} = str_flags_q;
@@ -570,10 +586,9 @@ module npu_compute #(
     p1_addr_q <= str_acc_q;
     p1_wr_q   <= !str_marker_q;
     p1_zero_q <= str_zero_q;
-    p1_sig_q  <= str_last && str_sign_q;
+    p1_sig_q  <= str_last ? str_sign_q : '0;
   end
 
-  assign sig_prev_o = sigp_q;
   assign row_o      = p1_valid_q && p1_wr_q;
 
   // ---------------------------------------------------------------------------
@@ -583,7 +598,8 @@ module npu_compute #(
   logic              arr_valid;
   logic [Dim*32-1:0] arr_out;
   logic [TagW-1:0]   arr_tag;
-  logic              arr_sig, arr_zero, arr_wr;
+  logic              arr_zero, arr_wr;
+  logic [DepW-1:0]   arr_sig;
   logic [CAW-1:0]    arr_addr;
 
   npu_systolic_array #(
@@ -612,7 +628,8 @@ module npu_compute #(
   // ---------------------------------------------------------------------------
   // Stage 5: read-modify-write of the accumulator rows.
   // ---------------------------------------------------------------------------
-  logic              r2_valid_d, r2_valid_q, r2_sig_q, r2_zero_q, r2_wr_q;
+  logic              r2_valid_d, r2_valid_q, r2_zero_q, r2_wr_q;
+  logic [DepW-1:0]   r2_sig_q;
   logic [CAW-1:0]    r2_addr_q;
   logic [Dim*32-1:0] out_d, out_q;
   logic [InflightW-1:0] inflight_d, inflight_q;
@@ -623,7 +640,9 @@ module npu_compute #(
 
   assign acc_we_o    = r2_valid_q && r2_wr_q;
   assign acc_waddr_o = r2_addr_q;
-  assign sig_next_o  = r2_valid_q && r2_sig_q;
+  // Signals: released inputs the cycle after the last A read, written rows
+  // as the last one is written.
+  assign tok_give_o  = sigp_q | (r2_valid_q ? r2_sig_q : '0);
 
   for (genvar l = 0; l < Dim; l++) begin : gen_lane_add
     // int32 wrapping add; a row starting from zero ignores the read data.
@@ -668,7 +687,7 @@ module npu_compute #(
   // Status.
   // ---------------------------------------------------------------------------
   assign idle_o = !ins_valid_q && !ld_valid_q && !fifo_rvalid && !str_valid_q &&
-                  (inflight_q == '0) && !sigp_q;
+                  (inflight_q == '0) && (sigp_q == '0);
   assign busy_o = !idle_o;
   // Waiting on a hazard, or the streamer starves while weights load.
   assign stall_hazard_o = (str_valid_q && hazard) ||

@@ -13,9 +13,10 @@ module npu_csr #(
   parameter int unsigned SpadBRows  = 8192,  ///< reported in HW_SPAD_B
   parameter int unsigned SpadPRows  = 1152,  ///< reported in HW_SPAD_P
   parameter int unsigned AccRows    = 2048,  ///< reported in HW_ACC
-  parameter int unsigned StreamQueueDepth = 4,  ///< streams the doorbell can queue
-  /// Width of the flat counter vector from npu_perf; derived, do not override.
-  parameter int unsigned CntW = 32 * 16
+  /// Streams the doorbell can queue.
+  parameter int unsigned StreamQueueDepth = npu_config_pkg::StreamQueue,
+  /// Width of the counter block from npu_perf; derived, do not override.
+  parameter int unsigned CntW = 32 * npu_reg_pkg::CounterWords
 ) (
   input  logic        clk_i,             ///< clock
   input  logic        rst_ni,            ///< asynchronous reset, active low
@@ -60,15 +61,16 @@ module npu_csr #(
   input  logic        resetting_i,       ///< soft reset in progress
   input  logic        stream_done_i,     ///< pulse: a stream completed
   input  logic        error_i,           ///< pulse: a new error stopped the NPU
-  input  logic [4:0]  err_cause_i,       ///< sticky error causes
+  input  npu_reg_pkg::err_cause_t err_cause_i,  ///< sticky error causes
   input  logic [31:0] err_pc_i,          ///< first error's instruction index
   input  logic [31:0] err_addr_i,        ///< first error's address
-  input  logic [CntW-1:0] counters_i,    ///< npu_perf counters, 32 bits each, in register order from 0x100
+  input  logic [CntW-1:0] counters_i,    ///< npu_perf's counter block, in register order from RegCntBase
 
   output logic        irq_o              ///< level interrupt
 );
 
-  localparam int unsigned NumCnt = CntW / 32;
+  localparam int unsigned NumWords = CntW / 32;
+  localparam int unsigned WordW = $clog2(NumWords);
   localparam int unsigned QCntW = $clog2(StreamQueueDepth + 1);
 
   // ---------------------------------------------------------------------------
@@ -191,6 +193,32 @@ module npu_csr #(
   logic [31:0] status;
   assign raddr = {s_axil_araddr_i[11:2], 2'b00};
 
+  // Words of the counter block that are the low / high half of a 64-bit
+  // counter: reading a low half latches its high half, reading a high half
+  // returns the latch, so that the pair reads consistently.
+  logic [NumWords-1:0] word_lo64, word_hi64;
+  always_comb begin
+    word_lo64 = '0;
+    word_hi64 = '0;
+    for (int unsigned c = 0; c < npu_reg_pkg::NumCounters; c++) begin
+      if (npu_reg_pkg::CounterIs64[c]) begin
+        word_lo64[WordW'(npu_reg_pkg::CounterWord[c*8 +: 8])]      = 1'b1;
+        word_hi64[WordW'(32'(npu_reg_pkg::CounterWord[c*8 +: 8]) + 1)] = 1'b1;
+      end
+    end
+  end
+
+  logic             cnt_hit;
+  logic [11:0]      cnt_off;
+  logic [WordW-1:0] cnt_word;
+  assign cnt_hit  = (raddr >= npu_reg_pkg::RegCntBase) &&
+                    (raddr < npu_reg_pkg::RegCntBase + 12'(4 * NumWords));
+  assign cnt_off  = raddr - npu_reg_pkg::RegCntBase;
+  assign cnt_word = cnt_off[2 +: WordW];
+  // Offsets inside the block are word aligned and below 4 * NumWords.
+  logic unused_cnt_off;
+  assign unused_cnt_off = ^{cnt_off[11:2+WordW], cnt_off[1:0]};
+
   always_comb begin
     status = '0;
     status[npu_reg_pkg::StatusBusyBit]      = busy_i;
@@ -209,15 +237,10 @@ module npu_csr #(
     if (rd_en) begin
       rvalid_d = 1'b1;
       rdata_d  = '0;
-      if (raddr >= 12'h100 && raddr < 12'h100 + 12'(4 * NumCnt)) begin
-        // Counters: 64-bit pairs at 0x100/0x104 (cycles) and 0x108/0x10c (MACs).
-        if (raddr == npu_reg_pkg::RegCntCyclesHi || raddr == npu_reg_pkg::RegCntMacsHi) begin
-          rdata_d = hi_latch_q;
-        end else begin
-          rdata_d = counters_i[32 * ((raddr - 12'h100) >> 2) +: 32];
-        end
-        if (raddr == npu_reg_pkg::RegCntCyclesLo || raddr == npu_reg_pkg::RegCntMacsLo) begin
-          hi_latch_d = counters_i[32 * (((raddr - 12'h100) >> 2) + 1) +: 32];
+      if (cnt_hit) begin
+        rdata_d = word_hi64[cnt_word] ? hi_latch_q : counters_i[32 * 32'(cnt_word) +: 32];
+        if (word_lo64[cnt_word]) begin
+          hi_latch_d = counters_i[32 * (32'(cnt_word) + 1) +: 32];
         end
       end else begin
         unique case (raddr)
@@ -230,7 +253,7 @@ module npu_csr #(
           npu_reg_pkg::RegCtrl:        rdata_d = {29'd0, irq_err_en_q, irq_done_en_q, 1'b0};
           npu_reg_pkg::RegStatus:      rdata_d = status;
           npu_reg_pkg::RegIrqStatus:   rdata_d = {30'd0, irq_error_q, irq_done_q};
-          npu_reg_pkg::RegErrCause:    rdata_d = {27'd0, err_cause_i};
+          npu_reg_pkg::RegErrCause:    rdata_d = 32'(err_cause_i);
           npu_reg_pkg::RegErrPc:       rdata_d = err_pc_i;
           npu_reg_pkg::RegErrAddr:     rdata_d = err_addr_i;
           npu_reg_pkg::RegStreamAddr:  rdata_d = stream_addr_q;

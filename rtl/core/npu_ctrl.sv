@@ -14,7 +14,7 @@ module npu_ctrl #(
   input  logic                 clk_i,             ///< clock
   input  logic                 rst_ni,            ///< asynchronous reset, active low
   input  logic [NumSrc-1:0]    err_i,             ///< error report pulses
-  input  logic [NumSrc*5-1:0]  err_cause_i,       ///< their ERR_CAUSE bits
+  input  logic [NumSrc*npu_reg_pkg::ErrCauseW-1:0] err_cause_i,  ///< their ERR_CAUSE bits
   input  logic [NumSrc*32-1:0] err_pc_i,          ///< their instruction indices
   input  logic [NumSrc*32-1:0] err_addr_i,        ///< their addresses
   input  logic                 queue_overflow_i,  ///< doorbell while the stream queue was full
@@ -29,16 +29,16 @@ module npu_ctrl #(
   output logic                 halted_o,          ///< stopped on an error
   output logic                 resetting_o,       ///< soft reset waiting for the units to drain
   output logic                 error_o,           ///< pulse: a new error (interrupt source)
-  output logic [4:0]           err_cause_o,       ///< sticky causes
+  output npu_reg_pkg::err_cause_t err_cause_o,    ///< sticky causes
   output logic [31:0]          err_pc_o,          ///< first error's instruction index
   output logic [31:0]          err_addr_o         ///< first error's address
 );
 
   logic        halted_d, halted_q, resetting_d, resetting_q;
-  logic [4:0]  cause_d, cause_q;
+  npu_reg_pkg::err_cause_t cause_d, cause_q;
   logic [31:0] pc_d, pc_q, addr_d, addr_q, wd_cnt_d, wd_cnt_q;
   logic        wd_fire, any_err;
-  logic [4:0]  new_cause;
+  npu_reg_pkg::err_cause_t new_cause;
   logic [31:0] new_pc, new_addr;
 
   // The lowest-numbered reporting source wins the instruction index and
@@ -50,7 +50,7 @@ module npu_ctrl #(
     any_err   = 1'b0;
     for (int i = NumSrc - 1; i >= 0; i--) begin
       if (err_i[i]) begin
-        new_cause = new_cause | err_cause_i[i*5 +: 5];
+        new_cause = new_cause | err_cause_i[i*npu_reg_pkg::ErrCauseW +: npu_reg_pkg::ErrCauseW];
         new_pc    = err_pc_i[i*32 +: 32];
         new_addr  = err_addr_i[i*32 +: 32];
         any_err   = 1'b1;
@@ -81,11 +81,11 @@ module npu_ctrl #(
       cause_d = cause_d | new_cause;
     end
     if (wd_fire) begin
-      cause_d[npu_reg_pkg::ErrCauseWatchdogBit] = 1'b1;
+      cause_d.watchdog = 1'b1;
     end
     if (queue_overflow_i) begin
       // A lost doorbell is reported but does not stop the running stream.
-      cause_d[npu_reg_pkg::ErrCauseQueueOverflowBit] = 1'b1;
+      cause_d.queue_overflow = 1'b1;
       error_o = 1'b1;
     end
 

@@ -46,20 +46,23 @@ module npu_fetch #(
   input  logic [1:0]       m_r_resp_i,       ///< read response
   input  logic             m_r_last_i,       ///< last beat of a burst
 
-  output logic [2:0]       q_valid_o,        ///< per unit (load, compute, store): instruction available
-  input  logic [2:0]       q_ready_i,        ///< per unit: instruction taken
-  output logic [3*256-1:0] q_instr_o,        ///< per unit: instruction
-  output logic [3*32-1:0]  q_pc_o,           ///< per unit: its index in the stream
+  /// Per unit (index npu_isa_pkg::Unit*): instruction available.
+  output logic [npu_isa_pkg::NumUnits-1:0]     q_valid_o,
+  input  logic [npu_isa_pkg::NumUnits-1:0]     q_ready_i,  ///< per unit: instruction taken
+  output logic [npu_isa_pkg::NumUnits*256-1:0] q_instr_o,  ///< per unit: instruction
+  output logic [npu_isa_pkg::NumUnits*32-1:0]  q_pc_o,     ///< per unit: its index in the stream
   output logic             queues_empty_o,   ///< nothing waits in any queue
 
   output logic             err_o,            ///< pulse: error
-  output logic [4:0]       err_cause_o,      ///< ERR_CAUSE bits
+  output npu_reg_pkg::err_cause_t err_cause_o,      ///< ERR_CAUSE bits
   output logic [31:0]      err_addr_o,       ///< offending address
   output logic [31:0]      err_pc_o,         ///< offending instruction index
+  output logic             dispatch_o,       ///< an instruction entered a unit queue
   output logic             progress_o,       ///< something advanced (watchdog)
   output logic             stall_o           ///< fetching while every queue is empty
 );
 
+  localparam int unsigned NumUnits = npu_isa_pkg::NumUnits;
   localparam int unsigned Bpi      = 32 / Dim;  // beats per instruction
   localparam int unsigned BeatW    = (Bpi > 1) ? $clog2(Bpi) : 1;
   localparam int unsigned Staging  = 16;       // instruction buffer entries
@@ -177,39 +180,33 @@ module npu_fetch #(
   // ---------------------------------------------------------------------------
   logic [255:0] head;
   logic [31:0]  head_pc;
-  logic [3:0]   opcode;
-  logic         w_prev, w_next, s_prev, s_next;
-  logic [1:0]   unit;
+  npu_isa_pkg::instr_common_t hd;
+  logic [npu_isa_pkg::UnitW-1:0] unit;
+  logic [npu_isa_pkg::DepW-1:0] in_valid, out_valid;
   logic         legal;
-  logic [2:0]   qw_valid, qw_ready, qr_valid;
+  logic [NumUnits-1:0] qw_valid, qw_ready, qr_valid;
 
   assign head    = stage_rdata[255:0];
   assign head_pc = stage_rdata[EntryW-1:256];
-  assign opcode  = head[npu_isa_pkg::OpcodeLsb +: npu_isa_pkg::OpcodeW];
-  assign w_prev  = head[npu_isa_pkg::WaitPrevLsb];
-  assign w_next  = head[npu_isa_pkg::WaitNextLsb];
-  assign s_prev  = head[npu_isa_pkg::SignalPrevLsb];
-  assign s_next  = head[npu_isa_pkg::SignalNextLsb];
+  assign hd      = head;
+  // The unit checks every other field.
+  logic unused_hd;
+  assign unused_hd = ^hd.rsvd8;
+  assign unit    = npu_isa_pkg::unit_of(hd.opcode);
 
+  // Dependency bits the unit has (a bit towards a missing queue is illegal).
   always_comb begin
-    unit  = 2'd0;
-    legal = 1'b0;
-    unique case (opcode)
-      npu_isa_pkg::OpLoad: begin
-        unit  = 2'(npu_isa_pkg::UnitLoad);
-        legal = !w_prev && !s_prev;  // load has no prev neighbour
+    in_valid  = '0;
+    out_valid = '0;
+    for (int unsigned u = 0; u < npu_isa_pkg::NumUnits; u++) begin
+      if (unit == npu_isa_pkg::UnitW'(u)) begin
+        in_valid  = npu_isa_pkg::UnitInValid[u*npu_isa_pkg::DepW +: npu_isa_pkg::DepW];
+        out_valid = npu_isa_pkg::UnitOutValid[u*npu_isa_pkg::DepW +: npu_isa_pkg::DepW];
       end
-      npu_isa_pkg::OpCompute: begin
-        unit  = 2'(npu_isa_pkg::UnitCompute);
-        legal = 1'b1;
-      end
-      npu_isa_pkg::OpStore: begin
-        unit  = 2'(npu_isa_pkg::UnitStore);
-        legal = !w_next && !s_next;  // store has no next neighbour
-      end
-      default: legal = 1'b0;
-    endcase
+    end
   end
+  assign legal = npu_isa_pkg::opcode_legal(hd.opcode) && ((hd.wait_mask & ~in_valid) == '0) &&
+                 ((hd.signal_mask & ~out_valid) == '0);
 
   logic illegal;
   assign illegal  = stage_rvalid && !legal && !abort_i;
@@ -219,7 +216,7 @@ module npu_fetch #(
     qw_valid[unit] = dispatch;
   end
 
-  for (genvar u = 0; u < 3; u++) begin : gen_queue
+  for (genvar u = 0; u < NumUnits; u++) begin : gen_queue
     logic [$clog2(QueueDepth+1)-1:0] unused_count;
     npu_fifo #(
       .Width(EntryW),
@@ -238,7 +235,7 @@ module npu_fetch #(
     );
   end
   assign q_valid_o      = qr_valid;
-  assign queues_empty_o = (qr_valid == 3'b000);
+  assign queues_empty_o = (qr_valid == '0);
 
   // ---------------------------------------------------------------------------
   // Stream control.
@@ -342,27 +339,28 @@ module npu_fetch #(
     err_pc_o    = '0;
     if (align_err) begin
       err_o = 1'b1;
-      err_cause_o[npu_reg_pkg::ErrCauseAddrRangeBit] = 1'b1;
+      err_cause_o.addr_range = 1'b1;
       err_addr_o = stream_addr_i;
     end else if (r_err) begin
       err_o = 1'b1;
-      err_cause_o[npu_reg_pkg::ErrCauseAxiRespBit] = 1'b1;
+      err_cause_o.axi_resp = 1'b1;
       err_addr_o = base_q + {asm_pc_q[26:0], 5'd0};
       err_pc_o   = asm_pc_q;
     end else if (win_err) begin
       err_o = 1'b1;
-      err_cause_o[npu_reg_pkg::ErrCauseAddrRangeBit] = 1'b1;
+      err_cause_o.addr_range = 1'b1;
       err_addr_o = addr_q;
       err_pc_o   = (addr_q - base_q) >> 5;
     end else if (illegal) begin
       err_o = 1'b1;
-      err_cause_o[npu_reg_pkg::ErrCauseIllegalInstrBit] = 1'b1;
+      err_cause_o.illegal_instr = 1'b1;
       err_pc_o = head_pc;
     end
   end
 
   assign active_o   = (state_q != StIdle);
   assign progress_o = ar_fire || r_fire || dispatch;
+  assign dispatch_o = dispatch;
   assign stall_o    = (state_q == StFetch) && queues_empty_o;
 
   // Space in the staging buffer is reserved (credits) before a burst is

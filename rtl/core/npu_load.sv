@@ -14,8 +14,8 @@
 /// - The write-back side (WB) pops descriptors in order: it writes padding
 ///   rows itself (one per cycle) and R beats as they arrive, so scratchpad
 ///   rows are written in program order. A marker descriptor after the last
-///   segment of an instruction with signal_next raises sig_next_o once all of
-///   the instruction's rows are written.
+///   segment of an instruction with signal bits gives those tokens
+///   (tok_give_o) once all of the instruction's rows are written.
 ///
 /// Errors are reported once (err_o, registered): illegal fields or rows out
 /// of range (checked for the whole instruction before its first access),
@@ -45,9 +45,10 @@ module npu_load #(
   output logic               instr_ready_o,     ///< take the queue head this cycle
   input  logic [255:0]       instr_i,           ///< queue head
   input  logic [31:0]        pc_i,              ///< stream index of the queue head
-  input  logic               tok_next_avail_i,  ///< compute->load token available
-  output logic               tok_next_take_o,   ///< take one compute->load token
-  output logic               sig_next_o,        ///< give one load->compute token
+  /// Per wait bit: a token is available in the queue it names (npu_isa_pkg::UnitInQueue).
+  input  logic [npu_isa_pkg::DepW-1:0] tok_avail_i,
+  output logic [npu_isa_pkg::DepW-1:0] tok_take_o,  ///< per wait bit: take one token
+  output logic [npu_isa_pkg::DepW-1:0] tok_give_o,  ///< per signal bit: give one token
   input  logic [31:0]        win_base_i,        ///< lowest permitted byte address
   input  logic [31:0]        win_size_i,        ///< bytes in the permitted window
   output logic               m_ar_valid_o,      ///< AXI AR valid
@@ -67,7 +68,7 @@ module npu_load #(
   output logic [Dim*8-1:0]   sp_wdata_o,        ///< scratchpad row data
   output logic               idle_o,            ///< nothing in progress or outstanding
   output logic               err_o,             ///< one-cycle error report
-  output logic [4:0]         err_cause_o,       ///< ERR_CAUSE bits of the report
+  output npu_reg_pkg::err_cause_t err_cause_o,       ///< ERR_CAUSE bits of the report
   output logic [31:0]        err_addr_o,        ///< address of the failing access
   output logic [31:0]        err_pc_o,          ///< pc of the failing instruction
   output logic               busy_o,            ///< counter event: not idle
@@ -84,9 +85,9 @@ module npu_load #(
 
   // Error causes (ERR_CAUSE bit positions).
   // ERR_CAUSE bits, from the register map.
-  localparam logic [4:0] CauseIllegal = 5'(1) << npu_reg_pkg::ErrCauseIllegalInstrBit;
-  localparam logic [4:0] CauseAddr    = 5'(1) << npu_reg_pkg::ErrCauseAddrRangeBit;
-  localparam logic [4:0] CauseResp    = 5'(1) << npu_reg_pkg::ErrCauseAxiRespBit;
+  localparam logic [npu_reg_pkg::ErrCauseW-1:0] CauseIllegal = npu_reg_pkg::ErrCauseW'(1) << npu_reg_pkg::ErrCauseIllegalInstrBit;
+  localparam logic [npu_reg_pkg::ErrCauseW-1:0] CauseAddr    = npu_reg_pkg::ErrCauseW'(1) << npu_reg_pkg::ErrCauseAddrRangeBit;
+  localparam logic [npu_reg_pkg::ErrCauseW-1:0] CauseResp    = npu_reg_pkg::ErrCauseW'(1) << npu_reg_pkg::ErrCauseAxiRespBit;
 
   // ---------------------------------------------------------------------------
   // Instruction fields (of the instruction held in instr_q).
@@ -94,38 +95,41 @@ module npu_load #(
   logic [255:0] instr_d, instr_q;
   logic [31:0]  pc_d, pc_q;
 
+  npu_isa_pkg::load_instr_t ins;
+  npu_isa_pkg::instr_common_t head;  // the queue head: its wait bits
+
   logic [3:0]  f_opcode;
-  logic        f_signal;
+  logic [npu_isa_pkg::DepW-1:0] f_signal;
   logic [1:0]  f_spad;
   logic [2:0]  f_sy, f_sx;
   logic [7:0]  f_pad, f_nc;
   logic [31:0] f_src, f_cstride, f_rstride;
   logic [15:0] f_dst_row, f_dst_cstride, f_h, f_w, f_y0, f_x0, f_ny, f_nx;
 
-  assign f_opcode      = instr_q[npu_isa_pkg::OpcodeLsb +: npu_isa_pkg::OpcodeW];
-  assign f_signal      = instr_q[npu_isa_pkg::SignalNextLsb];
-  assign f_spad        = instr_q[npu_isa_pkg::LoadSpadLsb +: npu_isa_pkg::LoadSpadW];
-  assign f_sy          = instr_q[npu_isa_pkg::LoadSyLsb +: npu_isa_pkg::LoadSyW];
-  assign f_sx          = instr_q[npu_isa_pkg::LoadSxLsb +: npu_isa_pkg::LoadSxW];
-  assign f_pad         = instr_q[npu_isa_pkg::LoadPadLsb +: npu_isa_pkg::LoadPadW];
-  assign f_nc          = instr_q[npu_isa_pkg::LoadNcLsb +: npu_isa_pkg::LoadNcW];
-  assign f_src         = instr_q[npu_isa_pkg::LoadSrcAddrLsb +: npu_isa_pkg::LoadSrcAddrW];
-  assign f_cstride     = instr_q[npu_isa_pkg::LoadSrcCStrideLsb +: npu_isa_pkg::LoadSrcCStrideW];
-  assign f_rstride     = instr_q[npu_isa_pkg::LoadSrcRowStrideLsb +: npu_isa_pkg::LoadSrcRowStrideW];
-  assign f_dst_row     = instr_q[npu_isa_pkg::LoadDstRowLsb +: npu_isa_pkg::LoadDstRowW];
-  assign f_dst_cstride = instr_q[npu_isa_pkg::LoadDstCStrideLsb +: npu_isa_pkg::LoadDstCStrideW];
-  assign f_h           = instr_q[npu_isa_pkg::LoadHLsb +: npu_isa_pkg::LoadHW];
-  assign f_w           = instr_q[npu_isa_pkg::LoadWLsb +: npu_isa_pkg::LoadWW];
-  assign f_y0          = instr_q[npu_isa_pkg::LoadY0Lsb +: npu_isa_pkg::LoadY0W];
-  assign f_x0          = instr_q[npu_isa_pkg::LoadX0Lsb +: npu_isa_pkg::LoadX0W];
-  assign f_ny          = instr_q[npu_isa_pkg::LoadNyLsb +: npu_isa_pkg::LoadNyW];
-  assign f_nx          = instr_q[npu_isa_pkg::LoadNxLsb +: npu_isa_pkg::LoadNxW];
+  assign ins           = instr_q;
+  assign head          = instr_i;
+  assign f_opcode      = ins.opcode;
+  assign f_signal      = ins.signal_mask;
+  assign f_spad        = ins.spad;
+  assign f_sy          = ins.sy;
+  assign f_sx          = ins.sx;
+  assign f_pad         = ins.pad;
+  assign f_nc          = ins.nc;
+  assign f_src         = ins.src_addr;
+  assign f_cstride     = ins.src_c_stride;
+  assign f_rstride     = ins.src_row_stride;
+  assign f_dst_row     = ins.dst_row;
+  assign f_dst_cstride = ins.dst_c_stride;
+  assign f_h           = ins.h;
+  assign f_w           = ins.w;
+  assign f_y0          = ins.y0;
+  assign f_x0          = ins.x0;
+  assign f_ny          = ins.ny;
+  assign f_nx          = ins.nx;
 
-  // wait_prev/signal_prev do not exist for load (npu_fetch rejects them);
-  // wait_next is consumed from instr_i when the instruction is taken.
+  // The wait bits are consumed from the queue head when it is taken.
   logic unused_instr;
-  assign unused_instr = ^{instr_q[npu_isa_pkg::WaitPrevLsb], instr_q[npu_isa_pkg::WaitNextLsb],
-                          instr_q[npu_isa_pkg::SignalPrevLsb]};
+  assign unused_instr = ^{head.rsvd8, head.signal_mask, head.opcode, ins.wait_mask};
 
   // ---------------------------------------------------------------------------
   // Descriptor FIFO between the address generator and the write-back side.
@@ -133,7 +137,7 @@ module npu_load #(
   // ---------------------------------------------------------------------------
   typedef struct packed {
     logic           burst;  // 1: R beats, 0: padding rows or marker
-    logic           sig;    // marker: raise sig_next_o when popped
+    logic [npu_isa_pkg::DepW-1:0] sig;  // marker: signal bits to give when popped
     logic [1:0]     spad;   // destination scratchpad
     logic [7:0]     pad;    // padding byte
     logic [15:0]    cnt;    // rows (beats)
@@ -143,7 +147,7 @@ module npu_load #(
   } desc_t;
 
   // Width of desc_t, spelled out because Yosys 0.23 has no $bits(type).
-  localparam int unsigned DescW = 92 + SpW;
+  localparam int unsigned DescW = 91 + npu_isa_pkg::DepW + SpW;
   desc_t desc_w, desc_r;
   logic [$clog2(DescDepth + 1)-1:0] unused_desc_count;
   logic  desc_push, desc_wready, desc_rvalid, desc_pop, desc_clear;
@@ -195,7 +199,7 @@ module npu_load #(
 
   // Registered error report.
   logic        err_d, err_q;
-  logic [4:0]  cause_d, cause_q;
+  npu_reg_pkg::err_cause_t cause_d, cause_q;
   logic [31:0] eaddr_d, eaddr_q, epc_d, epc_q;
 
   // ---------------------------------------------------------------------------
@@ -252,10 +256,10 @@ module npu_load #(
       end
     end
     seg_end = seg_addr + (AW'(seg_cnt) << DimLog);
-    unique case (f_spad)
-      2'd0:    depth = RowW'(SpadARows);
-      2'd1:    depth = RowW'(SpadBRows);
-      default: depth = RowW'(SpadPRows);
+    unique case (ins.spad)
+      npu_isa_pkg::SpadA: depth = RowW'(SpadARows);
+      npu_isa_pkg::SpadB: depth = RowW'(SpadBRows);
+      default:            depth = RowW'(SpadPRows);
     endcase
   end
 
@@ -263,17 +267,17 @@ module npu_load #(
   // Address generator control, AR register, write-back side, errors.
   // ---------------------------------------------------------------------------
   logic take, ag_err, wb_err, err_fire, seg_fire, r_hs, r_last_hs, drained;
-  logic [4:0]  ag_cause;
+  logic [npu_reg_pkg::ErrCauseW-1:0] ag_cause;
   logic [31:0] ag_eaddr, wb_eaddr;
   logic [15:0] wb_idx_d, wb_idx_q;
   logic        mis_src, mis_cs, mis_rs;
   logic [16:0] x_next;
   logic [IxW-1:0] ix_next;
 
-  assign instr_ready_o   = (ag_state_q == AgIdle) && !drain_q && !halt_q && !abort_i && !clear_i &&
-                           (!instr_i[npu_isa_pkg::WaitNextLsb] || tok_next_avail_i);
-  assign take            = instr_valid_i && instr_ready_o;
-  assign tok_next_take_o = take && instr_i[npu_isa_pkg::WaitNextLsb];
+  assign instr_ready_o = (ag_state_q == AgIdle) && !drain_q && !halt_q && !abort_i && !clear_i &&
+                         ((head.wait_mask & ~tok_avail_i) == '0);
+  assign take          = instr_valid_i && instr_ready_o;
+  assign tok_take_o    = take ? head.wait_mask : '0;
   assign r_hs            = m_r_valid_i && m_r_ready_o;
   assign r_last_hs       = r_hs && m_r_last_i;
   assign drained         = !ar_valid_q && (inflight_q == '0);
@@ -335,12 +339,12 @@ module npu_load #(
         prow_d  = SpW'(f_dst_row);
         paddr_d = AW'(f_src);
         raddr_d = AW'(f_src) + y0_off_q;
-        if ((f_opcode != npu_isa_pkg::OpLoad) || (f_spad == 2'd3) ||
+        if ((f_opcode != npu_isa_pkg::OpLoad) || (ins.spad > npu_isa_pkg::SpadP) ||
             (f_sy == 3'd0) || (f_sx == 3'd0)) begin
           ag_err   = 1'b1;
           ag_cause = CauseIllegal;
         end else if ((f_nc == '0) || (f_ny == '0) || (f_nx == '0)) begin
-          ag_state_d = f_signal ? AgMark : AgIdle;  // no-op, tokens still move
+          ag_state_d = (f_signal != '0) ? AgMark : AgIdle;  // no-op, tokens still move
         end else if (last_row_q >= depth) begin
           ag_err   = 1'b1;
           ag_cause = CauseIllegal;
@@ -384,7 +388,7 @@ module npu_load #(
               prow_d  = prow_q + SpW'(f_dst_cstride);
               row_d   = prow_q + SpW'(f_dst_cstride);
               if (c_q == f_nc - 8'd1) begin
-                ag_state_d = f_signal ? AgMark : AgIdle;
+                ag_state_d = (f_signal != '0) ? AgMark : AgIdle;
               end
             end else begin
               y_d     = y_q + 16'd1;
@@ -395,7 +399,7 @@ module npu_load #(
         end
       end
       AgMark: begin
-        desc_w.sig = 1'b1;
+        desc_w.sig = f_signal;
         if (desc_wready) begin
           desc_push  = 1'b1;
           ag_state_d = AgIdle;
@@ -448,7 +452,7 @@ module npu_load #(
     sp_we_o     = '0;
     sp_waddr_o  = desc_r.row + SpW'(wb_idx_q);
     sp_wdata_o  = {Dim{desc_r.pad}};
-    sig_next_o  = 1'b0;
+    tok_give_o  = '0;
     wb_err      = 1'b0;
     wb_eaddr    = desc_r.addr + ({16'd0, wb_idx_q} << DimLog);
     if (drain_q || halt_q) begin
@@ -472,13 +476,13 @@ module npu_load #(
         if ((desc_r.cnt == '0) || (wb_idx_q == desc_r.cnt - 16'd1)) begin
           desc_pop   = 1'b1;
           wb_idx_d   = '0;
-          sig_next_o = desc_r.sig;
+          tok_give_o = desc_r.sig;
         end
       end
     end
     if (abort_i) begin
       sp_we_o    = '0;
-      sig_next_o = 1'b0;
+      tok_give_o = '0;
     end
     if (clear_i) begin
       wb_idx_d = '0;
@@ -522,7 +526,7 @@ module npu_load #(
   assign idle_o      = (ag_state_q == AgIdle) && !drain_q && drained && !desc_rvalid;
   assign busy_o      = !idle_o;
   assign stall_dep_o = (ag_state_q == AgIdle) && !drain_q && !halt_q && instr_valid_i &&
-                       instr_i[npu_isa_pkg::WaitNextLsb] && !tok_next_avail_i;
+                       ((head.wait_mask & ~tok_avail_i) != '0);
   assign stall_mem_o = (ar_valid_q && !m_ar_ready_i) ||
                        (!drain_q && !halt_q && desc_rvalid && desc_r.burst && !m_r_valid_i);
 

@@ -3,84 +3,53 @@
 
 /// Performance counters.
 ///
-/// Counts per-cycle events from the units while the NPU is busy. The output
-/// is a flat vector of 32-bit words in register-map order from CNT_CYCLES_LO
-/// (0x100): cycles and MACs are 64 bits wide (low word first), the others
-/// 32 bits and wrap.
+/// One counter per entry of the counter list of spec/regs.toml (the whole
+/// NPU's counters, then each unit's): npu_reg_pkg::Cnt<Name> is its event
+/// input, CounterWord its first 32-bit word in counters_o, CounterIs64 its
+/// width and CounterStep what one event adds (one, Dim bytes, or amount_i).
+/// Counters wrap; clear_i zeroes them all.
 module npu_perf #(
-  parameter int unsigned Dim = 16  ///< array size: one streamed row is Dim*Dim MACs
+  parameter int unsigned Dim = npu_config_pkg::DefaultDim  ///< bytes per bus beat
 ) (
-  input  logic         clk_i,                 ///< clock
-  input  logic         rst_ni,                ///< asynchronous reset, active low
-  input  logic         clear_i,               ///< zero every counter
-  input  logic         busy_i,                ///< a stream runs: count cycles
-  input  logic         row_i,                 ///< a row entered the array
-  input  logic         load_busy_i,           ///< load unit executes
-  input  logic         load_stall_dep_i,      ///< load unit waits for a token
-  input  logic         load_stall_mem_i,      ///< load unit waits for memory
-  input  logic         compute_busy_i,        ///< compute unit streams
-  input  logic         compute_stall_dep_i,   ///< compute unit waits for a token
-  input  logic         compute_stall_hazard_i,  ///< compute unit waits on a hazard
-  input  logic         store_busy_i,          ///< store unit executes
-  input  logic         store_stall_dep_i,     ///< store unit waits for a token
-  input  logic         store_stall_mem_i,     ///< store unit waits for memory
-  input  logic         fetch_stall_i,         ///< every queue empty while fetching
-  input  logic         read_beat_i,           ///< an AXI read beat was accepted
-  input  logic         write_beat_i,          ///< an AXI write beat with strobes was accepted
-  output logic [511:0] counters_o             ///< 16 words, register order
+  input  logic                                    clk_i,     ///< clock
+  input  logic                                    rst_ni,    ///< asynchronous reset, active low
+  input  logic                                    clear_i,   ///< zero every counter
+  input  logic [npu_reg_pkg::NumCounters-1:0]     ev_i,      ///< per counter: its event this cycle
+  input  logic [npu_reg_pkg::CntAmountW-1:0]      amount_i,  ///< what an `amount` counter's event adds
+  output logic [npu_reg_pkg::CounterWords*32-1:0] counters_o ///< counter block, register order
 );
 
-  localparam int unsigned NumEv = 12;
+  for (genvar c = 0; c < npu_reg_pkg::NumCounters; c++) begin : gen_counter
+    localparam int unsigned Word = 32'(npu_reg_pkg::CounterWord[c*8 +: 8]);
+    localparam int unsigned Step = 32'(npu_reg_pkg::CounterStep[c*8 +: 8]);
+    localparam int unsigned W    = npu_reg_pkg::CounterIs64[c] ? 64 : 32;
 
-  logic [63:0] cycles_d, cycles_q, macs_d, macs_q;
-  logic [NumEv-1:0] ev;
-  logic [31:0] cnt_d [NumEv];
-  logic [31:0] cnt_q [NumEv];
+    logic [W-1:0] inc, cnt_d, cnt_q;
 
-  assign ev = {write_beat_i, read_beat_i, fetch_stall_i, store_stall_mem_i, store_stall_dep_i,
-               store_busy_i, compute_stall_hazard_i, compute_stall_dep_i, compute_busy_i,
-               load_stall_mem_i, load_stall_dep_i, load_busy_i};
+    if (Step == 0) begin : gen_one
+      assign inc = W'(1);
+    end else if (Step == 1) begin : gen_dim
+      assign inc = W'(Dim);
+    end else begin : gen_amount
+      assign inc = W'(amount_i);
+    end
 
-  always_comb begin
-    cycles_d = cycles_q + (busy_i ? 64'd1 : 64'd0);
-    macs_d   = macs_q + (row_i ? 64'(Dim * Dim) : 64'd0);
-    for (int unsigned i = 0; i < NumEv; i++) begin
-      // Byte counters advance by a whole beat.
-      if (i >= 10) begin
-        cnt_d[i] = cnt_q[i] + (ev[i] ? 32'(Dim) : 32'd0);
+    always_comb begin
+      cnt_d = cnt_q + (ev_i[c] ? inc : '0);
+      if (clear_i) begin
+        cnt_d = '0;
+      end
+    end
+
+    always_ff @(posedge clk_i or negedge rst_ni) begin
+      if (!rst_ni) begin
+        cnt_q <= '0;
       end else begin
-        cnt_d[i] = cnt_q[i] + (ev[i] ? 32'd1 : 32'd0);
+        cnt_q <= cnt_d;
       end
     end
-    if (clear_i) begin
-      cycles_d = '0;
-      macs_d   = '0;
-      for (int unsigned i = 0; i < NumEv; i++) begin
-        cnt_d[i] = '0;
-      end
-    end
-  end
 
-  always_ff @(posedge clk_i or negedge rst_ni) begin
-    if (!rst_ni) begin
-      cycles_q <= '0;
-      macs_q   <= '0;
-      for (int unsigned i = 0; i < NumEv; i++) begin
-        cnt_q[i] <= '0;
-      end
-    end else begin
-      cycles_q <= cycles_d;
-      macs_q   <= macs_d;
-      for (int unsigned i = 0; i < NumEv; i++) begin
-        cnt_q[i] <= cnt_d[i];
-      end
-    end
-  end
-
-  assign counters_o[63:0]   = cycles_q;
-  assign counters_o[127:64] = macs_q;
-  for (genvar i = 0; i < NumEv; i++) begin : gen_out
-    assign counters_o[128 + 32 * i +: 32] = cnt_q[i];
+    assign counters_o[Word*32 +: W] = cnt_q;
   end
 
 endmodule

@@ -17,7 +17,7 @@
 /// - W engine (WE): sends the post-processed beats of each announced burst
 ///   (WLAST on its last beat) through an output register.
 ///
-/// sig_prev_o (signal_prev) pulses once all accumulator reads of the
+/// The signal bits (tok_give_o) pulse once all accumulator reads of the
 /// instruction are done (the cycle after the last grant, when the last row's
 /// data are captured): the accumulator rows may then be overwritten by the
 /// compute unit. Completion (idle_o) waits for every B response.
@@ -48,9 +48,10 @@ module npu_store #(
   output logic               instr_ready_o,     ///< take the queue head this cycle
   input  logic [255:0]       instr_i,           ///< queue head
   input  logic [31:0]        pc_i,              ///< stream index of the queue head
-  input  logic               tok_prev_avail_i,  ///< compute->store token available
-  output logic               tok_prev_take_o,   ///< take one compute->store token
-  output logic               sig_prev_o,        ///< give one store->compute token
+  /// Per wait bit: a token is available in the queue it names (npu_isa_pkg::UnitInQueue).
+  input  logic [npu_isa_pkg::DepW-1:0] tok_avail_i,
+  output logic [npu_isa_pkg::DepW-1:0] tok_take_o,  ///< per wait bit: take one token
+  output logic [npu_isa_pkg::DepW-1:0] tok_give_o,  ///< per signal bit: give one token
   input  logic [31:0]        win_base_i,        ///< lowest permitted byte address
   input  logic [31:0]        win_size_i,        ///< bytes in the permitted window
   output logic               p_re_o,            ///< P scratchpad read
@@ -77,7 +78,7 @@ module npu_store #(
   input  logic [1:0]         m_b_resp_i,        ///< AXI B response
   output logic               idle_o,            ///< nothing in progress or outstanding
   output logic               err_o,             ///< one-cycle error report
-  output logic [4:0]         err_cause_o,       ///< ERR_CAUSE bits of the report
+  output npu_reg_pkg::err_cause_t err_cause_o,       ///< ERR_CAUSE bits of the report
   output logic [31:0]        err_addr_o,        ///< address of the failing access
   output logic [31:0]        err_pc_o,          ///< pc of the failing instruction
   output logic               busy_o,            ///< counter event: not idle
@@ -93,38 +94,40 @@ module npu_store #(
   localparam int unsigned BCntW     = $clog2(MaxWrites + 1);
 
   // ERR_CAUSE bits, from the register map.
-  localparam logic [4:0] CauseIllegal = 5'(1) << npu_reg_pkg::ErrCauseIllegalInstrBit;
-  localparam logic [4:0] CauseAddr    = 5'(1) << npu_reg_pkg::ErrCauseAddrRangeBit;
-  localparam logic [4:0] CauseResp    = 5'(1) << npu_reg_pkg::ErrCauseAxiRespBit;
+  localparam logic [npu_reg_pkg::ErrCauseW-1:0] CauseIllegal = npu_reg_pkg::ErrCauseW'(1) << npu_reg_pkg::ErrCauseIllegalInstrBit;
+  localparam logic [npu_reg_pkg::ErrCauseW-1:0] CauseAddr    = npu_reg_pkg::ErrCauseW'(1) << npu_reg_pkg::ErrCauseAddrRangeBit;
+  localparam logic [npu_reg_pkg::ErrCauseW-1:0] CauseResp    = npu_reg_pkg::ErrCauseW'(1) << npu_reg_pkg::ErrCauseAxiRespBit;
 
   // ---------------------------------------------------------------------------
   // Front end: instruction fields.
   // ---------------------------------------------------------------------------
   logic [255:0] instr_d, instr_q;
   logic [31:0]  pc_d, pc_q;
+  npu_isa_pkg::store_instr_t ins;
+  npu_isa_pkg::instr_common_t head;  // the queue head: its wait bits
   logic [3:0]   f_opcode;
-  logic         f_signal;
+  logic [npu_isa_pkg::DepW-1:0] f_signal;
   logic [7:0]   f_zp, f_min, f_max;
   logic [31:0]  f_dst, f_rstride;
   logic [15:0]  f_acc_row, f_p_row, f_ny, f_nx;
 
-  assign f_opcode  = instr_q[npu_isa_pkg::OpcodeLsb +: npu_isa_pkg::OpcodeW];
-  assign f_signal  = instr_q[npu_isa_pkg::SignalPrevLsb];
-  assign f_zp      = instr_q[npu_isa_pkg::StoreOutZpLsb +: npu_isa_pkg::StoreOutZpW];
-  assign f_min     = instr_q[npu_isa_pkg::StoreActMinLsb +: npu_isa_pkg::StoreActMinW];
-  assign f_max     = instr_q[npu_isa_pkg::StoreActMaxLsb +: npu_isa_pkg::StoreActMaxW];
-  assign f_dst     = instr_q[npu_isa_pkg::StoreDstAddrLsb +: npu_isa_pkg::StoreDstAddrW];
-  assign f_rstride = instr_q[npu_isa_pkg::StoreDstRowStrideLsb +: npu_isa_pkg::StoreDstRowStrideW];
-  assign f_acc_row = instr_q[npu_isa_pkg::StoreAccRowLsb +: npu_isa_pkg::StoreAccRowW];
-  assign f_p_row   = instr_q[npu_isa_pkg::StorePRowLsb +: npu_isa_pkg::StorePRowW];
-  assign f_ny      = instr_q[npu_isa_pkg::StoreNyLsb +: npu_isa_pkg::StoreNyW];
-  assign f_nx      = instr_q[npu_isa_pkg::StoreNxLsb +: npu_isa_pkg::StoreNxW];
+  assign ins       = instr_q;
+  assign head      = instr_i;
+  assign f_opcode  = ins.opcode;
+  assign f_signal  = ins.signal_mask;
+  assign f_zp      = ins.out_zp;
+  assign f_min     = ins.act_min;
+  assign f_max     = ins.act_max;
+  assign f_dst     = ins.dst_addr;
+  assign f_rstride = ins.dst_row_stride;
+  assign f_acc_row = ins.acc_row;
+  assign f_p_row   = ins.p_row;
+  assign f_ny      = ins.ny;
+  assign f_nx      = ins.nx;
 
-  // wait_next/signal_next do not exist for store (npu_fetch rejects them);
-  // wait_prev is consumed from instr_i when the instruction is taken.
+  // The wait bits are consumed from the queue head when it is taken.
   logic unused_instr;
-  assign unused_instr = ^{instr_q[npu_isa_pkg::WaitPrevLsb], instr_q[npu_isa_pkg::WaitNextLsb],
-                          instr_q[npu_isa_pkg::SignalNextLsb], instr_q[255:160]};
+  assign unused_instr = ^{head.rsvd8, head.signal_mask, head.opcode, ins.wait_mask, ins.rsvd160};
 
   typedef enum logic [2:0] {
     FeIdle,    // waiting for an instruction
@@ -183,7 +186,8 @@ module npu_store #(
 
   // Errors.
   logic        err_d, err_q, fe_err, ae_err, b_err, err_fire;
-  logic [4:0]  cause_d, cause_q, fe_cause;
+  npu_reg_pkg::err_cause_t cause_d, cause_q;
+  logic [npu_reg_pkg::ErrCauseW-1:0] fe_cause;
   logic [31:0] eaddr_d, eaddr_q, epc_d, epc_q, fe_eaddr;
 
   assign stop = drain_q || halt_q || abort_i;
@@ -194,10 +198,10 @@ module npu_store #(
   logic take, credit, mis_dst, mis_rs;
   logic [33:0] acc_last;
 
-  assign instr_ready_o   = (fe_state_q == FeIdle) && !stop && !clear_i &&
-                           (!instr_i[npu_isa_pkg::WaitPrevLsb] || tok_prev_avail_i);
-  assign take            = instr_valid_i && instr_ready_o;
-  assign tok_prev_take_o = take && instr_i[npu_isa_pkg::WaitPrevLsb];
+  assign instr_ready_o = (fe_state_q == FeIdle) && !stop && !clear_i &&
+                         ((head.wait_mask & ~tok_avail_i) == '0);
+  assign take          = instr_valid_i && instr_ready_o;
+  assign tok_take_o    = take ? head.wait_mask : '0;
   // A read may be issued if its result and every earlier one fit in the FIFO.
   assign credit   = (34'(rows_q) + 34'(out_count)) < 34'(OutDepth);
   assign mis_dst  = (f_dst & (Dim - 1)) != 0;
@@ -238,7 +242,7 @@ module npu_store #(
     p_raddr_o  = PW'(f_p_row) + PW'(pidx_q);
     acc_re_o   = 1'b0;
     acc_raddr_o = AccW'(f_acc_row) + AccW'(ridx_q);
-    sig_prev_o = 1'b0;
+    tok_give_o = '0;
     // Hand-off to the AW engine.
     ae_busy_d    = ae_busy_q;
     ae_rstride_d = ae_rstride_q;
@@ -286,7 +290,7 @@ module npu_store #(
           fe_cause = CauseIllegal;
         end else if (total_q == '0) begin
           // No-op: tokens still move.
-          sig_prev_o = f_signal;
+          tok_give_o = f_signal;
           fe_state_d = FeIdle;
         end else if ((17'(f_p_row) + 17'd8 >= 17'(SpadPRows)) ||
                      (acc_last >= 34'(AccRows))) begin
@@ -345,7 +349,7 @@ module npu_store #(
       end
       FeDone: begin
         // The last row is being captured by the postproc pipeline.
-        sig_prev_o = f_signal;
+        tok_give_o = f_signal;
         fe_state_d = FeIdle;
       end
       default: fe_state_d = FeIdle;
@@ -359,7 +363,7 @@ module npu_store #(
       p_re_o     = 1'b0;
       acc_re_o   = 1'b0;
       acc_data_d = 1'b0;
-      sig_prev_o = 1'b0;
+      tok_give_o = '0;
     end
   end
 
@@ -628,7 +632,7 @@ module npu_store #(
                        !out_rvalid && (rows_q == '0) && !acc_data_q;
   assign busy_o      = !idle_o;
   assign stall_dep_o = (fe_state_q == FeIdle) && !stop && instr_valid_i &&
-                       instr_i[npu_isa_pkg::WaitPrevLsb] && !tok_prev_avail_i;
+                       ((head.wait_mask & ~tok_avail_i) != '0);
   assign stall_mem_o = (aw_valid_q && !m_aw_ready_i) || (w_valid_q && !m_w_ready_i);
 
   logic unused_b_wready;

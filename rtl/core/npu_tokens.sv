@@ -5,24 +5,25 @@
 
 /// Dependency-token counters between neighbouring units (as in VTA).
 ///
-/// One counter per direction: 0 load->compute, 1 compute->load,
-/// 2 compute->store, 3 store->compute. A unit gives a token when an
-/// instruction with the matching signal_* bit completes and takes one when an
-/// instruction with the matching wait_* bit starts. The compiler balances
+/// One counter per queue of the token graph (npu_isa_pkg::Queue*, from
+/// spec/isa.toml). A unit gives a token when an instruction with the matching
+/// signal bit completes and takes one when an instruction with the matching
+/// wait bit starts. The compiler balances
 /// them; taking from an empty counter or overflowing one is a bug, caught by
 /// the assertions below.
 module npu_tokens #(
-  parameter int unsigned Width = 8  ///< counter width
+  parameter int unsigned NumQueues = npu_isa_pkg::NumQueues,  ///< counters
+  parameter int unsigned Width = npu_config_pkg::TokenBits    ///< counter width
 ) (
-  input  logic       clk_i,    ///< clock
-  input  logic       rst_ni,   ///< asynchronous reset, active low
-  input  logic       clear_i,  ///< soft reset: empty every counter
-  input  logic [3:0] give_i,   ///< per counter: add one token
-  input  logic [3:0] take_i,   ///< per counter: remove one token
-  output logic [3:0] avail_o   ///< per counter: at least one token
+  input  logic                 clk_i,    ///< clock
+  input  logic                 rst_ni,   ///< asynchronous reset, active low
+  input  logic                 clear_i,  ///< soft reset: empty every counter
+  input  logic [NumQueues-1:0] give_i,   ///< per counter: add one token
+  input  logic [NumQueues-1:0] take_i,   ///< per counter: remove one token
+  output logic [NumQueues-1:0] avail_o   ///< per counter: at least one token
 );
 
-  for (genvar i = 0; i < 4; i++) begin : gen_counter
+  for (genvar i = 0; i < NumQueues; i++) begin : gen_counter
     logic [Width-1:0] cnt_d, cnt_q;
 
     always_comb begin

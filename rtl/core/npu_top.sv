@@ -9,13 +9,18 @@
 /// interrupt. See docs/architecture.md for the block diagram and the
 /// contract between the blocks, docs/gen/ for the ISA and register map.
 module npu_top #(
-  parameter int unsigned Dim        = 16,    ///< systolic array rows = columns; bus beat bytes
-  parameter int unsigned SpadARows  = 8192,  ///< activation scratchpad rows (Dim bytes each)
-  parameter int unsigned SpadBRows  = 8192,  ///< weight scratchpad rows
-  parameter int unsigned SpadPRows  = 1152,  ///< parameter scratchpad rows
-  parameter int unsigned AccRows    = 2048,  ///< accumulator rows (Dim int32 each, two banks)
-  parameter int unsigned MaxReads   = 16,    ///< read bursts the load unit keeps in flight
-  parameter int unsigned QueueDepth = 8,     ///< instructions per unit queue
+  /// Systolic array rows = columns; bus beat bytes.
+  parameter int unsigned Dim        = npu_config_pkg::DefaultDim,
+  /// Activation scratchpad rows (Dim bytes each).
+  parameter int unsigned SpadARows  = npu_config_pkg::DefaultSpadARows,
+  parameter int unsigned SpadBRows  = npu_config_pkg::DefaultSpadBRows,  ///< weight scratchpad rows
+  parameter int unsigned SpadPRows  = npu_config_pkg::DefaultSpadPRows,  ///< parameter scratchpad rows
+  /// Accumulator rows (Dim int32 each, two banks).
+  parameter int unsigned AccRows    = npu_config_pkg::DefaultAccRows,
+  /// Read bursts the load unit keeps in flight.
+  parameter int unsigned MaxReads   = npu_config_pkg::DefaultMaxReads,
+  /// Instructions per unit queue.
+  parameter int unsigned QueueDepth = npu_config_pkg::DefaultQueueDepth,
   /// Bus data width; derived, do not override.
   parameter int unsigned DataW      = 8 * Dim
 ) (
@@ -96,9 +101,9 @@ module npu_top #(
   logic        clear, abort, halted, resetting, error_pulse, soft_reset, clear_counters;
   logic        queue_overflow, stream_valid, stream_ready, stream_done, fetch_active;
   logic [31:0] stream_addr, stream_len, win_base, win_size, watchdog_limit;
-  logic [4:0]  err_cause;
+  npu_reg_pkg::err_cause_t err_cause;
   logic [31:0] err_pc, err_addr;
-  logic [511:0] counters;
+  logic [npu_reg_pkg::CounterWords*32-1:0] counters;
 
   npu_csr #(
     .Dim      (Dim),
@@ -149,15 +154,17 @@ module npu_top #(
     .irq_o            (irq_o)
   );
 
-  // Error reports: 0 fetch, 1 load, 2 compute, 3 store.
-  logic [3:0]   err;
-  logic [19:0]  err_causes;
-  logic [127:0] err_pcs, err_addrs;
+  // Error reports: source 0 is fetch, source 1 + u unit u (npu_isa_pkg::Unit*).
+  localparam int unsigned NumSrc = 1 + npu_isa_pkg::NumUnits;
+  localparam int unsigned CW = npu_reg_pkg::ErrCauseW;
+  logic [NumSrc-1:0]    err;
+  logic [NumSrc*CW-1:0] err_causes;
+  logic [NumSrc*32-1:0] err_pcs, err_addrs;
   logic         units_idle, progress;
   logic [31:0]  watchdog_pc;
 
   npu_ctrl #(
-    .NumSrc(4)
+    .NumSrc(NumSrc)
   ) u_ctrl (
     .clk_i            (clk_i),
     .rst_ni           (rst_ni),
@@ -195,10 +202,11 @@ module npu_top #(
   logic [7:0]       l_ar_len;
   logic [2:0]       l_ar_size;
   logic [1:0]       l_ar_burst, l_ar_id;
-  logic [2:0]       q_valid, q_ready;
-  logic [3*256-1:0] q_instr;
-  logic [3*32-1:0]  q_pc;
-  logic             queues_empty, fetch_progress, fetch_stall;
+  localparam int unsigned NumUnits = npu_isa_pkg::NumUnits;
+  logic [NumUnits-1:0]     q_valid, q_ready;
+  logic [NumUnits*256-1:0] q_instr;
+  logic [NumUnits*32-1:0]  q_pc;
+  logic                    queues_empty, fetch_progress, fetch_stall, dispatch;
 
   npu_fetch #(
     .Dim       (Dim),
@@ -236,9 +244,10 @@ module npu_top #(
     .q_pc_o         (q_pc),
     .queues_empty_o (queues_empty),
     .err_o          (err[0]),
-    .err_cause_o    (err_causes[0 +: 5]),
+    .err_cause_o    (err_causes[0 +: CW]),
     .err_addr_o     (err_addrs[0 +: 32]),
     .err_pc_o       (err_pcs[0 +: 32]),
+    .dispatch_o     (dispatch),
     .progress_o     (fetch_progress),
     .stall_o        (fetch_stall)
   );
@@ -277,10 +286,34 @@ module npu_top #(
   );
 
   // ---------------------------------------------------------------------------
-  // Dependency tokens between neighbouring units (VTA-style counters).
-  // 0: load->compute, 1: compute->load, 2: compute->store, 3: store->compute.
+  // Dependency tokens: one counter per queue of the token graph. Unit u's
+  // wait / signal bit i maps to queue UnitInQueue / UnitOutQueue[u * DepW + i].
   // ---------------------------------------------------------------------------
-  logic [3:0] tok_give, tok_take, tok_avail;
+  localparam int unsigned NumQueues = npu_isa_pkg::NumQueues;
+  localparam int unsigned DepW = npu_isa_pkg::DepW;
+  logic [NumQueues-1:0]     tok_give, tok_take, tok_avail;
+  logic [NumUnits*DepW-1:0] unit_avail, unit_take, unit_give;
+
+  for (genvar q = 0; q < NumQueues; q++) begin : gen_queue
+    localparam int unsigned To = 32'(npu_isa_pkg::QueueTo[q*8 +: 8]);
+    localparam int unsigned From = 32'(npu_isa_pkg::QueueFrom[q*8 +: 8]);
+    logic [DepW-1:0] take_bits, give_bits;
+    for (genvar i = 0; i < DepW; i++) begin : gen_bit
+      assign take_bits[i] = npu_isa_pkg::UnitInValid[To*DepW+i] &&
+                            (32'(npu_isa_pkg::UnitInQueue[(To*DepW+i)*8 +: 8]) == q) &&
+                            unit_take[To*DepW+i];
+      assign give_bits[i] = npu_isa_pkg::UnitOutValid[From*DepW+i] &&
+                            (32'(npu_isa_pkg::UnitOutQueue[(From*DepW+i)*8 +: 8]) == q) &&
+                            unit_give[From*DepW+i];
+    end
+    assign tok_take[q] = |take_bits;
+    assign tok_give[q] = |give_bits;
+  end
+
+  for (genvar b = 0; b < NumUnits * DepW; b++) begin : gen_unit_avail
+    localparam int unsigned Q = 32'(npu_isa_pkg::UnitInQueue[b*8 +: 8]);
+    assign unit_avail[b] = npu_isa_pkg::UnitInValid[b] && tok_avail[Q];
+  end
 
   npu_tokens u_tokens (
     .clk_i   (clk_i),
@@ -358,7 +391,7 @@ module npu_top #(
   // ---------------------------------------------------------------------------
   // Execution units.
   // ---------------------------------------------------------------------------
-  logic [2:0] unit_idle, unit_busy, unit_stall_dep;
+  logic [NumUnits-1:0] unit_idle, unit_busy, unit_stall_dep;
   logic       load_stall_mem, store_stall_mem, compute_stall_hazard, row;
 
   npu_load #(
@@ -373,13 +406,13 @@ module npu_top #(
     .rst_ni           (rst_ni),
     .clear_i          (clear),
     .abort_i          (abort),
-    .instr_valid_i    (q_valid[0]),
-    .instr_ready_o    (q_ready[0]),
-    .instr_i          (q_instr[0 +: 256]),
-    .pc_i             (q_pc[0 +: 32]),
-    .tok_next_avail_i (tok_avail[1]),
-    .tok_next_take_o  (tok_take[1]),
-    .sig_next_o       (tok_give[0]),
+    .instr_valid_i    (q_valid[npu_isa_pkg::UnitLoad]),
+    .instr_ready_o    (q_ready[npu_isa_pkg::UnitLoad]),
+    .instr_i          (q_instr[npu_isa_pkg::UnitLoad*256 +: 256]),
+    .pc_i             (q_pc[npu_isa_pkg::UnitLoad*32 +: 32]),
+    .tok_avail_i      (unit_avail[npu_isa_pkg::UnitLoad*DepW +: DepW]),
+    .tok_take_o       (unit_take[npu_isa_pkg::UnitLoad*DepW +: DepW]),
+    .tok_give_o       (unit_give[npu_isa_pkg::UnitLoad*DepW +: DepW]),
     .win_base_i       (win_base),
     .win_size_i       (win_size),
     .m_ar_valid_o     (l_ar_valid),
@@ -397,13 +430,13 @@ module npu_top #(
     .sp_we_o          (sp_we),
     .sp_waddr_o       (sp_waddr),
     .sp_wdata_o       (sp_wdata),
-    .idle_o           (unit_idle[0]),
-    .err_o            (err[1]),
-    .err_cause_o      (err_causes[5 +: 5]),
-    .err_addr_o       (err_addrs[32 +: 32]),
-    .err_pc_o         (err_pcs[32 +: 32]),
-    .busy_o           (unit_busy[0]),
-    .stall_dep_o      (unit_stall_dep[0]),
+    .idle_o           (unit_idle[npu_isa_pkg::UnitLoad]),
+    .err_o            (err[1+npu_isa_pkg::UnitLoad]),
+    .err_cause_o      (err_causes[(1+npu_isa_pkg::UnitLoad)*CW +: CW]),
+    .err_addr_o       (err_addrs[(1+npu_isa_pkg::UnitLoad)*32 +: 32]),
+    .err_pc_o         (err_pcs[(1+npu_isa_pkg::UnitLoad)*32 +: 32]),
+    .busy_o           (unit_busy[npu_isa_pkg::UnitLoad]),
+    .stall_dep_o      (unit_stall_dep[npu_isa_pkg::UnitLoad]),
     .stall_mem_o      (load_stall_mem)
   );
 
@@ -417,16 +450,13 @@ module npu_top #(
     .rst_ni           (rst_ni),
     .clear_i          (clear),
     .abort_i          (abort),
-    .instr_valid_i    (q_valid[1]),
-    .instr_ready_o    (q_ready[1]),
-    .instr_i          (q_instr[256 +: 256]),
-    .pc_i             (q_pc[32 +: 32]),
-    .tok_prev_avail_i (tok_avail[0]),
-    .tok_prev_take_o  (tok_take[0]),
-    .tok_next_avail_i (tok_avail[3]),
-    .tok_next_take_o  (tok_take[3]),
-    .sig_prev_o       (tok_give[1]),
-    .sig_next_o       (tok_give[2]),
+    .instr_valid_i    (q_valid[npu_isa_pkg::UnitCompute]),
+    .instr_ready_o    (q_ready[npu_isa_pkg::UnitCompute]),
+    .instr_i          (q_instr[npu_isa_pkg::UnitCompute*256 +: 256]),
+    .pc_i             (q_pc[npu_isa_pkg::UnitCompute*32 +: 32]),
+    .tok_avail_i      (unit_avail[npu_isa_pkg::UnitCompute*DepW +: DepW]),
+    .tok_take_o       (unit_take[npu_isa_pkg::UnitCompute*DepW +: DepW]),
+    .tok_give_o       (unit_give[npu_isa_pkg::UnitCompute*DepW +: DepW]),
     .a_re_o           (a_re),
     .a_raddr_o        (a_raddr),
     .a_rdata_i        (a_rdata),
@@ -439,13 +469,13 @@ module npu_top #(
     .acc_we_o         (acc_cmp_we),
     .acc_waddr_o      (acc_cmp_waddr),
     .acc_wdata_o      (acc_cmp_wdata),
-    .idle_o           (unit_idle[1]),
-    .err_o            (err[2]),
-    .err_cause_o      (err_causes[10 +: 5]),
-    .err_addr_o       (err_addrs[64 +: 32]),
-    .err_pc_o         (err_pcs[64 +: 32]),
-    .busy_o           (unit_busy[1]),
-    .stall_dep_o      (unit_stall_dep[1]),
+    .idle_o           (unit_idle[npu_isa_pkg::UnitCompute]),
+    .err_o            (err[1+npu_isa_pkg::UnitCompute]),
+    .err_cause_o      (err_causes[(1+npu_isa_pkg::UnitCompute)*CW +: CW]),
+    .err_addr_o       (err_addrs[(1+npu_isa_pkg::UnitCompute)*32 +: 32]),
+    .err_pc_o         (err_pcs[(1+npu_isa_pkg::UnitCompute)*32 +: 32]),
+    .busy_o           (unit_busy[npu_isa_pkg::UnitCompute]),
+    .stall_dep_o      (unit_stall_dep[npu_isa_pkg::UnitCompute]),
     .stall_hazard_o   (compute_stall_hazard),
     .row_o            (row)
   );
@@ -463,13 +493,13 @@ module npu_top #(
     .rst_ni           (rst_ni),
     .clear_i          (clear),
     .abort_i          (abort),
-    .instr_valid_i    (q_valid[2]),
-    .instr_ready_o    (q_ready[2]),
-    .instr_i          (q_instr[512 +: 256]),
-    .pc_i             (q_pc[64 +: 32]),
-    .tok_prev_avail_i (tok_avail[2]),
-    .tok_prev_take_o  (tok_take[2]),
-    .sig_prev_o       (tok_give[3]),
+    .instr_valid_i    (q_valid[npu_isa_pkg::UnitStore]),
+    .instr_ready_o    (q_ready[npu_isa_pkg::UnitStore]),
+    .instr_i          (q_instr[npu_isa_pkg::UnitStore*256 +: 256]),
+    .pc_i             (q_pc[npu_isa_pkg::UnitStore*32 +: 32]),
+    .tok_avail_i      (unit_avail[npu_isa_pkg::UnitStore*DepW +: DepW]),
+    .tok_take_o       (unit_take[npu_isa_pkg::UnitStore*DepW +: DepW]),
+    .tok_give_o       (unit_give[npu_isa_pkg::UnitStore*DepW +: DepW]),
     .win_base_i       (win_base),
     .win_size_i       (win_size),
     .p_re_o           (p_re),
@@ -494,13 +524,13 @@ module npu_top #(
     .m_b_valid_i      (m_axi_bvalid_i),
     .m_b_ready_o      (m_axi_bready_o),
     .m_b_resp_i       (m_axi_bresp_i),
-    .idle_o           (unit_idle[2]),
-    .err_o            (err[3]),
-    .err_cause_o      (err_causes[15 +: 5]),
-    .err_addr_o       (err_addrs[96 +: 32]),
-    .err_pc_o         (err_pcs[96 +: 32]),
-    .busy_o           (unit_busy[2]),
-    .stall_dep_o      (unit_stall_dep[2]),
+    .idle_o           (unit_idle[npu_isa_pkg::UnitStore]),
+    .err_o            (err[1+npu_isa_pkg::UnitStore]),
+    .err_cause_o      (err_causes[(1+npu_isa_pkg::UnitStore)*CW +: CW]),
+    .err_addr_o       (err_addrs[(1+npu_isa_pkg::UnitStore)*32 +: 32]),
+    .err_pc_o         (err_pcs[(1+npu_isa_pkg::UnitStore)*32 +: 32]),
+    .busy_o           (unit_busy[npu_isa_pkg::UnitStore]),
+    .stall_dep_o      (unit_stall_dep[npu_isa_pkg::UnitStore]),
     .stall_mem_o      (store_stall_mem)
   );
 
@@ -533,7 +563,7 @@ module npu_top #(
   // Oldest instruction waiting at a queue head (reported on a watchdog stop).
   always_comb begin
     watchdog_pc = '1;
-    for (int u = 0; u < 3; u++) begin
+    for (int u = 0; u < NumUnits; u++) begin
       if (q_valid[u] && q_pc[u*32 +: 32] < watchdog_pc) begin
         watchdog_pc = q_pc[u*32 +: 32];
       end
@@ -563,27 +593,35 @@ module npu_top #(
   // A unit takes no instruction while the NPU is stopping.
   `NPU_ASSERT_NEVER(NoDispatchOnAbort_A, abort && |(q_valid & q_ready), clk_i, rst_ni)
 
+  logic [npu_reg_pkg::NumCounters-1:0] cnt_ev;
+  always_comb begin
+    cnt_ev = '0;
+    cnt_ev[npu_reg_pkg::CntCycles]            = fetch_active;
+    cnt_ev[npu_reg_pkg::CntMacs]              = row;
+    cnt_ev[npu_reg_pkg::CntInstructions]      = dispatch;
+    cnt_ev[npu_reg_pkg::CntFetchStall]        = fetch_stall;
+    cnt_ev[npu_reg_pkg::CntBytesRead]         = read_beat;
+    cnt_ev[npu_reg_pkg::CntBytesWritten]      = write_beat;
+    cnt_ev[npu_reg_pkg::CntLoadBusy]          = unit_busy[npu_isa_pkg::UnitLoad];
+    cnt_ev[npu_reg_pkg::CntLoadStallDep]      = unit_stall_dep[npu_isa_pkg::UnitLoad];
+    cnt_ev[npu_reg_pkg::CntLoadStallMem]      = load_stall_mem;
+    cnt_ev[npu_reg_pkg::CntComputeBusy]       = unit_busy[npu_isa_pkg::UnitCompute];
+    cnt_ev[npu_reg_pkg::CntComputeStallDep]   = unit_stall_dep[npu_isa_pkg::UnitCompute];
+    cnt_ev[npu_reg_pkg::CntComputeStallHazard] = compute_stall_hazard;
+    cnt_ev[npu_reg_pkg::CntStoreBusy]         = unit_busy[npu_isa_pkg::UnitStore];
+    cnt_ev[npu_reg_pkg::CntStoreStallDep]     = unit_stall_dep[npu_isa_pkg::UnitStore];
+    cnt_ev[npu_reg_pkg::CntStoreStallMem]     = store_stall_mem;
+  end
+
   npu_perf #(
     .Dim(Dim)
   ) u_perf (
-    .clk_i                  (clk_i),
-    .rst_ni                 (rst_ni),
-    .clear_i                (clear_counters),
-    .busy_i                 (fetch_active),
-    .row_i                  (row),
-    .load_busy_i            (unit_busy[0]),
-    .load_stall_dep_i       (unit_stall_dep[0]),
-    .load_stall_mem_i       (load_stall_mem),
-    .compute_busy_i         (unit_busy[1]),
-    .compute_stall_dep_i    (unit_stall_dep[1]),
-    .compute_stall_hazard_i (compute_stall_hazard),
-    .store_busy_i           (unit_busy[2]),
-    .store_stall_dep_i      (unit_stall_dep[2]),
-    .store_stall_mem_i      (store_stall_mem),
-    .fetch_stall_i          (fetch_stall),
-    .read_beat_i            (read_beat),
-    .write_beat_i           (write_beat),
-    .counters_o             (counters)
+    .clk_i      (clk_i),
+    .rst_ni     (rst_ni),
+    .clear_i    (clear_counters),
+    .ev_i       (cnt_ev),
+    .amount_i   (npu_reg_pkg::CntAmountW'(Dim * Dim)),
+    .counters_o (counters)
   );
 
 endmodule

@@ -11,8 +11,9 @@
 namespace npu::compiler {
 namespace {
 
-/// Scratchpad selectors of the load instruction.
-constexpr uint32_t kSpadA = 0, kSpadB = 1, kSpadP = 2;
+using isa::Spad;
+/// Rows of one output group's requantization parameters.
+constexpr int kParamRows = isa::param::kRequantRows;
 /// Largest plane count of one load instruction (8-bit field).
 constexpr int kMaxPlanes = 255;
 
@@ -47,7 +48,7 @@ void EmitALoads(const ConvLayer& l, const LayerGeometry& g, uint32_t input, int 
       const int nc = std::min(kMaxPlanes, last - cc0);
       const int local = pos * g.cc + cc0 - j0;
       isa::LoadInstr li;
-      li.spad = kSpadA;
+      li.spad = Spad::kA;
       li.sy = static_cast<uint32_t>(l.stride_h);
       li.sx = static_cast<uint32_t>(l.stride_w);
       li.pad = l.in_zp;
@@ -69,7 +70,7 @@ void EmitALoads(const ConvLayer& l, const LayerGeometry& g, uint32_t input, int 
 }
 
 /// A plain contiguous copy of @p rows rows in @p nc planes.
-isa::LoadInstr RowCopy(uint32_t spad, uint32_t src, uint32_t src_c_stride, int nc, int rows,
+isa::LoadInstr RowCopy(Spad spad, uint32_t src, uint32_t src_c_stride, int nc, int rows,
                        int dst_row, int dim) {
   isa::LoadInstr li;
   li.spad = spad;
@@ -112,7 +113,7 @@ std::vector<Step> BuildSteps(const ConvLayer& l, const LayerGeometry& g, const T
           st.tile = tile;
           st.first_of_tile = ki == 0;
           if (steps.empty()) {
-            st.loads.push_back(RowCopy(kSpadP, r.params, 0, 1, 9 * g.ng, 0, dim));
+            st.loads.push_back(RowCopy(Spad::kP, r.params, 0, 1, kParamRows * g.ng, 0, dim));
           }
           if (const long id = p * t.kt + ki; id != prev_a) {
             prev_a = id;
@@ -124,8 +125,8 @@ std::vector<Step> BuildSteps(const ConvLayer& l, const LayerGeometry& g, const T
             b_base = (b_loads++ % 2) * b_half;
             const auto src = static_cast<uint32_t>(
                 r.weights + (static_cast<uint64_t>(g0) * g.kc + j0) * chunk_bytes);
-            st.loads.push_back(RowCopy(kSpadB, src, static_cast<uint32_t>(g.kc * chunk_bytes), ngg,
-                                       nk * dim, b_base, dim));
+            st.loads.push_back(RowCopy(Spad::kB, src, static_cast<uint32_t>(g.kc * chunk_bytes),
+                                       ngg, nk * dim, b_base, dim));
           }
           for (int i = 0; i < ngg; ++i) {
             isa::ComputeInstr ci;
@@ -148,7 +149,7 @@ std::vector<Step> BuildSteps(const ConvLayer& l, const LayerGeometry& g, const T
                                                   (static_cast<uint64_t>(oy0) * g.ow + ox0) * dim);
               si.dst_row_stride = static_cast<uint32_t>(g.ow) * dim;
               si.acc_row = static_cast<uint32_t>(acc_base + i * mt);
-              si.p_row = static_cast<uint32_t>(9 * (g0 + i));
+              si.p_row = static_cast<uint32_t>(kParamRows * (g0 + i));
               si.ny = static_cast<uint32_t>(nyp);
               si.nx = static_cast<uint32_t>(nxp);
               st.stores.push_back(si);
@@ -171,23 +172,26 @@ std::vector<Step> BuildSteps(const ConvLayer& l, const LayerGeometry& g, const T
 /// is given only if its consumer exists, so the program is balanced, and it
 /// always points forward in program order, so it cannot deadlock.
 void SetDeps(std::vector<Step>& steps) {
+  using isa::ComputeInstr;
+  using isa::LoadInstr;
+  using isa::StoreInstr;
   const size_t n = steps.size();
   const int tiles = steps.empty() ? 0 : steps.back().tile + 1;
   for (size_t s = 0; s < n; ++s) {
     Step& st = steps[s];
     if (!st.loads.empty()) {
-      st.loads.front().deps.wait_next = s >= 2;
-      st.loads.back().deps.signal_next = true;
+      if (s >= 2) st.loads.front().deps.wait |= LoadInstr::kWaitCompute;
+      st.loads.back().deps.signal |= LoadInstr::kSignalCompute;
     }
     isa::Deps& first = st.computes.front().deps;
     isa::Deps& last = st.computes.back().deps;
-    first.wait_prev = !st.loads.empty();
-    first.wait_next = st.first_of_tile && st.tile >= 2;
-    last.signal_prev = s + 2 < n && !steps[s + 2].loads.empty();
-    last.signal_next = !st.stores.empty();
+    if (!st.loads.empty()) first.wait |= ComputeInstr::kWaitLoad;
+    if (st.first_of_tile && st.tile >= 2) first.wait |= ComputeInstr::kWaitStore;
+    if (s + 2 < n && !steps[s + 2].loads.empty()) last.signal |= ComputeInstr::kSignalLoad;
+    if (!st.stores.empty()) last.signal |= ComputeInstr::kSignalStore;
     if (!st.stores.empty()) {
-      st.stores.front().deps.wait_prev = true;
-      st.stores.back().deps.signal_prev = st.tile + 2 < tiles;
+      st.stores.front().deps.wait |= StoreInstr::kWaitCompute;
+      if (st.tile + 2 < tiles) st.stores.back().deps.signal |= StoreInstr::kSignalCompute;
     }
   }
 }
@@ -201,16 +205,16 @@ CompiledLayer Compile(const ConvLayer& layer, const HwConfig& hw, uint32_t base_
                                 " is not a multiple of 256");
   }
   const LayerGeometry g = GeometryOf(layer, hw);
-  if (static_cast<uint64_t>(g.ng) * 9 > hw.spad_p) {
+  if (static_cast<uint64_t>(g.ng) * kParamRows > hw.spad_p) {
     throw std::invalid_argument(
         "too many output channels for this configuration: " + std::to_string(layer.cout) +
-        " channels need " + std::to_string(9 * g.ng) + " parameter rows, " + std::string(hw.name) +
-        " has " + std::to_string(hw.spad_p));
+        " channels need " + std::to_string(kParamRows * g.ng) + " parameter rows, " +
+        std::string(hw.name) + " has " + std::to_string(hw.spad_p));
   }
   const Tiling t = ChooseTiling(layer, hw);
   const uint64_t dim = g.dim;
   const uint64_t weight_bytes = static_cast<uint64_t>(g.ng) * g.kc * dim * dim;
-  const uint64_t param_bytes = 9ull * g.ng * dim;
+  const uint64_t param_bytes = uint64_t{kParamRows} * g.ng * dim;
   const uint64_t input_bytes = static_cast<uint64_t>(g.cc) * layer.h * layer.w * dim;
   const uint64_t output_bytes = static_cast<uint64_t>(g.ng) * g.oh * g.ow * dim;
 
@@ -282,7 +286,7 @@ CompiledLayer Compile(const ConvLayer& layer, const HwConfig& hw, uint32_t base_
         cl.store_bytes += static_cast<uint64_t>(si.ny) * si.nx * dim;
         break;
       }
-      case isa::Unit::kCompute:
+      default:
         break;
     }
   }
@@ -290,14 +294,17 @@ CompiledLayer Compile(const ConvLayer& layer, const HwConfig& hw, uint32_t base_
 }
 
 std::string Describe(const CompiledLayer& cl) {
-  size_t counts[3] = {0, 0, 0};
+  size_t counts[isa::kNumUnits] = {};
   for (const isa::Word& w : cl.program) ++counts[static_cast<int>(isa::UnitOf(isa::OpcodeOf(w)))];
   std::ostringstream os;
   os << "layer " << cl.in_h << "x" << cl.in_w << "x" << cl.in_c << " -> " << cl.out_h << "x"
      << cl.out_w << "x" << cl.out_c << " on DIM " << cl.dim << ", " << cl.macs << " MACs\n"
      << "tiling: " << cl.tiling << "\n"
-     << "instructions: " << cl.program.size() << " (load " << counts[0] << ", compute " << counts[1]
-     << ", store " << counts[2] << ")\n"
+     << "instructions: " << cl.program.size() << " (";
+  for (int u = 0; u < isa::kNumUnits; ++u) {
+    os << (u ? ", " : "") << isa::kUnitNames[u] << " " << counts[u];
+  }
+  os << ")\n"
      << "loaded: " << cl.load_bytes << " bytes (A " << cl.tiles.a_rows * cl.dim << ", B "
      << cl.tiles.b_rows * cl.dim << "), stored: " << cl.store_bytes << " bytes, "
      << (cl.load_bytes ? static_cast<double>(cl.macs) / static_cast<double>(cl.load_bytes) : 0.0)

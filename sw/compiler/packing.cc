@@ -1,17 +1,11 @@
 #include "sw/compiler/packing.h"
 
 #include <cstddef>
+#include <span>
+
+#include "sw/isa/params.h"
 
 namespace npu::compiler {
-namespace {
-
-void PutLe32(uint8_t* p, int32_t v) {
-  const auto u = static_cast<uint32_t>(v);
-  for (int i = 0; i < 4; ++i) p[i] = static_cast<uint8_t>(u >> (8 * i));
-}
-
-}  // namespace
-
 std::vector<uint8_t> PackWeights(const ConvLayer& l, int dim) {
   const int ng = Groups(l.cout, dim), cc_n = Groups(l.cin, dim);
   const int kc = l.kh * l.kw * cc_n;
@@ -49,18 +43,19 @@ std::vector<int32_t> FoldedBias(const ConvLayer& l) {
 }
 
 std::vector<uint8_t> PackParams(const ConvLayer& l, int dim) {
+  namespace param = isa::param;
   const int ng = Groups(l.cout, dim);
-  const size_t d = static_cast<size_t>(dim);
-  std::vector<uint8_t> out(static_cast<size_t>(ng) * 9 * d, 0);
+  const size_t block = static_cast<size_t>(param::kRequantRows) * dim;
+  std::vector<uint8_t> out(static_cast<size_t>(ng) * block, 0);
   const std::vector<int32_t> bias = FoldedBias(l);
   const bool per_tensor = l.multiplier.size() == 1;
   for (int o = 0; o < l.cout; ++o) {
-    uint8_t* group = out.data() + static_cast<size_t>(o / dim) * 9 * d;
-    const size_t lane = static_cast<size_t>(o % dim);
+    const std::span<uint8_t> group(out.data() + static_cast<size_t>(o / dim) * block, block);
+    const int lane = o % dim;
     const size_t q = per_tensor ? 0 : static_cast<size_t>(o);
-    PutLe32(group + 4 * lane, bias[o]);
-    PutLe32(group + 4 * d + 4 * lane, l.multiplier[q]);
-    group[8 * d + lane] = static_cast<uint8_t>(static_cast<int8_t>(l.shift[q]));
+    param::Set(group, dim, param::kRequantBias, lane, bias[o]);
+    param::Set(group, dim, param::kRequantMult, lane, l.multiplier[q]);
+    param::Set(group, dim, param::kRequantShift, lane, l.shift[q]);
   }
   return out;
 }

@@ -24,9 +24,10 @@ std::vector<uint8_t> PackWeights(const ConvLayer& layer, int dim);
 /// bias[n] - in_zp * sum over (ky, kx, ci) of w[n][ky][kx][ci], modulo 2^32.
 std::vector<int32_t> FoldedBias(const ConvLayer& layer);
 
-/// Packs the post-processing parameters: nine rows of @p dim bytes per group
-/// (rows 0-3: int32 little-endian folded biases, rows 4-7: int32
-/// multipliers, row 8: int8 shifts); padded channels are all zero.
+/// Packs the post-processing parameters: one `requant` parameter block
+/// (isa::param, docs/gen/isa.md) per group of @p dim output channels, holding
+/// the folded biases, the multipliers and the shifts; padded channels are all
+/// zero.
 std::vector<uint8_t> PackParams(const ConvLayer& layer, int dim);
 
 }  // namespace npu::compiler

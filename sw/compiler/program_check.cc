@@ -12,7 +12,7 @@ namespace {
 
 using isa::Unit;
 
-constexpr int kUnits = 3;
+constexpr int kUnits = isa::kNumUnits;
 
 int UnitIndex(const isa::Word& w, size_t pc) {
   try {
@@ -26,28 +26,19 @@ int UnitIndex(const isa::Word& w, size_t pc) {
   throw std::logic_error("instruction " + std::to_string(pc) + ": " + what);
 }
 
-/// Token queues: 0 load->compute, 1 compute->load, 2 compute->store,
-/// 3 store->compute.
-enum Queue { kLoadToCompute, kComputeToLoad, kComputeToStore, kStoreToCompute, kQueues };
-
-constexpr const char* kQueueNames[kQueues] = {"load->compute", "compute->load", "compute->store",
-                                              "store->compute"};
-
-/// The queues an instruction of unit @p u waits on / signals, by flag.
-struct UnitQueues {
-  int wait_prev, wait_next, signal_prev, signal_next;  // -1 = no neighbour
-};
-
-UnitQueues QueuesOf(int u) {
-  switch (static_cast<Unit>(u)) {
-    case Unit::kLoad:
-      return {-1, kComputeToLoad, -1, kLoadToCompute};
-    case Unit::kCompute:
-      return {kLoadToCompute, kStoreToCompute, kComputeToLoad, kComputeToStore};
-    case Unit::kStore:
-      return {kComputeToStore, -1, kStoreToCompute, -1};
+/// The queues an instruction of unit @p u at @p pc waits on (in) or signals
+/// (out), from its dependency masks and the generated token graph.
+std::vector<int> QueuesOf(int u, uint32_t mask, bool in, size_t pc) {
+  std::vector<int> out;
+  for (int i = 0; i < isa::kDepBits; ++i) {
+    if (!(mask >> i & 1)) continue;
+    const int q = in ? isa::kInQueue[u][i] : isa::kOutQueue[u][i];
+    if (q < 0)
+      Fail(pc, std::string(in ? "waits on" : "signals") + " a queue unit " +
+                   std::string(isa::kUnitNames[u]) + " does not have");
+    out.push_back(q);
   }
-  return {-1, -1, -1, -1};
+  return out;
 }
 
 /// Number of instructions of each unit known to have completed.
@@ -72,33 +63,23 @@ struct Memory {
 }  // namespace
 
 void CheckTokens(std::span<const isa::Word> program) {
-  std::array<int64_t, kQueues> count{};
+  std::array<int64_t, isa::kNumQueues> count{};
   for (size_t pc = 0; pc < program.size(); ++pc) {
-    const UnitQueues q = QueuesOf(UnitIndex(program[pc], pc));
+    const int u = UnitIndex(program[pc], pc);
     const isa::Deps d = isa::DepsOf(program[pc]);
-    const std::array<std::pair<bool, int>, 2> waits = {
-        {{d.wait_prev, q.wait_prev}, {d.wait_next, q.wait_next}}};
-    for (const auto& [flag, queue] : waits) {
-      if (!flag) continue;
-      if (queue < 0) Fail(pc, "waits on a missing neighbour");
-      if (count[queue] == 0) {
-        Fail(pc, std::string("waits for a ") + kQueueNames[queue] +
+    for (int q : QueuesOf(u, d.wait, true, pc)) {
+      if (count[q] == 0) {
+        Fail(pc, std::string("waits for a ") + std::string(isa::kQueues[q].name) +
                      " token that no earlier instruction gives");
       }
-      --count[queue];
+      --count[q];
     }
-    const std::array<std::pair<bool, int>, 2> signals = {
-        {{d.signal_prev, q.signal_prev}, {d.signal_next, q.signal_next}}};
-    for (const auto& [flag, queue] : signals) {
-      if (!flag) continue;
-      if (queue < 0) Fail(pc, "signals a missing neighbour");
-      ++count[queue];
-    }
+    for (int q : QueuesOf(u, d.signal, false, pc)) ++count[q];
   }
-  for (int i = 0; i < kQueues; ++i) {
-    if (count[i] != 0) {
-      throw std::logic_error(std::string("unbalanced program: ") + std::to_string(count[i]) + " " +
-                             kQueueNames[i] + " token(s) given but never taken");
+  for (int q = 0; q < isa::kNumQueues; ++q) {
+    if (count[q] != 0) {
+      throw std::logic_error("unbalanced program: " + std::to_string(count[q]) + " " +
+                             std::string(isa::kQueues[q].name) + " token(s) given but never taken");
     }
   }
 }
@@ -109,23 +90,18 @@ void CheckHazards(std::span<const isa::Word> program, const HwConfig& hw) {
   Memory spad_b{"B", std::vector<RowState>(hw.spad_b)};
   Memory spad_p{"P", std::vector<RowState>(hw.spad_p)};
   Memory acc{"accumulator", std::vector<RowState>(hw.acc)};
-  std::array<std::deque<Clock>, kQueues> tokens;
+  std::array<std::deque<Clock>, isa::kNumQueues> tokens;
   std::array<Clock, kUnits> unit_clock{};  // start clock of each unit's latest instruction
   std::array<uint64_t, kUnits> issued{};
 
   for (size_t pc = 0; pc < program.size(); ++pc) {
     const isa::Word& w = program[pc];
     const int u = UnitIndex(w, pc);
-    const UnitQueues q = QueuesOf(u);
     const isa::Deps d = isa::DepsOf(w);
     Clock clock = unit_clock[u];
-    if (d.wait_prev) {
-      Join(clock, tokens[q.wait_prev].front());
-      tokens[q.wait_prev].pop_front();
-    }
-    if (d.wait_next) {
-      Join(clock, tokens[q.wait_next].front());
-      tokens[q.wait_next].pop_front();
+    for (int q : QueuesOf(u, d.wait, true, pc)) {
+      Join(clock, tokens[q].front());
+      tokens[q].pop_front();
     }
     unit_clock[u] = clock;
     const uint64_t seq = ++issued[u];
@@ -160,10 +136,10 @@ void CheckHazards(std::span<const isa::Word> program, const HwConfig& hw) {
     switch (static_cast<Unit>(u)) {
       case Unit::kLoad: {
         const auto li = isa::LoadInstr::Decode(w);
-        Memory* mem = li.spad == 0   ? &spad_a
-                      : li.spad == 1 ? &spad_b
-                      : li.spad == 2 ? &spad_p
-                                     : nullptr;
+        Memory* mem = li.spad == isa::Spad::kA   ? &spad_a
+                      : li.spad == isa::Spad::kB ? &spad_b
+                      : li.spad == isa::Spad::kP ? &spad_p
+                                                 : nullptr;
         if (mem == nullptr) Fail(pc, "load to scratchpad 3");
         const uint64_t plane = static_cast<uint64_t>(li.ny) * li.nx;
         if (plane == 0) break;
@@ -187,7 +163,7 @@ void CheckHazards(std::span<const isa::Word> program, const HwConfig& hw) {
         const auto si = isa::StoreInstr::Decode(w);
         const uint64_t n = static_cast<uint64_t>(si.ny) * si.nx;
         if (n == 0) break;
-        access(spad_p, si.p_row, 9, false);
+        access(spad_p, si.p_row, isa::param::kRequantRows, false);
         access(acc, si.acc_row, n, false);
         break;
       }
@@ -196,8 +172,7 @@ void CheckHazards(std::span<const isa::Word> program, const HwConfig& hw) {
     // Tokens given on completion carry everything known complete then.
     Clock done = clock;
     done[u] = seq;
-    if (d.signal_prev) tokens[q.signal_prev].push_back(done);
-    if (d.signal_next) tokens[q.signal_next].push_back(done);
+    for (int q : QueuesOf(u, d.signal, false, pc)) tokens[q].push_back(done);
   }
 }
 

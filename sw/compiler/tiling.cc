@@ -6,6 +6,8 @@
 #include <tuple>
 #include <vector>
 
+#include "sw/gen/npu_isa.h"
+
 namespace npu::compiler {
 namespace {
 
@@ -135,11 +137,12 @@ void EvaluateTiling(const LayerGeometry& g, Tiling& t) {
   const uint64_t tiles = static_cast<uint64_t>(t.th) * t.tw;
   t.a_rows = (t.AResident() ? 1 : t.gt) * pixels * g.kc;
   t.b_rows = (t.BResident() ? 1 : tiles) * static_cast<uint64_t>(g.ng) * g.kc * dim;
-  t.load_rows = t.a_rows + t.b_rows + 9ull * g.ng;
+  t.load_rows = t.a_rows + t.b_rows + uint64_t{isa::param::kRequantRows} * g.ng;
   t.store_rows = pixels * g.ng;
   // Pipeline fill and drain: the parameters and the first step's tiles are
   // loaded before anything computes; the last tile's stores follow the end.
-  const uint64_t first_load = 9ull * g.ng + static_cast<uint64_t>(t.Mt()) * t.kct +
+  const uint64_t first_load = uint64_t{isa::param::kRequantRows} * g.ng +
+                              static_cast<uint64_t>(t.Mt()) * t.kct +
                               static_cast<uint64_t>(t.kct) * dim * t.ngt;
   const uint64_t last_store = static_cast<uint64_t>(t.Mt()) * t.ngt;
   t.est_cycles += f * first_load + last_store;

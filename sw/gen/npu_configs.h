@@ -2,7 +2,8 @@
 // change spec/configs.toml and run `make gen`.
 
 /// @file npu_configs.h
-/// @brief Named npu hardware configurations.
+/// @brief Named npu hardware configurations and microarchitecture constants
+/// (docs/gen/configs.md).
 #pragma once
 
 #include <array>
@@ -13,14 +14,14 @@ namespace npu {
 
 /// Build-time parameters of one hardware configuration.
 struct HwConfig {
-  std::string_view name;
-  uint32_t dim;      ///< array rows = columns = bytes per beat and per row
-  uint32_t spad_a;   ///< activation scratchpad rows
-  uint32_t spad_b;   ///< weight scratchpad rows
-  uint32_t spad_p;   ///< parameter scratchpad rows
-  uint32_t acc;      ///< accumulator rows (two banks)
-  uint32_t reads;    ///< read bursts in flight
-  uint32_t queue;    ///< instructions per unit queue
+  std::string_view name;  ///< e.g. "16x16"
+  uint32_t dim;  ///< Systolic array rows = columns; also the bus width in bytes and the scratchpad row width in bytes.
+  uint32_t spad_a;  ///< Rows of the activation scratchpad A (a power of two).
+  uint32_t spad_b;  ///< Rows of the weight scratchpad B (a power of two).
+  uint32_t spad_p;  ///< Rows of the parameter scratchpad P (9 rows per DIM output channels).
+  uint32_t acc;  ///< Rows of DIM int32 in the accumulator memory (two banks; a power of two).
+  uint32_t reads;  ///< AXI read bursts the load unit keeps in flight.
+  uint32_t queue;  ///< Instructions each unit's queue holds.
 };
 
 inline constexpr std::array<HwConfig, 4> kHwConfigs = {{
@@ -39,5 +40,21 @@ inline constexpr const HwConfig* FindHwConfig(std::string_view name) {
   }
   return nullptr;
 }
+
+/// Microarchitecture constants: the same in every configuration; the
+/// instruction-level simulator and the compiler model the hardware with them.
+namespace arch {
+inline constexpr uint32_t kFetchStaging = 16;  ///< Instructions fetch reads ahead of dispatch (its staging buffer).
+inline constexpr uint32_t kFetchBurst = 8;  ///< Instructions per fetch burst at most; bursts end at multiples of fetch_burst * 32 bytes.
+inline constexpr uint32_t kFetchBursts = 2;  ///< Fetch bursts outstanding at most.
+inline constexpr uint32_t kStreamQueue = 4;  ///< Streams the doorbell can queue behind the running one.
+inline constexpr uint32_t kTokenBits = 8;  ///< Width of each dependency-token counter.
+inline constexpr uint32_t kMaxBurst = 256;  ///< Beats per AXI burst at most (AXI4 INCR).
+inline constexpr uint32_t kBoundary = 4096;  ///< Bytes: no AXI burst crosses a multiple of this.
+inline constexpr uint32_t kStoreWrites = 8;  ///< Write bursts the store unit announces on AW before their B response.
+inline constexpr uint32_t kAxiIdFetch = 0;  ///< ARID of instruction reads.
+inline constexpr uint32_t kAxiIdLoad = 1;  ///< ARID of the load unit's reads.
+inline constexpr uint32_t kAxiIdStore = 0;  ///< AWID of the store unit's writes.
+}  // namespace arch
 
 }  // namespace npu

@@ -2,30 +2,40 @@
 // change spec/isa.toml and run `make gen`.
 
 /// @file npu_isa.h
-/// @brief npu instruction set: opcodes, fields, encoders and decoders.
+/// @brief npu instruction set: units, token graph, opcodes, enums, encoders,
+/// decoders, field tables and parameter blocks (docs/gen/isa.md).
 #pragma once
 
 #include <array>
 #include <cstdint>
+#include <optional>
+#include <span>
 #include <stdexcept>
 #include <string>
+#include <string_view>
+#include <tuple>
 
 namespace npu::isa {
 
 inline constexpr int kInstrBits = 256;
 inline constexpr int kInstrWords = 8;
 inline constexpr int kInstrBytes = 32;
-inline constexpr int kIsaVersion = 1;
+inline constexpr int kIsaVersion = 2;
 
 /// One instruction as it sits in memory: little-endian 32-bit words.
 using Word = std::array<uint32_t, kInstrWords>;
 
-/// Execution units.
+/// Execution units (the index of every per-unit array).
 enum class Unit : uint32_t {
   kLoad = 0,  ///< Moves tiles from memory into the A, B and P scratchpads (the DMA read side).
   kCompute = 1,  ///< Streams scratchpad rows through the systolic array into the accumulator memory.
   kStore = 2,  ///< Reads accumulator rows, post-processes them (bias, requantization, clamp) and writes int8 rows to memory.
 };
+inline constexpr int kNumUnits = 3;
+/// Unit names, by index.
+inline constexpr std::array<std::string_view, kNumUnits> kUnitNames = {"load", "compute", "store"};
+/// The name of a unit.
+inline constexpr std::string_view UnitName(Unit u) { return kUnitNames[static_cast<int>(u)]; }
 
 /// Opcodes.
 enum class Opcode : uint32_t {
@@ -34,33 +44,140 @@ enum class Opcode : uint32_t {
   kStore = 3,
 };
 
-/// Unit that executes @p op; throws std::invalid_argument for an illegal opcode.
-inline Unit UnitOf(uint32_t op) {
+/// The unit that executes opcode @p op, or nullopt for an illegal opcode.
+inline constexpr std::optional<Unit> TryUnitOf(uint32_t op) {
   switch (op) {
-    case 1: return Unit::kLoad;
-    case 2: return Unit::kCompute;
-    case 3: return Unit::kStore;
-    default: throw std::invalid_argument("illegal opcode " + std::to_string(op));
+    case 1:
+      return Unit::kLoad;
+    case 2:
+      return Unit::kCompute;
+    case 3:
+      return Unit::kStore;
+    default:
+      return std::nullopt;
   }
 }
 
-/// Whether a unit has a prev / next neighbour (dependency tokens).
-inline constexpr bool HasPrev(Unit u) {
-  switch (u) {
-    case Unit::kLoad: return false;
-    case Unit::kCompute: return true;
-    case Unit::kStore: return true;
-  }
-  return false;
+/// The unit that executes @p op; throws std::invalid_argument for an illegal opcode.
+inline Unit UnitOf(uint32_t op) {
+  if (auto u = TryUnitOf(op)) return *u;
+  throw std::invalid_argument("illegal opcode " + std::to_string(op));
 }
-inline constexpr bool HasNext(Unit u) {
-  switch (u) {
-    case Unit::kLoad: return true;
-    case Unit::kCompute: return true;
-    case Unit::kStore: return false;
+
+// ---------------------------------------------------------------------------
+// Dependency-token queues: a counter from one unit to another. Wait bit i of an
+// instruction takes from the i-th queue into its unit, signal bit i gives to
+// the i-th queue out of it.
+// ---------------------------------------------------------------------------
+inline constexpr int kNumQueues = 4;
+/// Width of the wait and signal masks.
+inline constexpr int kDepBits = 2;
+
+/// One dependency-token queue.
+struct QueueInfo {
+  std::string_view name;  ///< "<from>_to_<to>"
+  Unit from;              ///< the unit that gives tokens
+  Unit to;                ///< the unit that takes them
+  std::string_view doc;   ///< what a token means
+};
+inline constexpr std::array<QueueInfo, kNumQueues> kQueues = {{
+    {"load_to_compute", Unit::kLoad, Unit::kCompute, "A or B tile loaded: compute may read it."},
+    {"compute_to_load", Unit::kCompute, Unit::kLoad, "A or B half no longer read: load may overwrite it."},
+    {"compute_to_store", Unit::kCompute, Unit::kStore, "Accumulator rows written: store may read them."},
+    {"store_to_compute", Unit::kStore, Unit::kCompute, "Accumulator half read: compute may overwrite it."},
+}};
+/// Index of each queue in kQueues (and in every per-queue array).
+inline constexpr int kQueueLoadToCompute = 0;
+inline constexpr int kQueueComputeToLoad = 1;
+inline constexpr int kQueueComputeToStore = 2;
+inline constexpr int kQueueStoreToCompute = 3;
+
+/// kInQueue[u][i]: the queue wait bit i of unit u takes from (-1: none).
+inline constexpr std::array<std::array<int, kDepBits>, kNumUnits> kInQueue = {{{1, -1}, {0, 3}, {2, -1}}};
+/// kOutQueue[u][i]: the queue signal bit i of unit u gives to (-1: none).
+inline constexpr std::array<std::array<int, kDepBits>, kNumUnits> kOutQueue = {{{0, -1}, {1, 2}, {3, -1}}};
+
+/// The wait bit (a mask) of unit @p u that takes from unit @p from; 0 if none.
+inline constexpr uint32_t WaitFrom(Unit u, Unit from) {
+  for (int i = 0; i < kDepBits; ++i) {
+    const int q = kInQueue[static_cast<int>(u)][i];
+    if (q >= 0 && kQueues[q].from == from) return uint32_t{1} << i;
   }
-  return false;
+  return 0;
 }
+/// The signal bit (a mask) of unit @p u that gives to unit @p to; 0 if none.
+inline constexpr uint32_t SignalTo(Unit u, Unit to) {
+  for (int i = 0; i < kDepBits; ++i) {
+    const int q = kOutQueue[static_cast<int>(u)][i];
+    if (q >= 0 && kQueues[q].to == to) return uint32_t{1} << i;
+  }
+  return 0;
+}
+/// The wait bits unit @p u has.
+inline constexpr uint32_t LegalWaitMask(Unit u) {
+  uint32_t m = 0;
+  for (int i = 0; i < kDepBits; ++i) {
+    if (kInQueue[static_cast<int>(u)][i] >= 0) m |= uint32_t{1} << i;
+  }
+  return m;
+}
+/// The signal bits unit @p u has.
+inline constexpr uint32_t LegalSignalMask(Unit u) {
+  uint32_t m = 0;
+  for (int i = 0; i < kDepBits; ++i) {
+    if (kOutQueue[static_cast<int>(u)][i] >= 0) m |= uint32_t{1} << i;
+  }
+  return m;
+}
+
+/// The dependency flags of an instruction: bit i of each mask names the i-th
+/// queue into (wait) or out of (signal) the instruction's unit.
+struct Deps {
+  uint32_t wait = 0;    ///< Bit i: before starting, take one token from the i-th queue into this unit (waits while it is empty).
+  uint32_t signal = 0;  ///< Bit i: when complete, give one token to the i-th queue out of this unit.
+  bool operator==(const Deps&) const = default;
+};
+
+// Enumerations of field values.
+/// Scratchpads written by `load`.
+enum class Spad : uint32_t {
+  kA = 0,  ///< A: activations (read by compute).
+  kB = 1,  ///< B: weights (read by compute).
+  kP = 2,  ///< P: post-processing parameters (read by store).
+};
+
+// Fixed-point facts (docs/numerics.md).
+inline constexpr int kMinShift = -31;  ///< Smallest shift of MultiplyByQuantizedMultiplier.
+inline constexpr int kMaxShift = 30;  ///< Largest shift of MultiplyByQuantizedMultiplier (31 would need 1 << 31).
+
+// ---------------------------------------------------------------------------
+// Parameter blocks in scratchpad P: an i32 field takes four rows (lane l is
+// bytes 4l..4l+3 of the four rows concatenated, little endian), an i8 field
+// one row (lane l is byte l).
+// ---------------------------------------------------------------------------
+namespace param {
+
+/// One per-lane field of a parameter block.
+struct Field {
+  std::string_view name;  ///< field name
+  int row;                ///< first row in the block
+  int bytes;              ///< 4 (int32) or 1 (int8)
+  bool shift;             ///< a shift, range-checked by the hardware
+};
+
+// `requant`: Requantization of one group of DIM output channels; read by every store (p_row).
+/// i32: Added to the accumulator (the compiler folds the input zero point in).
+inline constexpr Field kRequantBias = {"bias", 0, 4, false};
+/// i32: Q31 multiplier M.
+inline constexpr Field kRequantMult = {"mult", 4, 4, false};
+/// i8: Shift, > 0 left, in [min_shift, max_shift].
+inline constexpr Field kRequantShift = {"shift", 8, 1, true};
+/// Rows of a `requant` block.
+inline constexpr int kRequantRows = 9;
+/// The fields of a `requant` block, in row order.
+inline constexpr std::array<Field, 3> kRequantFields = {kRequantBias, kRequantMult, kRequantShift};
+
+}  // namespace param
 
 /// Reads @p width bits at @p lsb (a field never straddles words).
 inline constexpr uint32_t GetField(const Word& w, int lsb, int width) {
@@ -79,13 +196,9 @@ inline constexpr int32_t GetSignedField(const Word& w, int lsb, int width) {
 
 /// Writes an unsigned field; throws std::out_of_range if @p value does not fit.
 inline void SetField(Word& w, int lsb, int width, uint64_t value, const char* name) {
-  if (width < 32 && value >> width) {
+  if ((width < 32 && value >> width) || (width == 32 && value >> 32)) {
     throw std::out_of_range(std::string("field ") + name + " = " + std::to_string(value) +
                             " does not fit in " + std::to_string(width) + " bits");
-  }
-  if (width == 32 && value >> 32) {
-    throw std::out_of_range(std::string("field ") + name + " = " + std::to_string(value) +
-                            " does not fit in 32 bits");
   }
   const uint32_t mask = width == 32 ? ~uint32_t{0} : ((uint32_t{1} << width) - 1) << (lsb % 32);
   w[lsb / 32] = (w[lsb / 32] & ~mask) | (static_cast<uint32_t>(value) << (lsb % 32));
@@ -98,58 +211,90 @@ inline void SetSignedField(Word& w, int lsb, int width, int64_t value, const cha
     throw std::out_of_range(std::string("field ") + name + " = " + std::to_string(value) +
                             " outside [" + std::to_string(lo) + ", " + std::to_string(hi) + "]");
   }
-  const uint64_t mask = (uint64_t{1} << width) - 1;
-  SetField(w, lsb, width, static_cast<uint64_t>(value) & mask, name);
+  SetField(w, lsb, width, static_cast<uint64_t>(value) & ((uint64_t{1} << width) - 1), name);
 }
 
-/// Dependency flags common to every instruction.
-struct Deps {
-  bool wait_prev = false;  ///< Before starting, take one token from the prev->this queue (waits while it is empty). Illegal on a unit without a prev neighbour.
-  bool wait_next = false;  ///< Before starting, take one token from the next->this queue. Illegal on a unit without a next neighbour.
-  bool signal_prev = false;  ///< When complete, give one token to the this->prev queue. Illegal on a unit without a prev neighbour.
-  bool signal_next = false;  ///< When complete, give one token to the this->next queue. Illegal on a unit without a next neighbour.
-  bool operator==(const Deps&) const = default;
+// ---------------------------------------------------------------------------
+// Field tables, for tools that handle every instruction alike (disassembler).
+// ---------------------------------------------------------------------------
+/// A named value of an enumerated field.
+struct EnumValue {
+  std::string_view name;
+  uint32_t value;
 };
+inline constexpr std::array<EnumValue, 3> kSpadValues = {{{"a", 0}, {"b", 1}, {"p", 2}}};
 
-/// Field positions.
+/// One field of an instruction.
+struct FieldInfo {
+  std::string_view name;  ///< field name
+  int lsb;                ///< first bit
+  int width;              ///< bits
+  bool is_signed;         ///< two's complement
+  std::span<const EnumValue> values;  ///< named values (enumerated fields)
+};
+/// One instruction.
+struct InstrInfo {
+  std::string_view name;              ///< mnemonic
+  Opcode opcode;                      ///< opcode
+  Unit unit;                          ///< executing unit
+  std::span<const FieldInfo> fields;  ///< its fields by bit position
+};
+inline constexpr std::array<FieldInfo, 16> kLoadFields = {{
+    {"spad", 8, 2, false, kSpadValues},
+    {"sy", 10, 3, false, {}},
+    {"sx", 13, 3, false, {}},
+    {"pad", 16, 8, true, {}},
+    {"nc", 24, 8, false, {}},
+    {"src_addr", 32, 32, false, {}},
+    {"src_c_stride", 64, 32, false, {}},
+    {"src_row_stride", 96, 32, false, {}},
+    {"dst_row", 128, 16, false, {}},
+    {"dst_c_stride", 144, 16, false, {}},
+    {"h", 160, 16, false, {}},
+    {"w", 176, 16, false, {}},
+    {"y0", 192, 16, true, {}},
+    {"x0", 208, 16, true, {}},
+    {"ny", 224, 16, false, {}},
+    {"nx", 240, 16, false, {}},
+}};
+inline constexpr std::array<FieldInfo, 7> kComputeFields = {{
+    {"accumulate", 8, 1, false, {}},
+    {"a_row", 32, 16, false, {}},
+    {"b_row", 48, 16, false, {}},
+    {"acc_row", 64, 16, false, {}},
+    {"m", 80, 16, false, {}},
+    {"nk", 96, 16, false, {}},
+    {"a_k_stride", 112, 16, false, {}},
+}};
+inline constexpr std::array<FieldInfo, 9> kStoreFields = {{
+    {"out_zp", 8, 8, true, {}},
+    {"act_min", 16, 8, true, {}},
+    {"act_max", 24, 8, true, {}},
+    {"dst_addr", 32, 32, false, {}},
+    {"dst_row_stride", 64, 32, false, {}},
+    {"acc_row", 96, 16, false, {}},
+    {"p_row", 112, 16, false, {}},
+    {"ny", 128, 16, false, {}},
+    {"nx", 144, 16, false, {}},
+}};
+inline constexpr std::array<InstrInfo, 3> kInstrs = {{
+    {"load", Opcode::kLoad, Unit::kLoad, kLoadFields},
+    {"compute", Opcode::kCompute, Unit::kCompute, kComputeFields},
+    {"store", Opcode::kStore, Unit::kStore, kStoreFields},
+}};
+/// The table entry of opcode @p op, or nullptr.
+inline constexpr const InstrInfo* FindInstr(uint32_t op) {
+  for (const InstrInfo& i : kInstrs) {
+    if (static_cast<uint32_t>(i.opcode) == op) return &i;
+  }
+  return nullptr;
+}
+
+/// Positions of the fields every instruction has.
 namespace field {
 inline constexpr int kOpcodeLsb = 0, kOpcodeWidth = 4;
-inline constexpr int kWaitPrevLsb = 4, kWaitPrevWidth = 1;
-inline constexpr int kWaitNextLsb = 5, kWaitNextWidth = 1;
-inline constexpr int kSignalPrevLsb = 6, kSignalPrevWidth = 1;
-inline constexpr int kSignalNextLsb = 7, kSignalNextWidth = 1;
-inline constexpr int kLoadSpadLsb = 8, kLoadSpadWidth = 2;
-inline constexpr int kLoadSyLsb = 10, kLoadSyWidth = 3;
-inline constexpr int kLoadSxLsb = 13, kLoadSxWidth = 3;
-inline constexpr int kLoadPadLsb = 16, kLoadPadWidth = 8;
-inline constexpr int kLoadNcLsb = 24, kLoadNcWidth = 8;
-inline constexpr int kLoadSrcAddrLsb = 32, kLoadSrcAddrWidth = 32;
-inline constexpr int kLoadSrcCStrideLsb = 64, kLoadSrcCStrideWidth = 32;
-inline constexpr int kLoadSrcRowStrideLsb = 96, kLoadSrcRowStrideWidth = 32;
-inline constexpr int kLoadDstRowLsb = 128, kLoadDstRowWidth = 16;
-inline constexpr int kLoadDstCStrideLsb = 144, kLoadDstCStrideWidth = 16;
-inline constexpr int kLoadHLsb = 160, kLoadHWidth = 16;
-inline constexpr int kLoadWLsb = 176, kLoadWWidth = 16;
-inline constexpr int kLoadY0Lsb = 192, kLoadY0Width = 16;
-inline constexpr int kLoadX0Lsb = 208, kLoadX0Width = 16;
-inline constexpr int kLoadNyLsb = 224, kLoadNyWidth = 16;
-inline constexpr int kLoadNxLsb = 240, kLoadNxWidth = 16;
-inline constexpr int kComputeAccumulateLsb = 8, kComputeAccumulateWidth = 1;
-inline constexpr int kComputeARowLsb = 32, kComputeARowWidth = 16;
-inline constexpr int kComputeBRowLsb = 48, kComputeBRowWidth = 16;
-inline constexpr int kComputeAccRowLsb = 64, kComputeAccRowWidth = 16;
-inline constexpr int kComputeMLsb = 80, kComputeMWidth = 16;
-inline constexpr int kComputeNkLsb = 96, kComputeNkWidth = 16;
-inline constexpr int kComputeAKStrideLsb = 112, kComputeAKStrideWidth = 16;
-inline constexpr int kStoreOutZpLsb = 8, kStoreOutZpWidth = 8;
-inline constexpr int kStoreActMinLsb = 16, kStoreActMinWidth = 8;
-inline constexpr int kStoreActMaxLsb = 24, kStoreActMaxWidth = 8;
-inline constexpr int kStoreDstAddrLsb = 32, kStoreDstAddrWidth = 32;
-inline constexpr int kStoreDstRowStrideLsb = 64, kStoreDstRowStrideWidth = 32;
-inline constexpr int kStoreAccRowLsb = 96, kStoreAccRowWidth = 16;
-inline constexpr int kStorePRowLsb = 112, kStorePRowWidth = 16;
-inline constexpr int kStoreNyLsb = 128, kStoreNyWidth = 16;
-inline constexpr int kStoreNxLsb = 144, kStoreNxWidth = 16;
+inline constexpr int kWaitMaskLsb = 4, kWaitMaskWidth = 2;
+inline constexpr int kSignalMaskLsb = 6, kSignalMaskWidth = 2;
 }  // namespace field
 
 /// Opcode of an encoded instruction.
@@ -158,21 +303,22 @@ inline constexpr uint32_t OpcodeOf(const Word& w) {
 }
 
 /// Dependency flags of an encoded instruction.
-inline Deps DepsOf(const Word& w) {
-  Deps d;
-  d.wait_prev = GetField(w, 4, 1) != 0;
-  d.wait_next = GetField(w, 5, 1) != 0;
-  d.signal_prev = GetField(w, 6, 1) != 0;
-  d.signal_next = GetField(w, 7, 1) != 0;
-  return d;
+inline constexpr Deps DepsOf(const Word& w) {
+  return Deps{GetField(w, 4, 2), GetField(w, 6, 2)};
 }
 
 /// `load` (opcode 1, unit load): Copy rows (one row = one bus beat = DIM bytes) from memory into a scratchpad.
 struct LoadInstr {
   static constexpr Opcode kOpcode = Opcode::kLoad;
   static constexpr Unit kUnit = Unit::kLoad;
-  Deps deps;
-  uint32_t spad = 0;  ///< Destination scratchpad: 0 = A (activations), 1 = B (weights), 2 = P (post-processing parameters). 3 is illegal.
+  /// Wait bit: take a token from the compute_to_load queue.
+  static constexpr uint32_t kWaitCompute = 1;
+  /// Signal bit: give a token to the load_to_compute queue.
+  static constexpr uint32_t kSignalCompute = 1;
+  /// This instruction's fields (bit positions, signedness, named values).
+  static constexpr std::span<const FieldInfo> Fields() { return kLoadFields; }
+  Deps deps;  ///< dependency flags
+  Spad spad = Spad::kA;  ///< Destination scratchpad.
   uint32_t sy = 0;  ///< Source row step in the window (convolution stride), 1..7; 0 is illegal.
   uint32_t sx = 0;  ///< Source column step in the window, 1..7; 0 is illegal.
   int32_t pad = 0;  ///< Byte written to every lane of a row that falls outside [0,h) x [0,w).
@@ -193,11 +339,9 @@ struct LoadInstr {
   Word Encode() const {
     Word word{};
     SetField(word, 0, 4, static_cast<uint32_t>(kOpcode), "opcode");
-    SetField(word, 4, 1, deps.wait_prev ? 1 : 0, "wait_prev");
-    SetField(word, 5, 1, deps.wait_next ? 1 : 0, "wait_next");
-    SetField(word, 6, 1, deps.signal_prev ? 1 : 0, "signal_prev");
-    SetField(word, 7, 1, deps.signal_next ? 1 : 0, "signal_next");
-    SetField(word, 8, 2, spad, "load.spad");
+    SetField(word, 4, 2, deps.wait, "load.wait");
+    SetField(word, 6, 2, deps.signal, "load.signal");
+    SetField(word, 8, 2, static_cast<uint32_t>(spad), "load.spad");
     SetField(word, 10, 3, sy, "load.sy");
     SetField(word, 13, 3, sx, "load.sx");
     SetSignedField(word, 16, 8, pad, "load.pad");
@@ -220,7 +364,7 @@ struct LoadInstr {
   static LoadInstr Decode(const Word& word) {
     LoadInstr i;
     i.deps = DepsOf(word);
-    i.spad = GetField(word, 8, 2);
+    i.spad = static_cast<Spad>(GetField(word, 8, 2));
     i.sy = GetField(word, 10, 3);
     i.sx = GetField(word, 13, 3);
     i.pad = GetSignedField(word, 16, 8);
@@ -245,7 +389,17 @@ struct LoadInstr {
 struct ComputeInstr {
   static constexpr Opcode kOpcode = Opcode::kCompute;
   static constexpr Unit kUnit = Unit::kCompute;
-  Deps deps;
+  /// Wait bit: take a token from the load_to_compute queue.
+  static constexpr uint32_t kWaitLoad = 1;
+  /// Wait bit: take a token from the store_to_compute queue.
+  static constexpr uint32_t kWaitStore = 2;
+  /// Signal bit: give a token to the compute_to_load queue.
+  static constexpr uint32_t kSignalLoad = 1;
+  /// Signal bit: give a token to the compute_to_store queue.
+  static constexpr uint32_t kSignalStore = 2;
+  /// This instruction's fields (bit positions, signedness, named values).
+  static constexpr std::span<const FieldInfo> Fields() { return kComputeFields; }
+  Deps deps;  ///< dependency flags
   uint32_t accumulate = 0;  ///< 1: add to the accumulator rows; 0: the first chunk overwrites them.
   uint32_t a_row = 0;  ///< First A scratchpad row of chunk 0.
   uint32_t b_row = 0;  ///< First B scratchpad row of chunk 0's DIM x DIM weight tile.
@@ -258,10 +412,8 @@ struct ComputeInstr {
   Word Encode() const {
     Word word{};
     SetField(word, 0, 4, static_cast<uint32_t>(kOpcode), "opcode");
-    SetField(word, 4, 1, deps.wait_prev ? 1 : 0, "wait_prev");
-    SetField(word, 5, 1, deps.wait_next ? 1 : 0, "wait_next");
-    SetField(word, 6, 1, deps.signal_prev ? 1 : 0, "signal_prev");
-    SetField(word, 7, 1, deps.signal_next ? 1 : 0, "signal_next");
+    SetField(word, 4, 2, deps.wait, "compute.wait");
+    SetField(word, 6, 2, deps.signal, "compute.signal");
     SetField(word, 8, 1, accumulate, "compute.accumulate");
     SetField(word, 32, 16, a_row, "compute.a_row");
     SetField(word, 48, 16, b_row, "compute.b_row");
@@ -292,14 +444,20 @@ struct ComputeInstr {
 struct StoreInstr {
   static constexpr Opcode kOpcode = Opcode::kStore;
   static constexpr Unit kUnit = Unit::kStore;
-  Deps deps;
-  int32_t out_zp = 0;  ///< Output zero point.
-  int32_t act_min = 0;  ///< Lower clamp (e.g. out_zp for ReLU, -128 for none).
-  int32_t act_max = 0;  ///< Upper clamp (127 for none).
+  /// Wait bit: take a token from the compute_to_store queue.
+  static constexpr uint32_t kWaitCompute = 1;
+  /// Signal bit: give a token to the store_to_compute queue.
+  static constexpr uint32_t kSignalCompute = 1;
+  /// This instruction's fields (bit positions, signedness, named values).
+  static constexpr std::span<const FieldInfo> Fields() { return kStoreFields; }
+  Deps deps;  ///< dependency flags
+  int32_t out_zp = 0;  ///< Output zero point of the requantization.
+  int32_t act_min = 0;  ///< Lower clamp of the requantization (e.g. out_zp for ReLU, -128 for none).
+  int32_t act_max = 0;  ///< Upper clamp of the requantization (127 for none).
   uint32_t dst_addr = 0;  ///< Byte address of output row 0; a multiple of DIM.
   uint32_t dst_row_stride = 0;  ///< Bytes between output rows y; a multiple of DIM.
   uint32_t acc_row = 0;  ///< First accumulator row.
-  uint32_t p_row = 0;  ///< First of the nine P scratchpad rows with this channel group's parameters.
+  uint32_t p_row = 0;  ///< First P row of this channel group's `requant` parameter block.
   uint32_t ny = 0;  ///< Output rows.
   uint32_t nx = 0;  ///< Accumulator rows (output pixels) per output row.
 
@@ -307,10 +465,8 @@ struct StoreInstr {
   Word Encode() const {
     Word word{};
     SetField(word, 0, 4, static_cast<uint32_t>(kOpcode), "opcode");
-    SetField(word, 4, 1, deps.wait_prev ? 1 : 0, "wait_prev");
-    SetField(word, 5, 1, deps.wait_next ? 1 : 0, "wait_next");
-    SetField(word, 6, 1, deps.signal_prev ? 1 : 0, "signal_prev");
-    SetField(word, 7, 1, deps.signal_next ? 1 : 0, "signal_next");
+    SetField(word, 4, 2, deps.wait, "store.wait");
+    SetField(word, 6, 2, deps.signal, "store.signal");
     SetSignedField(word, 8, 8, out_zp, "store.out_zp");
     SetSignedField(word, 16, 8, act_min, "store.act_min");
     SetSignedField(word, 24, 8, act_max, "store.act_max");
@@ -340,5 +496,8 @@ struct StoreInstr {
   }
   bool operator==(const StoreInstr&) const = default;
 };
+
+/// Every instruction type, in opcode table order.
+using InstrTypes = std::tuple<LoadInstr, ComputeInstr, StoreInstr>;
 
 }  // namespace npu::isa

@@ -2,11 +2,13 @@
 // change spec/regs.toml and run `make gen`.
 
 /// @file npu_regs.h
-/// @brief npu register map: offsets and fields.
+/// @brief npu register map: offsets, fields, error causes and
+/// performance counters (docs/gen/regs.md).
 #pragma once
 
 #include <array>
 #include <cstdint>
+#include <string_view>
 
 namespace npu::regs {
 
@@ -69,42 +71,48 @@ inline constexpr uint32_t kWatchdog = 0x058;
 inline constexpr uint32_t kWatchdogReset = 0x00100000;
 /// Streams completed since reset (wraps). (ro)
 inline constexpr uint32_t kStreamsDone = 0x05c;
-/// Cycles with a stream running (low word; latches the high word). (rc)
+/// Cycles with a stream running. Low word; reading it latches the high word. (rc)
 inline constexpr uint32_t kCntCyclesLo = 0x100;
-/// Cycles with a stream running (high word, latched). (rc)
+/// Cycles with a stream running. High word (latched). (rc)
 inline constexpr uint32_t kCntCyclesHi = 0x104;
-/// Useful int8 multiply-accumulates (DIM*DIM per streamed row), low word. (rc)
+/// int8 multiply-accumulates: DIM*DIM per row streamed through the array (padded lanes included). Low word; reading it latches the high word. (rc)
 inline constexpr uint32_t kCntMacsLo = 0x108;
-/// Multiply-accumulates, high word (latched). (rc)
+/// int8 multiply-accumulates: DIM*DIM per row streamed through the array (padded lanes included). High word (latched). (rc)
 inline constexpr uint32_t kCntMacsHi = 0x10c;
-/// Cycles the load unit executes an instruction. (rc)
-inline constexpr uint32_t kCntLoadBusy = 0x110;
-/// Cycles the load unit waits for a dependency token. (rc)
-inline constexpr uint32_t kCntLoadStallDep = 0x114;
-/// Cycles the load unit waits for the memory (AR not accepted or read data not yet returned). (rc)
-inline constexpr uint32_t kCntLoadStallMem = 0x118;
-/// Cycles the compute unit is not idle (loading weights, streaming rows or draining the array). (rc)
-inline constexpr uint32_t kCntComputeBusy = 0x11c;
-/// Cycles the compute unit waits for a dependency token. (rc)
-inline constexpr uint32_t kCntComputeStallDep = 0x120;
-/// Cycles the compute unit waits for an accumulator read-after-write hazard or a weight load. (rc)
-inline constexpr uint32_t kCntComputeStallHazard = 0x124;
-/// Cycles the store unit executes an instruction. (rc)
-inline constexpr uint32_t kCntStoreBusy = 0x128;
-/// Cycles the store unit waits for a dependency token. (rc)
-inline constexpr uint32_t kCntStoreStallDep = 0x12c;
-/// Cycles the store unit waits for the memory (AW or W not accepted). (rc)
-inline constexpr uint32_t kCntStoreStallMem = 0x130;
-/// Cycles all unit queues are empty while instructions remain to be fetched. (rc)
-inline constexpr uint32_t kCntFetchStall = 0x134;
-/// Bytes read from memory (instructions and data). (rc)
-inline constexpr uint32_t kCntBytesRead = 0x138;
+/// Instructions dispatched to the units. (rc)
+inline constexpr uint32_t kCntInstructions = 0x110;
+/// Cycles every unit queue is empty while instructions remain to be fetched. (rc)
+inline constexpr uint32_t kCntFetchStall = 0x114;
+/// Bytes read from memory (instructions and data, including beats dropped on abort). (rc)
+inline constexpr uint32_t kCntBytesRead = 0x118;
 /// Bytes written to memory (beats with a non-zero strobe). (rc)
-inline constexpr uint32_t kCntBytesWritten = 0x13c;
+inline constexpr uint32_t kCntBytesWritten = 0x11c;
+/// Cycles the load unit is not idle (instruction in the address generator, descriptors or reads outstanding). (rc)
+inline constexpr uint32_t kCntLoadBusy = 0x120;
+/// Cycles the load unit's queue head waits for a dependency token. (rc)
+inline constexpr uint32_t kCntLoadStallDep = 0x124;
+/// Cycles the load unit waits for the memory (AR not accepted or read data not yet returned). (rc)
+inline constexpr uint32_t kCntLoadStallMem = 0x128;
+/// Cycles the compute unit is not idle (loading weights, streaming rows or draining the array). (rc)
+inline constexpr uint32_t kCntComputeBusy = 0x12c;
+/// Cycles the compute unit's queue head waits for a dependency token. (rc)
+inline constexpr uint32_t kCntComputeStallDep = 0x130;
+/// Cycles the compute unit waits for an accumulator read-after-write hazard or a weight load. (rc)
+inline constexpr uint32_t kCntComputeStallHazard = 0x134;
+/// Cycles the store unit is not idle. (rc)
+inline constexpr uint32_t kCntStoreBusy = 0x138;
+/// Cycles the store unit's queue head waits for a dependency token. (rc)
+inline constexpr uint32_t kCntStoreStallDep = 0x13c;
+/// Cycles the store unit waits for the memory (AW or W not accepted). (rc)
+inline constexpr uint32_t kCntStoreStallMem = 0x140;
 
 /// Every register, for tools that dump them.
-struct RegInfo { const char* name; uint32_t offset; const char* access; };
-inline constexpr std::array<RegInfo, 35> kAllRegs = {{
+struct RegInfo {
+  std::string_view name;
+  uint32_t offset;
+  std::string_view access;
+};
+inline constexpr std::array<RegInfo, 36> kAllRegs = {{
     {"id", 0x000, "ro"},
     {"hw_version", 0x004, "ro"},
     {"hw_spad_a", 0x008, "ro"},
@@ -128,18 +136,60 @@ inline constexpr std::array<RegInfo, 35> kAllRegs = {{
     {"cnt_cycles_hi", 0x104, "rc"},
     {"cnt_macs_lo", 0x108, "rc"},
     {"cnt_macs_hi", 0x10c, "rc"},
-    {"cnt_load_busy", 0x110, "rc"},
-    {"cnt_load_stall_dep", 0x114, "rc"},
-    {"cnt_load_stall_mem", 0x118, "rc"},
-    {"cnt_compute_busy", 0x11c, "rc"},
-    {"cnt_compute_stall_dep", 0x120, "rc"},
-    {"cnt_compute_stall_hazard", 0x124, "rc"},
-    {"cnt_store_busy", 0x128, "rc"},
-    {"cnt_store_stall_dep", 0x12c, "rc"},
-    {"cnt_store_stall_mem", 0x130, "rc"},
-    {"cnt_fetch_stall", 0x134, "rc"},
-    {"cnt_bytes_read", 0x138, "rc"},
-    {"cnt_bytes_written", 0x13c, "rc"},
+    {"cnt_instructions", 0x110, "rc"},
+    {"cnt_fetch_stall", 0x114, "rc"},
+    {"cnt_bytes_read", 0x118, "rc"},
+    {"cnt_bytes_written", 0x11c, "rc"},
+    {"cnt_load_busy", 0x120, "rc"},
+    {"cnt_load_stall_dep", 0x124, "rc"},
+    {"cnt_load_stall_mem", 0x128, "rc"},
+    {"cnt_compute_busy", 0x12c, "rc"},
+    {"cnt_compute_stall_dep", 0x130, "rc"},
+    {"cnt_compute_stall_hazard", 0x134, "rc"},
+    {"cnt_store_busy", 0x138, "rc"},
+    {"cnt_store_stall_dep", 0x13c, "rc"},
+    {"cnt_store_stall_mem", 0x140, "rc"},
+}};
+
+/// A named bit of a register.
+struct BitInfo {
+  std::string_view name;
+  uint32_t mask;
+};
+/// The ERR_CAUSE bits, in bit order.
+inline constexpr std::array<BitInfo, 5> kErrCauseBits = {{
+    {"illegal_instr", 0x1},
+    {"addr_range", 0x2},
+    {"axi_resp", 0x4},
+    {"watchdog", 0x8},
+    {"queue_overflow", 0x10},
+}};
+
+/// One performance counter.
+struct CounterInfo {
+  std::string_view name;  ///< e.g. "cycles", "load_busy"
+  uint32_t offset;        ///< its (low) register
+  int width;              ///< 32 or 64 bits (a 64-bit counter is a _lo/_hi pair)
+  std::string_view doc;   ///< what it counts
+};
+inline constexpr uint32_t kCntBase = 0x100;
+inline constexpr int kCounterWords = 17;
+inline constexpr std::array<CounterInfo, 15> kCounters = {{
+    {"cycles", 0x100, 64, "Cycles with a stream running."},
+    {"macs", 0x108, 64, "int8 multiply-accumulates: DIM*DIM per row streamed through the array (padded lanes included)."},
+    {"instructions", 0x110, 32, "Instructions dispatched to the units."},
+    {"fetch_stall", 0x114, 32, "Cycles every unit queue is empty while instructions remain to be fetched."},
+    {"bytes_read", 0x118, 32, "Bytes read from memory (instructions and data, including beats dropped on abort)."},
+    {"bytes_written", 0x11c, 32, "Bytes written to memory (beats with a non-zero strobe)."},
+    {"load_busy", 0x120, 32, "Cycles the load unit is not idle (instruction in the address generator, descriptors or reads outstanding)."},
+    {"load_stall_dep", 0x124, 32, "Cycles the load unit's queue head waits for a dependency token."},
+    {"load_stall_mem", 0x128, 32, "Cycles the load unit waits for the memory (AR not accepted or read data not yet returned)."},
+    {"compute_busy", 0x12c, 32, "Cycles the compute unit is not idle (loading weights, streaming rows or draining the array)."},
+    {"compute_stall_dep", 0x130, 32, "Cycles the compute unit's queue head waits for a dependency token."},
+    {"compute_stall_hazard", 0x134, 32, "Cycles the compute unit waits for an accumulator read-after-write hazard or a weight load."},
+    {"store_busy", 0x138, 32, "Cycles the store unit is not idle."},
+    {"store_stall_dep", 0x13c, 32, "Cycles the store unit's queue head waits for a dependency token."},
+    {"store_stall_mem", 0x140, 32, "Cycles the store unit waits for the memory (AW or W not accepted)."},
 }};
 
 }  // namespace npu::regs

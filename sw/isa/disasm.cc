@@ -5,61 +5,49 @@
 namespace npu::isa {
 namespace {
 
-std::string DepsSuffix(const Deps& d) {
+/// " | wait compute store" and " | signal load" for the set dependency bits;
+/// a bit towards a queue the unit does not have is shown as "?<bit>".
+std::string DepsSuffix(Unit unit, const Deps& d) {
   std::string s;
-  const auto add = [&s](bool on, const char* name) {
-    if (!on) return;
-    s += s.empty() ? " | " : " ";
-    s += name;
+  const auto list = [&](const char* what, uint32_t mask, const auto& queues, bool in) {
+    if (mask == 0) return;
+    s += fmt::format(" | {}", what);
+    for (int i = 0; i < kDepBits; ++i) {
+      if (!(mask >> i & 1)) continue;
+      const int q = queues[static_cast<int>(unit)][i];
+      if (q < 0) {
+        s += fmt::format(" ?{}", i);
+      } else {
+        s += fmt::format(" {}", UnitName(in ? kQueues[q].from : kQueues[q].to));
+      }
+    }
   };
-  add(d.wait_prev, "wait_prev");
-  add(d.wait_next, "wait_next");
-  add(d.signal_prev, "signal_prev");
-  add(d.signal_next, "signal_next");
+  list("wait", d.wait, kInQueue, true);
+  list("signal", d.signal, kOutQueue, false);
   return s;
 }
 
-std::string SpadName(uint32_t spad) {
-  switch (spad) {
-    case 0:
-      return "A";
-    case 1:
-      return "B";
-    case 2:
-      return "P";
-    default:
-      return fmt::format("spad{}", spad);
+std::string FieldText(const Word& word, const FieldInfo& f) {
+  if (f.is_signed) return fmt::format("{}", GetSignedField(word, f.lsb, f.width));
+  const uint32_t v = GetField(word, f.lsb, f.width);
+  for (const EnumValue& e : f.values) {
+    if (e.value == v) return std::string(e.name);
   }
+  if (!f.values.empty()) return fmt::format("?{}", v);
+  // Addresses and strides (the 32-bit fields) read best in hex.
+  return f.width == 32 ? fmt::format("0x{:x}", v) : fmt::format("{}", v);
 }
 
 }  // namespace
 
 std::string Disassemble(const Word& word) {
-  switch (OpcodeOf(word)) {
-    case static_cast<uint32_t>(Opcode::kLoad): {
-      const LoadInstr i = LoadInstr::Decode(word);
-      return fmt::format(
-          "load  {}[{}+c*{}] <- 0x{:08x} planes={} src_c_stride=0x{:x} src_row_stride=0x{:x} "
-          "hw={}x{} win={}x{}@({},{})/{},{} pad={}{}",
-          SpadName(i.spad), i.dst_row, i.dst_c_stride, i.src_addr, i.nc, i.src_c_stride,
-          i.src_row_stride, i.h, i.w, i.ny, i.nx, i.y0, i.x0, i.sy, i.sx, i.pad,
-          DepsSuffix(i.deps));
-    }
-    case static_cast<uint32_t>(Opcode::kCompute): {
-      const ComputeInstr i = ComputeInstr::Decode(word);
-      return fmt::format("compute acc[{}] {} A[{}+k*{}] * B[{}] m={} nk={}{}", i.acc_row,
-                         i.accumulate ? "+=" : "=", i.a_row, i.a_k_stride, i.b_row, i.m, i.nk,
-                         DepsSuffix(i.deps));
-    }
-    case static_cast<uint32_t>(Opcode::kStore): {
-      const StoreInstr i = StoreInstr::Decode(word);
-      return fmt::format("store 0x{:08x}+y*0x{:x} <- acc[{}] P[{}] ny={} nx={} zp={} act=[{},{}]{}",
-                         i.dst_addr, i.dst_row_stride, i.acc_row, i.p_row, i.ny, i.nx, i.out_zp,
-                         i.act_min, i.act_max, DepsSuffix(i.deps));
-    }
-    default:
-      return fmt::format("illegal opcode {}", OpcodeOf(word));
+  const InstrInfo* info = FindInstr(OpcodeOf(word));
+  if (info == nullptr) return fmt::format("illegal opcode {}", OpcodeOf(word));
+  std::string s(info->name);
+  for (const FieldInfo& f : info->fields) {
+    s += fmt::format(" {}={}", f.name, FieldText(word, f));
   }
+  return s + DepsSuffix(info->unit, DepsOf(word));
 }
 
 std::string DisassembleStream(std::span<const Word> words) {

@@ -9,14 +9,14 @@
 
 namespace npu::isa {
 
-/// One line for one instruction, every field shown, e.g.
-/// `load  A[0+c*64] <- 0x10000000 planes=3 src_c_stride=0x400 src_row_stride=0x80 hw=8x8
-/// win=8x8@(-1,-1)/1,1 pad=-5 | wait_next signal_next`,
-/// `compute acc[0] += A[0+k*16] * B[32] m=16 nk=2`,
-/// `store 0x20000000+y*0x100 <- acc[0] P[9] ny=2 nx=8 zp=-3 act=[0,127] | wait_prev`.
-/// The window is `win=ny x nx @(y0,x0) / sy,sx`; `hw` is the source bound h x w;
-/// `=` overwrites, `+=` accumulates. An unknown opcode gives `illegal opcode N`.
-/// Dependency flags are listed after `|` even where they are illegal.
+/// One line for one instruction: the mnemonic, then every field of the
+/// generated field table in bit order as `name=value` (signed fields in
+/// decimal, enumerated fields by name, 32-bit fields in hex, others in
+/// decimal), then ` | wait <units>` and ` | signal <units>` naming the
+/// partner unit of each set dependency bit, e.g.
+/// `compute accumulate=1 a_row=4 b_row=32 acc_row=1024 m=16 nk=2 a_k_stride=16 | wait load`.
+/// A value outside an enumeration shows as `?N`, a dependency bit towards a
+/// queue the unit lacks as `?bit`; an unknown opcode gives `illegal opcode N`.
 std::string Disassemble(const Word& word);
 
 /// A listing: one line per instruction, `pc: text`, each ending in '\n'.

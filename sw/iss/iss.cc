@@ -9,6 +9,7 @@
 #include <stdexcept>
 
 #include "sw/gen/npu_regs.h"
+#include "sw/isa/params.h"
 #include "sw/numerics/numerics.h"
 
 namespace npu::iss {
@@ -19,10 +20,11 @@ constexpr uint32_t kAddrRange = regs::kErrCauseAddrRangeMask;
 constexpr uint32_t kAxiResp = regs::kErrCauseAxiRespMask;
 constexpr uint32_t kWatchdog = regs::kErrCauseWatchdogMask;
 
-constexpr uint32_t kMaxBurstBeats = 256;    // AXI4 INCR limit
-constexpr uint32_t kBoundary = 4096;        // AXI bursts never cross 4 KiB
-constexpr uint32_t kFetchBurstBytes = 256;  // fetch bursts never cross 256 bytes
-constexpr uint32_t kFetchBuffer = 16;       // instructions read ahead of dispatch
+// The hardware's burst and fetch limits (spec/configs.toml, microarch).
+constexpr uint32_t kMaxBurstBeats = arch::kMaxBurst;
+constexpr uint32_t kBoundary = arch::kBoundary;
+constexpr uint32_t kFetchBurstBytes = arch::kFetchBurst * isa::kInstrBytes;
+constexpr uint32_t kFetchBuffer = arch::kFetchStaging;
 
 /// Beats of the next burst of a contiguous run at @p addr with @p beats left.
 uint32_t BurstBeats(uint64_t addr, uint64_t beats, uint32_t dim) {
@@ -76,15 +78,6 @@ void MacChunkAny(const int8_t* a, const int8_t* w, int32_t* acc, uint32_t m, boo
     }
     Accumulate(sum.data(), acc + size_t{i} * d, d, overwrite);
   }
-}
-
-/// Little-endian int32 lane @p lane of the concatenated rows at @p rows.
-int32_t LaneWord(const int8_t* rows, uint32_t lane) {
-  uint32_t v = 0;
-  for (int b = 0; b < 4; ++b) {
-    v |= uint32_t{static_cast<uint8_t>(rows[4 * lane + b])} << (8 * b);
-  }
-  return static_cast<int32_t>(v);
 }
 
 }  // namespace
@@ -165,10 +158,10 @@ Iss::MaybeFault Iss::CheckBurst(const RunContext& ctx, uint64_t addr, uint64_t b
 }
 
 Iss::MaybeFault Iss::ExecLoad(const RunContext& ctx, const isa::LoadInstr& in) {
-  if (in.spad > 2 || in.sy == 0 || in.sx == 0) return Fault{kIllegal, 0};
+  if (in.spad > Spad::kP || in.sy == 0 || in.sx == 0) return Fault{kIllegal, 0};
   if (in.nc == 0 || in.ny == 0 || in.nx == 0) return std::nullopt;
   const uint32_t dim = config_.dim;
-  const auto [spad, depth] = SpadStorage(static_cast<Spad>(in.spad));
+  const auto [spad, depth] = SpadStorage(in.spad);
   const uint64_t last_row =
       uint64_t{in.dst_row} + uint64_t{in.nc - 1} * in.dst_c_stride + uint64_t{in.ny} * in.nx - 1;
   if (last_row >= depth) return Fault{kIllegal, 0};
@@ -266,22 +259,23 @@ Iss::MaybeFault Iss::ExecStore(const RunContext& ctx, const isa::StoreInstr& in)
   if (in.ny == 0 || in.nx == 0) return std::nullopt;
   const uint32_t dim = config_.dim;
   const uint64_t acc_last = uint64_t{in.acc_row} + uint64_t{in.ny} * in.nx - 1;
-  if (acc_last >= config_.acc || uint64_t{in.p_row} + 8 >= config_.spad_p) {
+  if (acc_last >= config_.acc || uint64_t{in.p_row} + isa::param::kRequantRows > config_.spad_p) {
     return Fault{kIllegal, 0};
   }
   // Same order of checks as npu_store: alignment before the parameter rows.
   if (in.dst_addr % dim) return Fault{kAddrRange, in.dst_addr};
   if (in.dst_row_stride % dim) return Fault{kAddrRange, in.dst_row_stride};
-  // Parameters: rows 0-3 biases, 4-7 multipliers (little-endian int32 lanes
-  // across the concatenated rows), row 8 int8 shifts.
-  const int8_t* p = spad_p_.data() + size_t{in.p_row} * dim;
+  // Parameters: the `requant` block at p_row.
+  const std::span<const int8_t> p(spad_p_.data() + size_t{in.p_row} * dim,
+                                  size_t{isa::param::kRequantRows} * dim);
   std::vector<int32_t> bias(dim), mult(dim);
   std::vector<int> shift(dim);
   for (uint32_t l = 0; l < dim; ++l) {
-    bias[l] = LaneWord(p, l);
-    mult[l] = LaneWord(p + 4 * dim, l);
-    shift[l] = p[8 * dim + l];
-    if (shift[l] < kMinShift || shift[l] > kMaxShift) return Fault{kIllegal, 0};
+    const int lane = static_cast<int>(l), d = static_cast<int>(dim);
+    bias[l] = isa::param::Get(p, d, isa::param::kRequantBias, lane);
+    mult[l] = isa::param::Get(p, d, isa::param::kRequantMult, lane);
+    shift[l] = isa::param::Get(p, d, isa::param::kRequantShift, lane);
+    if (shift[l] < isa::kMinShift || shift[l] > isa::kMaxShift) return Fault{kIllegal, 0};
   }
   uint8_t* mem = ctx.mem->Data().data();
   const uint32_t mem_base = ctx.mem->Base();
@@ -330,7 +324,7 @@ runtime::RunResult Iss::Run(runtime::DeviceMemory& mem, uint32_t stream_addr, ui
     uint32_t pc;
     isa::Word word;
   };
-  std::array<std::deque<Entry>, 3> queues;
+  std::array<std::deque<Entry>, isa::kNumUnits> queues;
   std::deque<Entry> staged;  // read, not yet dispatched (at most kFetchBuffer)
   uint32_t read_pc = 0;      // next instruction to read
   const uint8_t* bytes = mem.Data().data();
@@ -368,15 +362,14 @@ runtime::RunResult Iss::Run(runtime::DeviceMemory& mem, uint32_t stream_addr, ui
       }
       while (!staged.empty()) {
         const Entry& e = staged.front();
-        const uint32_t op = isa::OpcodeOf(e.word);
-        if (op < 1 || op > 3) return fail(kIllegal, e.pc, 0);
-        const isa::Unit unit = isa::UnitOf(op);
+        const std::optional<isa::Unit> unit = isa::TryUnitOf(isa::OpcodeOf(e.word));
+        if (!unit) return fail(kIllegal, e.pc, 0);
         const isa::Deps deps = isa::DepsOf(e.word);
-        if ((!isa::HasPrev(unit) && (deps.wait_prev || deps.signal_prev)) ||
-            (!isa::HasNext(unit) && (deps.wait_next || deps.signal_next))) {
+        if ((deps.wait & ~isa::LegalWaitMask(*unit)) ||
+            (deps.signal & ~isa::LegalSignalMask(*unit))) {
           return fail(kIllegal, e.pc, 0);
         }
-        auto& q = queues[static_cast<size_t>(unit)];
+        auto& q = queues[static_cast<size_t>(*unit)];
         if (q.size() >= config_.queue) break;
         q.push_back(e);
         staged.pop_front();
@@ -384,24 +377,18 @@ runtime::RunResult Iss::Run(runtime::DeviceMemory& mem, uint32_t stream_addr, ui
       }
     }
 
-    // Pick the startable head with the lowest pc.
-    int best = -1;
-    for (int u = 0; u < 3; ++u) {
-      if (queues[u].empty()) continue;
-      const isa::Deps d = isa::DepsOf(queues[u].front().word);
-      bool ready = true;
-      switch (static_cast<isa::Unit>(u)) {
-        case isa::Unit::kLoad:
-          ready = !d.wait_next || tokens_.c2l > 0;
-          break;
-        case isa::Unit::kCompute:
-          ready = (!d.wait_prev || tokens_.l2c > 0) && (!d.wait_next || tokens_.s2c > 0);
-          break;
-        case isa::Unit::kStore:
-          ready = !d.wait_prev || tokens_.c2s > 0;
-          break;
+    // Pick the startable head with the lowest pc: one whose wait bits all
+    // name a queue holding a token.
+    const auto ready = [&](int u, const isa::Deps& d) {
+      for (int i = 0; i < isa::kDepBits; ++i) {
+        if ((d.wait >> i & 1) && tokens_[isa::kInQueue[u][i]] == 0) return false;
       }
-      if (ready && (best < 0 || queues[u].front().pc < queues[best].front().pc)) best = u;
+      return true;
+    };
+    int best = -1;
+    for (int u = 0; u < isa::kNumUnits; ++u) {
+      if (queues[u].empty() || !ready(u, isa::DepsOf(queues[u].front().word))) continue;
+      if (best < 0 || queues[u].front().pc < queues[best].front().pc) best = u;
     }
     if (best < 0) {
       uint32_t blocked_pc = UINT32_MAX;
@@ -415,27 +402,25 @@ runtime::RunResult Iss::Run(runtime::DeviceMemory& mem, uint32_t stream_addr, ui
     const Entry e = queues[best].front();
     queues[best].pop_front();
     const isa::Deps d = isa::DepsOf(e.word);
+    for (int i = 0; i < isa::kDepBits; ++i) {
+      if (d.wait >> i & 1) --tokens_[isa::kInQueue[best][i]];
+    }
     MaybeFault fault;
     switch (static_cast<isa::Unit>(best)) {
       case isa::Unit::kLoad:
-        if (d.wait_next) --tokens_.c2l;
         fault = ExecLoad(ctx, isa::LoadInstr::Decode(e.word));
-        if (!fault && d.signal_next) ++tokens_.l2c;
         break;
       case isa::Unit::kCompute:
-        if (d.wait_prev) --tokens_.l2c;
-        if (d.wait_next) --tokens_.s2c;
         fault = ExecCompute(ctx, isa::ComputeInstr::Decode(e.word));
-        if (!fault && d.signal_prev) ++tokens_.c2l;
-        if (!fault && d.signal_next) ++tokens_.c2s;
         break;
       case isa::Unit::kStore:
-        if (d.wait_prev) --tokens_.c2s;
         fault = ExecStore(ctx, isa::StoreInstr::Decode(e.word));
-        if (!fault && d.signal_prev) ++tokens_.s2c;
         break;
     }
     if (fault) return fail(fault->cause, e.pc, fault->addr);
+    for (int i = 0; i < isa::kDepBits; ++i) {
+      if (d.signal >> i & 1) ++tokens_[isa::kOutQueue[best][i]];
+    }
     ++result.stats.instructions;
   }
   return result;

@@ -3,6 +3,7 @@
 /// used as the fast golden executor and compared with the RTL bit for bit.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <span>
@@ -17,21 +18,12 @@
 
 namespace npu::iss {
 
-/// The three scratchpads (the `spad` field of `load`).
-enum class Spad : uint32_t {
-  kA = 0,  ///< activations
-  kB = 1,  ///< weights
-  kP = 2,  ///< post-processing parameters
-};
+/// The scratchpads (the `spad` field of `load`).
+using isa::Spad;
 
-/// The four dependency-token counters between neighbouring units.
-struct Tokens {
-  uint32_t l2c = 0;  ///< load -> compute
-  uint32_t c2l = 0;  ///< compute -> load
-  uint32_t c2s = 0;  ///< compute -> store
-  uint32_t s2c = 0;  ///< store -> compute
-  bool operator==(const Tokens&) const = default;
-};
+/// The dependency-token counters, one per queue of the token graph
+/// (isa::kQueues).
+using Tokens = std::array<uint32_t, isa::kNumQueues>;
 
 /// Instruction-level simulator of one hardware configuration.
 ///
@@ -40,20 +32,21 @@ struct Tokens {
 /// with the error registers (cleared only by Reset(), the soft reset).
 ///
 /// Execution model (the hardware's decoupled units): instructions are
-/// fetched in order and dispatched into three unit queues of depth
+/// fetched in order and dispatched into one queue per unit of depth
 /// HwConfig::queue; fetch stalls while the target queue is full. A unit may
-/// start its head instruction when every token it waits for is available
-/// (`wait_prev`/`wait_next` take one token each); the instruction then
-/// executes atomically and afterwards gives its `signal_*` tokens. Among the
+/// start its head instruction when every queue its `wait_mask` names holds a
+/// token (it takes one from each); the instruction then executes atomically
+/// and afterwards gives one token to each queue its `signal_mask` names. Among the
 /// units that can start, the one whose head has the lowest pc runs; then
 /// fetch refills. The stream completes when every instruction has been
 /// fetched and executed. If instructions remain and no unit can start, the
 /// hardware would hang: the run ends with `watchdog` and err_pc = the lowest
 /// pc among the blocked queue heads.
 ///
-/// Fetch (as npu_fetch) reads the stream in bursts of up to 8 instructions
-/// that end at 256-byte boundaries, up to 16 instructions ahead of dispatch
-/// (a burst is read when the whole burst fits in that buffer), and checks
+/// Fetch (as npu_fetch) reads the stream in bursts of up to arch::kFetchBurst
+/// instructions that end at multiples of that many instructions, up to
+/// arch::kFetchStaging instructions ahead of dispatch (a burst is read when
+/// the whole burst fits in that buffer), and checks
 /// each instruction when it reaches the head of the buffer, before it waits
 /// for queue space. The first fault ends the run (errors are sticky; the
 /// queues are dropped):
@@ -62,20 +55,21 @@ struct Tokens {
 ///   the burst, addr = burst start;
 /// - fetch burst touching an injected bus error: axi_resp, pc and addr of the
 ///   first instruction of the burst that overlaps the error range;
-/// - opcode not 1..3, or a dependency flag towards a missing neighbour (load:
-///   wait_prev/signal_prev; store: wait_next/signal_next): illegal_instr.
+/// - an opcode that names no instruction, or a dependency bit towards a queue
+///   the unit does not have (isa::LegalWaitMask/LegalSignalMask): illegal_instr.
 ///
 /// When a unit starts an instruction it checks, in this order (any zero count
 /// makes the instruction a no-op that only moves tokens; the checks after
 /// the first bullet apply only to instructions that are not no-ops):
-/// - load spad == 3, sy == 0, sx == 0; store act_min > act_max: illegal_instr;
+/// - load spad not a scratchpad, sy == 0, sx == 0; store act_min > act_max:
+///   illegal_instr;
 /// - a scratchpad or accumulator row out of range (store: p_row + 8 too):
 ///   illegal_instr;
 /// - load src_addr, src_c_stride, src_row_stride, or store dst_addr,
 ///   dst_row_stride not a multiple of DIM: addr_range, addr = the value of
 ///   the first such field in that order;
-/// - store: a shift (P row 8) outside [kMinShift, kMaxShift] of
-///   sw/numerics/numerics.h: illegal_instr;
+/// - store: a shift of the `requant` parameter block outside
+///   [isa::kMinShift, isa::kMaxShift]: illegal_instr;
 /// - then per burst, in order: a burst not inside the memory: addr_range,
 ///   addr = burst start; a load burst touching an injected bus-error range:
 ///   axi_resp, addr = the first beat of the burst that overlaps it (read
@@ -167,7 +161,7 @@ class Iss : public runtime::Backend {
   HwConfig config_;
   std::vector<int8_t> spad_a_, spad_b_, spad_p_;  // rows x dim
   std::vector<int32_t> acc_;                      // rows x dim
-  Tokens tokens_;
+  Tokens tokens_{};
   runtime::RunStatus status_;  // sticky error registers
   std::vector<std::pair<uint32_t, uint32_t>> bus_errors_;
 };

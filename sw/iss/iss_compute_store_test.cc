@@ -138,12 +138,12 @@ TEST(ComputeTest, ZeroCountsAreNoOps) {
   iss.AccRow(0)[0] = 42;
   isa::ComputeInstr c = testing::Compute(0, 60000, 0, 0, 1, 0, false);  // m = 0
   isa::ComputeInstr d = testing::Compute(0, 60000, 0, 1, 0, 0, false);  // nk = 0
-  c.deps.signal_next = d.deps.signal_next = true;
+  c.deps.signal = d.deps.signal = isa::ComputeInstr::kSignalStore;
   runtime::DeviceMemory mem(kBase, kMemSize);
   const auto result = RunProgram(iss, mem, {c.Encode(), d.Encode()});
   ASSERT_TRUE(result.status.ok) << result.status.Describe();
   EXPECT_EQ(iss.AccRow(0)[0], 42);
-  EXPECT_EQ(iss.GetTokens().c2s, 2u);
+  EXPECT_EQ(iss.GetTokens()[isa::kQueueComputeToStore], 2u);
   EXPECT_EQ(result.stats.macs, 0u);
 }
 
@@ -254,10 +254,10 @@ TEST(StoreTest, ZeroCountsAreNoOps) {
   Iss iss(Cfg4());
   runtime::DeviceMemory mem(kBase, kMemSize);
   isa::StoreInstr s = testing::RowsStore(kData + 1 /* never checked */, 0, 60000, 60000, 0, 3);
-  s.deps.signal_prev = true;
+  s.deps.signal = isa::StoreInstr::kSignalCompute;
   const auto result = RunProgram(iss, mem, {s.Encode()});
   ASSERT_TRUE(result.status.ok) << result.status.Describe();
-  EXPECT_EQ(iss.GetTokens().s2c, 1u);
+  EXPECT_EQ(iss.GetTokens()[isa::kQueueStoreToCompute], 1u);
   EXPECT_EQ(result.stats.bytes_written, 0u);
 }
 

@@ -30,9 +30,10 @@ runtime::RunStatus Error(uint32_t cause, uint32_t pc, uint32_t addr = 0) {
 }
 
 /// Instruction words with the given dependency flags.
-Word LoadW(bool wait_next, bool signal_next, uint32_t dst = 0) {
-  isa::LoadInstr l = testing::RowsLoad(0, kData, dst, 1);
-  l.deps.wait_next = wait_next, l.deps.signal_next = signal_next;
+Word LoadW(bool wait_compute, bool signal_compute, uint32_t dst = 0) {
+  isa::LoadInstr l = testing::RowsLoad(Spad::kA, kData, dst, 1);
+  if (wait_compute) l.deps.wait |= isa::LoadInstr::kWaitCompute;
+  if (signal_compute) l.deps.signal |= isa::LoadInstr::kSignalCompute;
   return l.Encode();
 }
 Word ComputeW(isa::Deps deps) {
@@ -40,12 +41,20 @@ Word ComputeW(isa::Deps deps) {
   c.deps = deps;
   return c.Encode();
 }
-Word StoreW(bool wait_prev, bool signal_prev) {
+Word StoreW(bool wait_compute, bool signal_compute) {
   isa::StoreInstr s = testing::RowsStore(kData + 0x800, 0, 0, 0, 1, 1);
-  s.deps.wait_prev = wait_prev, s.deps.signal_prev = signal_prev;
+  if (wait_compute) s.deps.wait |= isa::StoreInstr::kWaitCompute;
+  if (signal_compute) s.deps.signal |= isa::StoreInstr::kSignalCompute;
   return s.Encode();
 }
-constexpr isa::Deps kWaitPrev{true, false, false, false};
+/// Compute dependency flags: wait for load / store, signal load / store.
+isa::Deps CDeps(bool wait_load, bool wait_store, bool signal_load, bool signal_store) {
+  using isa::ComputeInstr;
+  return {(wait_load ? ComputeInstr::kWaitLoad : 0u) | (wait_store ? ComputeInstr::kWaitStore : 0u),
+          (signal_load ? ComputeInstr::kSignalLoad : 0u) |
+              (signal_store ? ComputeInstr::kSignalStore : 0u)};
+}
+const isa::Deps kWaitPrev = CDeps(true, false, false, false);
 constexpr isa::Deps kNoDeps{};
 
 // ------------------------------------------------------------ token flow
@@ -80,12 +89,12 @@ TEST(FlowTest, EveryTokenQueue) {
   Iss iss(Cfg4());
   // Each wait is placed before the instruction giving its token.
   const std::vector<Word> prog = {
-      StoreW(true, true),                     // 0: waits c2s (from 2), gives s2c
-      LoadW(true, false),                     // 1: waits c2l (from 2)
-      ComputeW({false, false, true, true}),   // 2: gives c2l and c2s
-      ComputeW({false, true, false, false}),  // 3: waits s2c (from 0)
-      LoadW(false, true),                     // 4: gives l2c
-      ComputeW(kWaitPrev),                    // 5: waits l2c (from 4)
+      StoreW(true, true),                          // 0: waits c2s (from 2), gives s2c
+      LoadW(true, false),                          // 1: waits c2l (from 2)
+      ComputeW(CDeps(false, false, true, true)),   // 2: gives c2l and c2s
+      ComputeW(CDeps(false, true, false, false)),  // 3: waits s2c (from 0)
+      LoadW(false, true),                          // 4: gives l2c
+      ComputeW(kWaitPrev),                         // 5: waits l2c (from 4)
   };
   const auto result = RunProgram(iss, mem, prog);
   ASSERT_TRUE(result.status.ok) << result.status.Describe();
@@ -114,9 +123,9 @@ TEST(FlowTest, TokensPersistAcrossRunsUntilReset) {
   runtime::DeviceMemory mem(kBase, kMemSize);
   Iss iss(Cfg4());
   ASSERT_TRUE(RunProgram(iss, mem, {LoadW(false, true), LoadW(false, true)}).status.ok);
-  EXPECT_EQ(iss.GetTokens().l2c, 2u);
+  EXPECT_EQ(iss.GetTokens()[isa::kQueueLoadToCompute], 2u);
   ASSERT_TRUE(RunProgram(iss, mem, {ComputeW(kWaitPrev)}).status.ok);
-  EXPECT_EQ(iss.GetTokens().l2c, 1u);
+  EXPECT_EQ(iss.GetTokens()[isa::kQueueLoadToCompute], 1u);
   iss.Reset();
   EXPECT_EQ(iss.GetTokens(), Tokens{});
   EXPECT_EQ(RunProgram(iss, mem, {ComputeW(kWaitPrev)}).status, Error(kWatchdog, 0));
@@ -131,7 +140,7 @@ TEST(FlowTest, HaltedUntilReset) {
   const auto again = RunProgram(iss, mem, {LoadW(false, true)});
   EXPECT_EQ(again.status, Error(kIllegal, 0));
   EXPECT_EQ(again.stats.instructions, 0u);
-  EXPECT_EQ(iss.GetTokens().l2c, 0u);
+  EXPECT_EQ(iss.GetTokens()[isa::kQueueLoadToCompute], 0u);
   iss.Reset();
   EXPECT_FALSE(iss.Halted());
   EXPECT_TRUE(RunProgram(iss, mem, {LoadW(false, true)}).status.ok);
@@ -194,13 +203,15 @@ TEST(FetchTest, LongStreamsRefill) {
   std::vector<Word> prog;
   for (int i = 0; i < 50; ++i) {
     prog.push_back(LoadW(i != 0, true));
-    prog.push_back(ComputeW({true, i != 0, true, true}));
+    prog.push_back(ComputeW(CDeps(true, i != 0, true, true)));
     prog.push_back(StoreW(true, true));
   }
   const auto result = RunProgram(iss, mem, prog);
   ASSERT_TRUE(result.status.ok) << result.status.Describe();
   EXPECT_EQ(result.stats.instructions, 150u);
-  EXPECT_EQ(iss.GetTokens(), (Tokens{0, 1, 0, 1}));
+  Tokens want{};
+  want[isa::kQueueComputeToLoad] = want[isa::kQueueStoreToCompute] = 1;
+  EXPECT_EQ(iss.GetTokens(), want);
   EXPECT_EQ(result.stats.bytes_read, 150u * 32 + 50u * 4);
   EXPECT_EQ(result.stats.bytes_written, 50u * 4);
   EXPECT_EQ(result.stats.macs, 50u * 16);
@@ -209,7 +220,7 @@ TEST(FetchTest, LongStreamsRefill) {
 // -------------------------------------------------------- illegal_instr
 
 TEST(IllegalTest, UnknownOpcodeAtFetch) {
-  for (uint32_t op : {0u, 4u, 7u, 15u}) {
+  for (uint32_t op : {0u, 7u, 15u}) {
     runtime::DeviceMemory mem(kBase, kMemSize);
     Iss iss(Cfg4());
     Word bad{};
@@ -224,13 +235,23 @@ TEST(IllegalTest, UnknownOpcodeAtFetch) {
 }
 
 TEST(IllegalTest, DependencyTowardsMissingNeighbour) {
-  isa::LoadInstr l = testing::RowsLoad(0, kData, 0, 1);
-  isa::StoreInstr s = testing::RowsStore(kData, 0, 0, 0, 1, 1);
+  // Every dependency bit that names no queue of its unit (spec/isa.toml).
   std::vector<Word> bad;
-  l.deps = {true, false, false, false}, bad.push_back(l.Encode());
-  l.deps = {false, false, true, false}, bad.push_back(l.Encode());
-  s.deps = {false, true, false, false}, bad.push_back(s.Encode());
-  s.deps = {false, false, false, true}, bad.push_back(s.Encode());
+  for (const isa::InstrInfo& info : isa::kInstrs) {
+    for (int i = 0; i < isa::kDepBits; ++i) {
+      Word w{};
+      isa::SetField(w, isa::field::kOpcodeLsb, isa::field::kOpcodeWidth,
+                    static_cast<uint32_t>(info.opcode), "opcode");
+      if (!(isa::LegalWaitMask(info.unit) >> i & 1)) {
+        isa::SetField(w, isa::field::kWaitMaskLsb + i, 1, 1, "wait");
+        bad.push_back(w);
+      }
+      if (!(isa::LegalSignalMask(info.unit) >> i & 1)) {
+        isa::SetField(w, isa::field::kSignalMaskLsb + i, 1, 1, "signal");
+        bad.push_back(w);
+      }
+    }
+  }
   for (size_t i = 0; i < bad.size(); ++i) {
     runtime::DeviceMemory mem(kBase, kMemSize);
     Iss iss(Cfg4());
@@ -253,14 +274,14 @@ void ExpectOk(const Word& w, const char* what) {
 }
 
 TEST(IllegalTest, LoadFields) {
-  isa::LoadInstr l = testing::RowsLoad(0, kData, 0, 1);
-  l.spad = 3;
+  isa::LoadInstr l = testing::RowsLoad(Spad::kA, kData, 0, 1);
+  l.spad = static_cast<Spad>(3);
   ExpectIllegalAtPc1(l.Encode(), "spad 3");
-  l.spad = 0, l.sy = 0;
+  l.spad = Spad::kA, l.sy = 0;
   ExpectIllegalAtPc1(l.Encode(), "sy 0");
   l.sy = 1, l.sx = 0;
   ExpectIllegalAtPc1(l.Encode(), "sx 0");
-  l.sx = 1, l.nx = 0, l.spad = 3;
+  l.sx = 1, l.nx = 0, l.spad = static_cast<Spad>(3);
   ExpectIllegalAtPc1(l.Encode(), "spad 3 on a no-op");
 }
 
@@ -269,7 +290,7 @@ TEST(IllegalTest, LoadRowsOutOfRange) {
   const uint32_t depth[3] = {cfg.spad_a, cfg.spad_b, cfg.spad_p};
   for (uint32_t spad = 0; spad < 3; ++spad) {
     // Last row written = dst_row + (nc-1)*dst_c_stride + ny*nx - 1.
-    isa::LoadInstr l = testing::RowsLoad(spad, kData, 0, 1);
+    isa::LoadInstr l = testing::RowsLoad(static_cast<Spad>(spad), kData, 0, 1);
     l.nc = 2, l.h = 2, l.ny = 2, l.nx = 3, l.w = 3, l.dst_c_stride = 10;
     l.src_c_stride = 0x40, l.src_row_stride = 0x10;
     l.dst_row = depth[spad] - 16;
@@ -365,7 +386,7 @@ TEST(AddrRangeTest, FetchReadsAheadOfABlockedQueue) {
 }
 
 TEST(AddrRangeTest, LoadMisaligned) {
-  isa::LoadInstr l = testing::RowsLoad(0, kData + 2, 0, 1);
+  isa::LoadInstr l = testing::RowsLoad(Spad::kA, kData + 2, 0, 1);
   runtime::DeviceMemory mem(kBase, kMemSize);
   {
     Iss iss(Cfg4());
@@ -407,7 +428,7 @@ TEST(AddrRangeTest, LoadBurstSplitAt4KiB) {
   // the second is refused, reported at its start.
   runtime::DeviceMemory mem(kBase, 0x3000);
   Iss iss(Cfg4());
-  const auto result = RunProgram(iss, mem, {testing::RowsLoad(0, kEnd - 8, 0, 4).Encode()});
+  const auto result = RunProgram(iss, mem, {testing::RowsLoad(Spad::kA, kEnd - 8, 0, 4).Encode()});
   EXPECT_EQ(result.status, Error(kAddrRange, 0, kEnd));
   EXPECT_EQ(result.stats.bytes_read, 32u + 8u);  // the first burst was read
 }
@@ -418,7 +439,7 @@ TEST(AddrRangeTest, LoadBurstSplitAt256Beats) {
   runtime::DeviceMemory mem(kBase, 0x2000 + 1024 + 4);
   Iss iss(Cfg4());
   const uint32_t src = kBase + 0x2000;
-  EXPECT_EQ(RunProgram(iss, mem, {testing::RowsLoad(0, src, 0, 300).Encode()}).status,
+  EXPECT_EQ(RunProgram(iss, mem, {testing::RowsLoad(Spad::kA, src, 0, 300).Encode()}).status,
             Error(kAddrRange, 0, src + 1024));
 }
 
@@ -427,7 +448,7 @@ TEST(AddrRangeTest, AddressesDoNotWrapAt4GiB) {
   // bits), although address 0 is inside the memory.
   runtime::DeviceMemory mem(0, kMemSize);
   Iss iss(Cfg4());
-  isa::LoadInstr l = testing::RowsLoad(0, 0xfffff000, 0, 1);
+  isa::LoadInstr l = testing::RowsLoad(Spad::kA, 0xfffff000, 0, 1);
   l.src_row_stride = 0x1000, l.h = 2, l.y0 = 1;
   EXPECT_EQ(RunProgram(iss, mem, {l.Encode()}, 0).status, Error(kAddrRange, 0, 0));
   isa::StoreInstr s = testing::RowsStore(0xfffffff0, 0x10, 0, 0, 2, 1);
@@ -439,7 +460,7 @@ TEST(AddrRangeTest, LoadStridedBeatsAreSingleBursts) {
   // sx = 3: beats at src, src + 12, src + 24, ...; memory ends after the third.
   runtime::DeviceMemory mem(kBase, 0x3000);
   Iss iss(Cfg4());
-  isa::LoadInstr l = testing::RowsLoad(0, kEnd - 28, 0, 5);
+  isa::LoadInstr l = testing::RowsLoad(Spad::kA, kEnd - 28, 0, 5);
   l.sx = 3, l.w = 13;
   EXPECT_EQ(RunProgram(iss, mem, {l.Encode()}).status, Error(kAddrRange, 0, kEnd + 8));
 }
@@ -449,7 +470,7 @@ TEST(AddrRangeTest, LoadRunStartsAtFirstInBoundsColumn) {
   runtime::DeviceMemory mem(kBase, 0x3000);
   Iss iss(Cfg4());
   isa::LoadInstr l;
-  l.spad = 0, l.sy = 1, l.sx = 1, l.nc = 2, l.h = 2, l.w = 3, l.ny = 2, l.nx = 5;
+  l.spad = Spad::kA, l.sy = 1, l.sx = 1, l.nc = 2, l.h = 2, l.w = 3, l.ny = 2, l.nx = 5;
   l.x0 = -2, l.y0 = 0, l.dst_c_stride = 10;
   l.src_row_stride = 0x100, l.src_c_stride = 0x200;
   l.src_addr = kEnd - 0x300;  // plane 1 row 1 starts at kEnd - 0x300 + 0x300 = kEnd
@@ -479,20 +500,22 @@ TEST(AxiRespTest, LoadBurstTouchingErrorRange) {
   // error byte is in the second burst's second beat, which is reported (read
   // responses come per beat).
   iss.AddBusError(kData + 1030, kData + 1031);
-  EXPECT_EQ(RunProgram(iss, mem, {testing::RowsLoad(0, kData, 0, 300).Encode()}).status,
+  EXPECT_EQ(RunProgram(iss, mem, {testing::RowsLoad(Spad::kA, kData, 0, 300).Encode()}).status,
             Error(kAxiResp, 0, kData + 1028));
   iss.Reset();
   iss.ClearBusErrors();
-  EXPECT_TRUE(RunProgram(iss, mem, {testing::RowsLoad(0, kData, 0, 300).Encode()}).status.ok);
+  EXPECT_TRUE(
+      RunProgram(iss, mem, {testing::RowsLoad(Spad::kA, kData, 0, 300).Encode()}).status.ok);
 }
 
 TEST(AxiRespTest, HalfOpenRange) {
   runtime::DeviceMemory mem(kBase, kMemSize);
   Iss iss(Cfg4());
   iss.AddBusError(kData + 4, kData + 8);  // touches only the second beat
-  EXPECT_TRUE(RunProgram(iss, mem, {testing::RowsLoad(0, kData + 8, 0, 1).Encode()}).status.ok);
-  EXPECT_TRUE(RunProgram(iss, mem, {testing::RowsLoad(0, kData, 0, 1).Encode()}).status.ok);
-  EXPECT_EQ(RunProgram(iss, mem, {testing::RowsLoad(0, kData, 0, 2).Encode()}).status,
+  EXPECT_TRUE(
+      RunProgram(iss, mem, {testing::RowsLoad(Spad::kA, kData + 8, 0, 1).Encode()}).status.ok);
+  EXPECT_TRUE(RunProgram(iss, mem, {testing::RowsLoad(Spad::kA, kData, 0, 1).Encode()}).status.ok);
+  EXPECT_EQ(RunProgram(iss, mem, {testing::RowsLoad(Spad::kA, kData, 0, 2).Encode()}).status,
             Error(kAxiResp, 0, kData + 4));
 }
 
@@ -523,12 +546,14 @@ TEST(AxiRespTest, FetchBurst) {
 TEST(ErrorTest, FirstErrorStopsExecution) {
   runtime::DeviceMemory mem(kBase, kMemSize);
   Iss iss(Cfg4());
-  const auto result = RunProgram(
-      iss, mem,
-      {LoadW(false, true), testing::RowsLoad(0, kData + 1, 0, 1).Encode(), StoreW(false, false)});
+  const auto result =
+      RunProgram(iss, mem,
+                 {LoadW(false, true), testing::RowsLoad(Spad::kA, kData + 1, 0, 1).Encode(),
+                  StoreW(false, false)});
   EXPECT_EQ(result.status, Error(kAddrRange, 1, kData + 1));
   EXPECT_EQ(result.stats.instructions, 1u);
-  EXPECT_EQ(iss.GetTokens().l2c, 1u);  // tokens of completed instructions stay
+  EXPECT_EQ(iss.GetTokens()[isa::kQueueLoadToCompute],
+            1u);  // tokens of completed instructions stay
   EXPECT_EQ(mem.Data()[0x1800], 0);
 }
 

@@ -68,7 +68,7 @@ TEST_P(LoadWindowTest, MatchesPseudocode) {
   }
 
   isa::LoadInstr l;
-  l.spad = 0, l.sy = p.sy, l.sx = p.sx, l.pad = p.pad, l.nc = p.nc;
+  l.spad = static_cast<Spad>(0), l.sy = p.sy, l.sx = p.sx, l.pad = p.pad, l.nc = p.nc;
   l.src_addr = kData + 0x40;
   l.src_row_stride = (p.w + 3) * dim;  // rows a little longer than w
   l.src_c_stride = l.src_row_stride * (p.h + 1);
@@ -116,10 +116,11 @@ TEST(LoadTest, EachScratchpad) {
   std::mt19937 rng(3);
   testing::RandomFill(mem, kData, 0x100, rng);
   Iss iss(Cfg4());
-  const auto result = RunProgram(
-      iss, mem,
-      {testing::RowsLoad(0, kData, 5, 2).Encode(), testing::RowsLoad(1, kData + 8, 0, 2).Encode(),
-       testing::RowsLoad(2, kData + 16, Cfg4().spad_p - 1, 1).Encode()});
+  const auto result =
+      RunProgram(iss, mem,
+                 {testing::RowsLoad(Spad::kA, kData, 5, 2).Encode(),
+                  testing::RowsLoad(Spad::kB, kData + 8, 0, 2).Encode(),
+                  testing::RowsLoad(Spad::kP, kData + 16, Cfg4().spad_p - 1, 1).Encode()});
   ASSERT_TRUE(result.status.ok) << result.status.Describe();
   for (uint32_t b = 0; b < dim; ++b) {
     EXPECT_EQ(iss.SpadRow(Spad::kA, 5)[b], static_cast<int8_t>(mem.Data()[0x1000 + b]));
@@ -138,14 +139,14 @@ TEST(LoadTest, ZeroCountsAreNoOpsThatMoveTokens) {
   for (int8_t& b : iss.SpadRow(Spad::kA, 0)) b = kSentinel;
   std::vector<isa::Word> prog;
   for (int which = 0; which < 3; ++which) {
-    isa::LoadInstr l = testing::RowsLoad(0, 0xdeadbee1 /* never used */, 60000, 4);
+    isa::LoadInstr l = testing::RowsLoad(Spad::kA, 0xdeadbee1 /* never used */, 60000, 4);
     (which == 0 ? l.nc : which == 1 ? l.ny : l.nx) = 0;
-    l.deps.signal_next = true;
+    l.deps.signal = isa::LoadInstr::kSignalCompute;
     prog.push_back(l.Encode());
   }
   const auto result = RunProgram(iss, mem, prog);
   ASSERT_TRUE(result.status.ok) << result.status.Describe();
-  EXPECT_EQ(iss.GetTokens().l2c, 3u);
+  EXPECT_EQ(iss.GetTokens()[isa::kQueueLoadToCompute], 3u);
   EXPECT_EQ(iss.SpadRow(Spad::kA, 0)[0], kSentinel);
   EXPECT_EQ(result.stats.bytes_read, 3u * isa::kInstrBytes);
 }
@@ -157,7 +158,7 @@ TEST(LoadTest, SixteenByteRowsOnDefaultConfig) {
   testing::RandomFill(mem, kData, 0x2000, rng);
   Iss iss(cfg);
   isa::LoadInstr l;
-  l.spad = 1, l.sy = 2, l.sx = 1, l.pad = -1, l.nc = 2, l.src_addr = kData;
+  l.spad = static_cast<Spad>(1), l.sy = 2, l.sx = 1, l.pad = -1, l.nc = 2, l.src_addr = kData;
   l.src_c_stride = 0x800, l.src_row_stride = 0x100, l.dst_row = 100, l.dst_c_stride = 40;
   l.h = 5, l.w = 6, l.y0 = -1, l.x0 = -2, l.ny = 4, l.nx = 9;
   for (uint32_t r = 0; r < 256; ++r) {

@@ -32,7 +32,7 @@ inline runtime::RunResult RunProgram(Iss& iss, runtime::DeviceMemory& mem,
 }
 
 /// A load of @p n contiguous rows from @p src into @p spad rows [dst, dst + n).
-inline isa::LoadInstr RowsLoad(uint32_t spad, uint32_t src, uint32_t dst, uint32_t n) {
+inline isa::LoadInstr RowsLoad(isa::Spad spad, uint32_t src, uint32_t dst, uint32_t n) {
   isa::LoadInstr l;
   l.spad = spad, l.sy = 1, l.sx = 1, l.nc = 1, l.src_addr = src, l.dst_row = dst;
   l.h = 1, l.w = n, l.ny = 1, l.nx = n;

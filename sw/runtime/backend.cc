@@ -2,29 +2,19 @@
 
 #include <fmt/format.h>
 
-#include <array>
-#include <utility>
-
 #include "sw/gen/npu_regs.h"
 
 namespace npu::runtime {
 
 std::string ErrCauseNames(uint32_t err_cause) {
-  static constexpr std::array<std::pair<uint32_t, const char*>, 5> kNames = {{
-      {regs::kErrCauseIllegalInstrMask, "illegal_instr"},
-      {regs::kErrCauseAddrRangeMask, "addr_range"},
-      {regs::kErrCauseAxiRespMask, "axi_resp"},
-      {regs::kErrCauseWatchdogMask, "watchdog"},
-      {regs::kErrCauseQueueOverflowMask, "queue_overflow"},
-  }};
   if (err_cause == 0) return "none";
   std::string out;
   uint32_t known = 0;
-  for (const auto& [mask, name] : kNames) {
+  for (const auto& [name, mask] : regs::kErrCauseBits) {
     known |= mask;
     if (err_cause & mask) {
       if (!out.empty()) out += '|';
-      out += name;
+      out += std::string(name);
     }
   }
   for (int bit = 0; bit < 32; ++bit) {

@@ -79,23 +79,16 @@ sim::Task<> NpuHarness::WaitIrq(uint64_t max_cycles) {
 
 sim::Task<runtime::RunStats> NpuHarness::ReadCounters() {
   runtime::RunStats s;
-  auto read64 = [this](uint32_t lo) -> sim::Task<uint64_t> {
-    const uint64_t l = co_await ReadReg(lo);
-    const uint64_t h = co_await ReadReg(lo + 4);
-    co_return (h << 32) | l;
-  };
-  s.cycles = co_await read64(regs::kCntCyclesLo);
-  s.macs = co_await read64(regs::kCntMacsLo);
-  s.bytes_read = co_await ReadReg(regs::kCntBytesRead);
-  s.bytes_written = co_await ReadReg(regs::kCntBytesWritten);
-  for (const auto& r : regs::kAllRegs) {
-    const std::string name = r.name;
-    if (name.rfind("cnt_", 0) != 0 || name.ends_with("_hi")) continue;
-    if (name.ends_with("_lo")) continue;
-    s.counters[name.substr(4)] = co_await ReadReg(r.offset);
+  for (const regs::CounterInfo& c : regs::kCounters) {
+    uint64_t v = co_await ReadReg(c.offset);  // a 64-bit counter's low word latches the high one
+    if (c.width == 64) v |= uint64_t{co_await ReadReg(c.offset + 4)} << 32;
+    s.counters[std::string(c.name)] = v;
   }
-  s.counters["cycles"] = s.cycles;
-  s.counters["macs"] = s.macs;
+  s.cycles = s.counters.at("cycles");
+  s.macs = s.counters.at("macs");
+  s.instructions = s.counters.at("instructions");
+  s.bytes_read = s.counters.at("bytes_read");
+  s.bytes_written = s.counters.at("bytes_written");
   co_return s;
 }
 

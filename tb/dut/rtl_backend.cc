@@ -28,7 +28,6 @@ runtime::RunResult RtlBackend::Run(runtime::DeviceMemory& mem, uint32_t stream_a
   runtime::RunResult result;
   result.status = outcome.status;
   result.stats = outcome.stats;
-  result.stats.instructions = num_instr;
   return result;
 }
 

@@ -228,9 +228,9 @@ TEST(PackingTest, FoldedBiasWrapsModulo2To32) {
 
 TEST(ProgramCheckTest, RejectsUnbalancedAndMisorderedTokens) {
   isa::LoadInstr load;
-  load.deps.signal_next = true;
+  load.deps.signal = isa::LoadInstr::kSignalCompute;
   isa::ComputeInstr compute;
-  compute.deps.wait_prev = true;
+  compute.deps.wait = isa::ComputeInstr::kWaitLoad;
   std::vector<isa::Word> p = {load.Encode(), compute.Encode()};
   EXPECT_NO_THROW(CheckTokens(p));
   // A wait before its token is given.
@@ -238,10 +238,16 @@ TEST(ProgramCheckTest, RejectsUnbalancedAndMisorderedTokens) {
   EXPECT_THROW(CheckTokens(q), std::logic_error);
   // A token given and never taken.
   EXPECT_THROW(CheckTokens(std::vector<isa::Word>{load.Encode()}), std::logic_error);
-  // A flag towards a missing neighbour.
-  isa::LoadInstr bad;
-  bad.deps.wait_prev = true;
-  EXPECT_THROW(CheckTokens(std::vector<isa::Word>{bad.Encode()}), std::logic_error);
+  // A bit towards a queue the unit does not have (where the graph leaves one).
+  for (const isa::InstrInfo& info : isa::kInstrs) {
+    const uint32_t missing = ((1u << isa::kDepBits) - 1) & ~isa::LegalWaitMask(info.unit);
+    if (missing == 0) continue;
+    isa::Word bad{};
+    isa::SetField(bad, isa::field::kOpcodeLsb, isa::field::kOpcodeWidth,
+                  static_cast<uint32_t>(info.opcode), "opcode");
+    isa::SetField(bad, isa::field::kWaitMaskLsb, isa::kDepBits, missing, "wait");
+    EXPECT_THROW(CheckTokens(std::vector<isa::Word>{bad}), std::logic_error) << info.name;
+  }
 }
 
 TEST(ProgramCheckTest, DetectsRaceWhenATokenPairIsDropped) {
@@ -256,14 +262,24 @@ TEST(ProgramCheckTest, DetectsRaceWhenATokenPairIsDropped) {
   size_t giver = prog.size(), taker = prog.size();
   for (size_t i = 0; i < prog.size(); ++i) {
     const isa::Deps d = isa::DepsOf(prog[i]);
-    const uint32_t op = isa::OpcodeOf(prog[i]);
-    if (giver == prog.size() && op == 2 && d.signal_prev) giver = i;
-    if (taker == prog.size() && op == 1 && d.wait_next) taker = i;
+    const auto op = static_cast<isa::Opcode>(isa::OpcodeOf(prog[i]));
+    if (giver == prog.size() && op == isa::Opcode::kCompute &&
+        (d.signal & isa::ComputeInstr::kSignalLoad)) {
+      giver = i;
+    }
+    if (taker == prog.size() && op == isa::Opcode::kLoad &&
+        (d.wait & isa::LoadInstr::kWaitCompute)) {
+      taker = i;
+    }
   }
   ASSERT_LT(giver, prog.size());
   ASSERT_LT(taker, prog.size());
-  isa::SetField(prog[giver], isa::field::kSignalPrevLsb, 1, 0, "signal_prev");
-  isa::SetField(prog[taker], isa::field::kWaitNextLsb, 1, 0, "wait_next");
+  auto c = isa::ComputeInstr::Decode(prog[giver]);
+  c.deps.signal &= ~isa::ComputeInstr::kSignalLoad;
+  prog[giver] = c.Encode();
+  auto l = isa::LoadInstr::Decode(prog[taker]);
+  l.deps.wait &= ~isa::LoadInstr::kWaitCompute;
+  prog[taker] = l.Encode();
   EXPECT_NO_THROW(CheckTokens(prog));
   EXPECT_THROW(CheckHazards(prog, hw), std::logic_error);
 }
@@ -294,10 +310,12 @@ TEST(CompilerTest, TilesRespectCapacitiesOnEveryConfig) {
         switch (isa::OpcodeOf(w)) {
           case 1: {
             const auto li = isa::LoadInstr::Decode(w);
-            const uint32_t depth = li.spad == 0 ? hw.spad_a : li.spad == 1 ? hw.spad_b : hw.spad_p;
+            const uint32_t depth = li.spad == isa::Spad::kA   ? hw.spad_a
+                                   : li.spad == isa::Spad::kB ? hw.spad_b
+                                                              : hw.spad_p;
             const uint64_t end =
                 li.dst_row + static_cast<uint64_t>(li.nc - 1) * li.dst_c_stride + li.ny * li.nx;
-            if (li.spad == 2) {
+            if (li.spad == isa::Spad::kP) {
               EXPECT_LE(end, depth);
             } else {
               EXPECT_EQ(li.dst_row / (depth / 2), (end - 1) / (depth / 2));

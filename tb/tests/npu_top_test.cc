@@ -280,9 +280,11 @@ NPU_SIM_TEST(err_zero_instruction) {
 }
 
 NPU_SIM_TEST(err_illegal_dependency) {
-  CheckError(ctx, "load waits on a missing neighbour", kIllegal, [](CompiledLayer& cl) {
+  CheckError(ctx, "load waits on a queue it does not have", kIllegal, [](CompiledLayer& cl) {
     const int pc = FindOpcode(cl, isa::Opcode::kLoad, 1);
-    isa::SetField(cl.program[pc], isa::field::kWaitPrevLsb, 1, 1, "wait_prev");
+    const uint32_t missing = ((1u << isa::kDepBits) - 1) & ~isa::LegalWaitMask(isa::Unit::kLoad);
+    NPU_CHECK(missing != 0) << "every wait bit of load names a queue";
+    isa::SetField(cl.program[pc], isa::field::kWaitMaskLsb, isa::kDepBits, missing, "wait");
   });
 }
 
@@ -399,7 +401,7 @@ NPU_SIM_TEST(err_watchdog_deadlock) {
   SmallLayer s = MakeSmallLayer(rng);
   CompiledLayer cl = s.cl;
   isa::ComputeInstr c;
-  c.deps.wait_prev = true;
+  c.deps.wait = isa::ComputeInstr::kWaitLoad;
   c.m = 1;
   c.nk = 1;
   // Replace the final store by a compute that waits for a load token: every

@@ -154,8 +154,8 @@ class ComputeTest : public ::testing::Test {
     int64_t cum_a = 0, cum_b = 0, cum_w = 0, need_prev = 0, need_next = 0;
     for (size_t i = 0; i < prog.size(); ++i) {
       const auto& in = prog[i];
-      need_prev += in.ci.deps.wait_prev;
-      need_next += in.ci.deps.wait_next;
+      need_prev += ((in.ci.deps.wait & isa::ComputeInstr::kWaitLoad) != 0);
+      need_next += ((in.ci.deps.wait & isa::ComputeInstr::kWaitStore) != 0);
       if (!in.legal) {
         exp_err_pc.push_back(static_cast<uint32_t>(pc_base_ + i));
         continue;
@@ -166,11 +166,11 @@ class ComputeTest : public ::testing::Test {
         cum_w += int64_t{in.ci.m} * in.ci.nk;
         cum_b += int64_t{in.ci.nk} * kDim;
       }
-      if (in.ci.deps.signal_prev) {
+      if (((in.ci.deps.signal & isa::ComputeInstr::kSignalLoad) != 0)) {
         exp_prev_a.push_back(cum_a);
         exp_prev_b.push_back(cum_b);
       }
-      if (in.ci.deps.signal_next) exp_next_w.push_back(cum_w);
+      if (((in.ci.deps.signal & isa::ComputeInstr::kSignalStore) != 0)) exp_next_w.push_back(cum_w);
       Execute(in.ci);
     }
 
@@ -200,8 +200,10 @@ class ComputeTest : public ::testing::Test {
       // Observe this cycle.
       const bool take = valid && dut_->instr_ready_o;
       if (take) {
-        EXPECT_EQ(dut_->tok_prev_take_o, prog[head].ci.deps.wait_prev ? 1 : 0);
-        EXPECT_EQ(dut_->tok_next_take_o, prog[head].ci.deps.wait_next ? 1 : 0);
+        EXPECT_EQ(dut_->tok_prev_take_o,
+                  ((prog[head].ci.deps.wait & isa::ComputeInstr::kWaitLoad) != 0) ? 1 : 0);
+        EXPECT_EQ(dut_->tok_next_take_o,
+                  ((prog[head].ci.deps.wait & isa::ComputeInstr::kWaitStore) != 0) ? 1 : 0);
       } else {
         EXPECT_EQ(dut_->tok_prev_take_o, 0);
         EXPECT_EQ(dut_->tok_next_take_o, 0);
@@ -309,10 +311,10 @@ class ComputeTest : public ::testing::Test {
 
   isa::ComputeInstr RandomLegal(std::mt19937_64& rng, uint32_t& last_acc_row) {
     isa::ComputeInstr c;
-    c.deps.wait_prev = rng() % 3 == 0;
-    c.deps.wait_next = rng() % 3 == 0;
-    c.deps.signal_prev = rng() % 3 == 0;
-    c.deps.signal_next = rng() % 3 == 0;
+    if (rng() % 3 == 0) c.deps.wait |= isa::ComputeInstr::kWaitLoad;
+    if (rng() % 3 == 0) c.deps.wait |= isa::ComputeInstr::kWaitStore;
+    if (rng() % 3 == 0) c.deps.signal |= isa::ComputeInstr::kSignalLoad;
+    if (rng() % 3 == 0) c.deps.signal |= isa::ComputeInstr::kSignalStore;
     c.accumulate = rng() & 1;
     const int mk = static_cast<int>(rng() % 20);
     c.m = mk < 4 ? 1 + rng() % 4 : mk < 7 ? 120 + rng() % 20 : 1 + rng() % 300;
@@ -388,8 +390,8 @@ TEST_F(ComputeTest, SmallMSameRows) {
     c.a_row = static_cast<uint32_t>(rng() % 100);
     c.a_k_stride = static_cast<uint32_t>(rng() % 3);
     c.b_row = static_cast<uint32_t>(rng() % (kSpadB - c.nk * kDim + 1));
-    c.deps.signal_next = i % 2;
-    c.deps.signal_prev = i % 3 == 0;
+    if (i % 2) c.deps.signal |= isa::ComputeInstr::kSignalStore;
+    if (i % 3 == 0) c.deps.signal |= isa::ComputeInstr::kSignalLoad;
     prog.push_back(Make(c));
   }
   Run(prog, rng, 1.0, false);
@@ -403,9 +405,8 @@ TEST_F(ComputeTest, OutOfRangeRaisesIllegalInstr) {
   std::vector<Instr> prog;
   auto legal = [&] { prog.push_back(Make(RandomLegal(rng, last_acc))); };
   auto bad = [&](isa::ComputeInstr c, uint32_t opcode = 2) {
-    c.deps.signal_prev = true;
-    c.deps.signal_next = true;
-    c.deps.wait_prev = rng() & 1;
+    c.deps.signal = isa::ComputeInstr::kSignalLoad | isa::ComputeInstr::kSignalStore;
+    if (rng() & 1) c.deps.wait |= isa::ComputeInstr::kWaitLoad;
     prog.push_back(Make(c, false, opcode));
   };
   legal();
@@ -452,7 +453,7 @@ TEST_F(ComputeTest, EfficiencyM128) {
       c.a_row = static_cast<uint32_t>(rng() % (kSpadA - 128 * nk + 1) / 2);
       c.a_k_stride = 128;
       c.b_row = static_cast<uint32_t>(rng() % (kSpadB - nk * kDim + 1));
-      c.deps.signal_next = i % 4 == 3;
+      if (i % 4 == 3) c.deps.signal |= isa::ComputeInstr::kSignalStore;
       prog.push_back(Make(c));
     }
     const RunStats st = Run(prog, rng, 1.0, false, false);
@@ -478,7 +479,7 @@ TEST_F(ComputeTest, AbortDrainsAndRecovers) {
   c.m = 300 > kAcc / 2 ? kAcc / 2 : 300;
   c.nk = 6;
   c.a_k_stride = 1;
-  c.deps.signal_prev = c.deps.signal_next = true;
+  c.deps.signal = isa::ComputeInstr::kSignalLoad | isa::ComputeInstr::kSignalStore;
   const auto w = c.Encode();
   int64_t rows = 0, writes = 0, signals = 0;
   bool taken = false;
@@ -520,7 +521,7 @@ TEST_F(ComputeTest, AbortDrainsAndRecovers) {
     d.a_row = 5;
     d.a_k_stride = 50;
     d.b_row = kDim;
-    d.deps.signal_next = true;
+    d.deps.signal |= isa::ComputeInstr::kSignalStore;
     prog.push_back(Make(d));
   }
   pc_base_ = 100;

@@ -81,12 +81,11 @@ module npu_compute_tb_top #(
     .instr_ready_o    (instr_ready_o),
     .instr_i          (instr_i),
     .pc_i             (pc_i),
-    .tok_prev_avail_i (tok_prev_avail_i),
-    .tok_prev_take_o  (tok_prev_take_o),
-    .tok_next_avail_i (tok_next_avail_i),
-    .tok_next_take_o  (tok_next_take_o),
-    .sig_prev_o       (sig_prev_o),
-    .sig_next_o       (sig_next_o),
+    // Wait / signal bit 0 is the load side, bit 1 the store side
+    // (spec/isa.toml's queue order).
+    .tok_avail_i      ({tok_next_avail_i, tok_prev_avail_i}),
+    .tok_take_o       ({tok_next_take_o, tok_prev_take_o}),
+    .tok_give_o       ({sig_next_o, sig_prev_o}),
     .a_re_o           (a_re_o),
     .a_raddr_o        (a_raddr),
     .a_rdata_i        (a_rdata),

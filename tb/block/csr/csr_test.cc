@@ -46,8 +46,8 @@ constexpr uint32_t kSpadP = NPU_CSR_SPAD_P;
 constexpr uint32_t kAcc = NPU_CSR_ACC;
 /// StreamQueueDepth (the RTL default).
 constexpr size_t kQueueDepth = 4;
-/// 32-bit words of counters_i, in register order from CNT_CYCLES_LO.
-constexpr int kCounterWords = 16;
+/// 32-bit words of counters_i, in register order from the counter block base.
+constexpr int kCounterWords = regs::kCounterWords;
 /// Every story must finish within this many cycles.
 constexpr uint64_t kTimeoutCycles = 500000;
 
@@ -96,6 +96,14 @@ class RegModel {
   std::unordered_map<uint32_t, uint32_t> rw_;
   uint32_t ctrl_ = 0;
 };
+
+/// Whether @p word is the high word of a 64-bit counter (reads the latch).
+bool IsCounterHigh(uint32_t word) {
+  for (const regs::CounterInfo& c : regs::kCounters) {
+    if (c.width == 64 && word == c.offset + 4) return true;
+  }
+  return false;
+}
 
 /// Value of a hardware description register, or of a register whose reset
 /// value the spec gives, for a DUT whose inputs are all zero.
@@ -360,7 +368,8 @@ NPU_SIM_TEST(csr_random_traffic) {
   // Status and counter inputs hold random values during this story.
   std::array<uint32_t, kCounterWords> counters{};
   for (auto& c : counters) c = Random32(rng);
-  const uint32_t err_cause = Random32(rng) & 0x1f, err_pc = Random32(rng), err_addr = Random32(rng);
+  const uint32_t err_cause = Random32(rng) & ((1u << regs::kErrCauseBits.size()) - 1);
+  const uint32_t err_pc = Random32(rng), err_addr = Random32(rng);
   tb.SetFetchReady(0.3);
   tb.Run([&]() -> Task<> {
     for (int i = 0; i < kCounterWords; ++i) tb.SetCounter(i, counters[i]);
@@ -371,9 +380,9 @@ NPU_SIM_TEST(csr_random_traffic) {
       const uint32_t word = addr & 0xffcu;
       if (const auto value = tb.model().ReadRw(word)) return *value;
       if (IsHwDescription(word)) return ResetValue(word);
-      if (word >= regs::kCntCyclesLo && word <= regs::kCntBytesWritten) {
+      if (word >= regs::kCntBase && word < regs::kCntBase + 4 * kCounterWords) {
         // The _HI words are checked by the counter story.
-        return counters[(word - regs::kCntCyclesLo) / 4];
+        return counters[(word - regs::kCntBase) / 4];
       }
       switch (word) {
         case regs::kErrCause:
@@ -396,7 +405,7 @@ NPU_SIM_TEST(csr_random_traffic) {
       }
       if (rng() % 8 == 0) addr |= static_cast<uint32_t>(rng() % 4);  // byte offset: ignored
       const uint32_t word = addr & ~3u;
-      if (word == regs::kCntCyclesHi || word == regs::kCntMacsHi || word == regs::kStatus) {
+      if (IsCounterHigh(word) || word == regs::kStatus) {
         continue;  // latched or timing-dependent: other stories
       }
       if (rng() % 2) {
@@ -430,10 +439,10 @@ NPU_SIM_TEST(csr_access_types_and_strobes) {
   auto& rng = tb.rng();
   tb.Run([&]() -> Task<> {
     for (const regs::RegInfo& reg : regs::kAllRegs) {
-      const std::string access = reg.access;
+      const std::string access(reg.access);
       if (access == "ro" || access == "rc") {
         co_await tb.Write(reg.offset, ~ResetValue(reg.offset));
-        co_await tb.ExpectRead(reg.offset, ResetValue(reg.offset), reg.name);
+        co_await tb.ExpectRead(reg.offset, ResetValue(reg.offset), std::string(reg.name));
       } else if (access == "wo") {
         co_await tb.Write(reg.offset, Random32(rng));
         co_await tb.ExpectRead(reg.offset, 0u, std::string(reg.name) + " is write-only");
@@ -605,8 +614,20 @@ NPU_SIM_TEST(csr_counter_64bit_read) {
     uint32_t lo, hi;
     int word;  // index of the low word in counters_i
   };
-  const std::array<Pair, 2> pairs = {Pair{regs::kCntCyclesLo, regs::kCntCyclesHi, 0},
-                                     Pair{regs::kCntMacsLo, regs::kCntMacsHi, 2}};
+  // The 64-bit counters of the register map (cycles and MACs).
+  std::vector<Pair> pairs;
+  for (const regs::CounterInfo& c : regs::kCounters) {
+    if (c.width == 64) {
+      pairs.push_back({c.offset, c.offset + 4, static_cast<int>((c.offset - regs::kCntBase) / 4)});
+    }
+  }
+  NPU_CHECK_EQ(pairs.size(), 2u) << "this story drives two 64-bit counters";
+  const auto is_pair_word = [&](int i) {
+    for (const Pair& p : pairs) {
+      if (i == p.word || i == p.word + 1) return true;
+    }
+    return false;
+  };
   // Every value each pair has held, in order (they only grow).
   std::array<std::vector<uint64_t>, 2> history;
   std::array<uint64_t, 2> value = {rng(), rng()};
@@ -622,7 +643,9 @@ NPU_SIM_TEST(csr_counter_64bit_read) {
           tb.SetCounter(pairs[p].word, static_cast<uint32_t>(value[p]));
           tb.SetCounter(pairs[p].word + 1, static_cast<uint32_t>(value[p] >> 32));
         }
-        for (int i = 4; i < kCounterWords; ++i) tb.SetCounter(i, others[i]);
+        for (int i = 0; i < kCounterWords; ++i) {
+          if (!is_pair_word(i)) tb.SetCounter(i, others[i]);
+        }
         co_await RisingEdge(tb.clk());
       }
     };
@@ -643,8 +666,9 @@ NPU_SIM_TEST(csr_counter_64bit_read) {
           << std::hex << "pair at 0x" << pairs[p].lo << " read 0x" << got
           << ", not a value the counter held during the read";
     }
-    for (int i = 4; i < kCounterWords; ++i) {
-      co_await tb.ExpectRead(regs::kCntCyclesLo + 4 * static_cast<uint32_t>(i), others[i]);
+    for (int i = 0; i < kCounterWords; ++i) {
+      if (is_pair_word(i)) continue;
+      co_await tb.ExpectRead(regs::kCntBase + 4 * static_cast<uint32_t>(i), others[i]);
     }
   });
 }

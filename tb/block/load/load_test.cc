@@ -30,6 +30,7 @@ namespace {
 using npu::block::GetBytes;
 using npu::block::SetBytes;
 using npu::isa::LoadInstr;
+using npu::isa::Spad;
 using npu::testing::Seed;
 
 // Memory contents: a fixed function of the byte address.
@@ -68,7 +69,7 @@ struct Expect {
 Expect Walk(const LoadInstr& li, const Config& cfg, uint32_t win_base, uint32_t win_size) {
   Expect e;
   const int64_t dim = cfg.dim;
-  if (li.spad == 3 || li.sy == 0 || li.sx == 0) {
+  if (li.spad > Spad::kP || li.sy == 0 || li.sx == 0) {
     e.err = true;
     e.cause = kCauseIllegal;
     return e;
@@ -76,7 +77,7 @@ Expect Walk(const LoadInstr& li, const Config& cfg, uint32_t win_base, uint32_t 
   if (li.nc == 0 || li.ny == 0 || li.nx == 0) return e;
   const int64_t last =
       int64_t{li.dst_row} + int64_t{li.nc - 1} * li.dst_c_stride + int64_t{li.ny} * li.nx - 1;
-  if (last >= cfg.depth[li.spad]) {
+  if (last >= cfg.depth[static_cast<int>(li.spad)]) {
     e.err = true;
     e.cause = kCauseIllegal;
     return e;
@@ -170,13 +171,13 @@ class LoadBench {
     auto& r = rng_;
     const int dim = cfg_.dim;
     LoadInstr li;
-    li.deps.wait_next = r() % 3 == 0;
-    li.deps.signal_next = r() % 2;
-    li.spad = r() % 3;
+    li.deps.wait = r() % 3 == 0 ? LoadInstr::kWaitCompute : 0;
+    li.deps.signal = r() % 2 ? LoadInstr::kSignalCompute : 0;
+    li.spad = static_cast<Spad>(r() % 3);
     li.sy = 1 + r() % (r() % 4 ? 2 : 7);
     li.sx = r() % 2 ? 1 : 1 + r() % 7;
     li.pad = static_cast<int>(r() % 256) - 128;
-    const uint32_t depth = cfg_.depth[li.spad];
+    const uint32_t depth = cfg_.depth[static_cast<int>(li.spad)];
     if (r() % 4 == 0) {
       // Long contiguous rows: 256-beat splits and 4 KiB crossings.
       li.sx = 1;
@@ -248,18 +249,18 @@ class LoadBench {
     if (errors_) {
       const LoadInstr& li = instrs_.at(err_pc_);
       ADD_FAILURE() << "error " << err_cause_ << " at pc " << err_pc_ << " addr " << err_addr_
-                    << ": spad " << li.spad << " sy " << li.sy << " sx " << li.sx << " nc " << li.nc
-                    << " ny " << li.ny << " nx " << li.nx << " h " << li.h << " w " << li.w
-                    << " y0 " << li.y0 << " x0 " << li.x0 << " dst_row " << li.dst_row << " dcs "
-                    << li.dst_c_stride << " src " << li.src_addr << " cs " << li.src_c_stride
-                    << " rs " << li.src_row_stride;
+                    << ": spad " << static_cast<int>(li.spad) << " sy " << li.sy << " sx " << li.sx
+                    << " nc " << li.nc << " ny " << li.ny << " nx " << li.nx << " h " << li.h
+                    << " w " << li.w << " y0 " << li.y0 << " x0 " << li.x0 << " dst_row "
+                    << li.dst_row << " dcs " << li.dst_c_stride << " src " << li.src_addr << " cs "
+                    << li.src_c_stride << " rs " << li.src_row_stride;
     }
     AdvanceWrite();
     AdvanceAr();
     EXPECT_EQ(write_instr_, instrs_.size()) << "not every row was written";
     EXPECT_EQ(ar_instr_, instrs_.size());
     for (; sig_instr_ < instrs_.size(); ++sig_instr_) {
-      EXPECT_FALSE(instrs_[sig_instr_].deps.signal_next) << "missing signal of " << sig_instr_;
+      EXPECT_FALSE(instrs_[sig_instr_].deps.signal) << "missing signal of " << sig_instr_;
     }
   }
 
@@ -316,7 +317,7 @@ class LoadBench {
       dut_->pc_i = static_cast<uint32_t>(next_instr_);
     }
     if (r() % 6 == 0) ++tokens_;
-    dut_->tok_next_avail_i = tokens_ > 0;
+    dut_->tok_avail_i = tokens_ > 0 ? LoadInstr::kWaitCompute : 0;
     dut_->abort_i = cycle_ == abort_at_;
     dut_->m_ar_ready_i = r() % 3 != 0;
     // R: the oldest burst whose latency has passed; a presented beat stays.
@@ -346,13 +347,13 @@ class LoadBench {
       EXPECT_TRUE(dut_->m_ar_valid_o) << "ARVALID dropped before ARREADY";
       EXPECT_EQ(dut_->m_ar_addr_o, ar_pending_addr_) << "AR changed while waiting";
     }
-    if (dut_->tok_next_take_o) {
+    if (dut_->tok_take_o) {
       EXPECT_TRUE(dut_->instr_valid_i && dut_->instr_ready_o);
       EXPECT_GT(tokens_, 0);
       --tokens_;
     }
     if (dut_->instr_valid_i && dut_->instr_ready_o) {
-      EXPECT_EQ(dut_->tok_next_take_o != 0, instrs_[next_instr_].deps.wait_next);
+      EXPECT_EQ(dut_->tok_take_o, instrs_[next_instr_].deps.wait);
       ++next_instr_;
     }
     if (dut_->m_ar_valid_o) {
@@ -407,11 +408,12 @@ class LoadBench {
         ADD_FAILURE() << "unexpected scratchpad write";
       }
     }
-    if (dut_->sig_next_o) {
+    if (dut_->tok_give_o) {
       // The next instruction that signals must have all its rows written.
       AdvanceWrite();
-      while (sig_instr_ < instrs_.size() && !instrs_[sig_instr_].deps.signal_next) ++sig_instr_;
-      ASSERT_LT(sig_instr_, instrs_.size()) << "unexpected sig_next_o";
+      while (sig_instr_ < instrs_.size() && !instrs_[sig_instr_].deps.signal) ++sig_instr_;
+      ASSERT_LT(sig_instr_, instrs_.size()) << "unexpected signal";
+      EXPECT_EQ(dut_->tok_give_o, instrs_[sig_instr_].deps.signal);
       EXPECT_FALSE(expects_[sig_instr_].err);
       EXPECT_GE(write_instr_, sig_instr_);
       EXPECT_EQ(WritesOf(sig_instr_), expects_[sig_instr_].writes.size())
@@ -512,7 +514,7 @@ void ErrorCase(const Config& cfg, const char* what,
 TEST(Load, ErrorsDim4) {
   using B = LoadBench<Vnpu_load_d4>;
   ErrorCase<Vnpu_load_d4>(
-      kD4, "spad 3", [](B&, LoadInstr& li) { li.spad = 3; }, kCauseIllegal);
+      kD4, "spad 3", [](B&, LoadInstr& li) { li.spad = static_cast<Spad>(3); }, kCauseIllegal);
   ErrorCase<Vnpu_load_d4>(
       kD4, "sy 0", [](B&, LoadInstr& li) { li.sy = 0; }, kCauseIllegal);
   ErrorCase<Vnpu_load_d4>(
@@ -520,7 +522,7 @@ TEST(Load, ErrorsDim4) {
   ErrorCase<Vnpu_load_d4>(
       kD4, "row range",
       [](B& tb, LoadInstr& li) {
-        li.dst_row = tb.cfg().depth[li.spad] - li.nx + 1 - (li.ny - 1) * li.nx -
+        li.dst_row = tb.cfg().depth[static_cast<int>(li.spad)] - li.nx + 1 - (li.ny - 1) * li.nx -
                      (li.nc - 1) * li.dst_c_stride;
       },
       kCauseIllegal);
@@ -542,7 +544,7 @@ TEST(Load, ErrorsDim4) {
         li.w = 300;
         li.x0 = li.y0 = 0;
         li.dst_c_stride = 300;
-        li.spad = 0;
+        li.spad = static_cast<Spad>(0);
         li.src_addr = tb.win_base() + tb.win_size() - 200 * 4;
       },
       kCauseAddr);
@@ -557,7 +559,7 @@ TEST(Load, ErrorsDim4) {
         li.w = 5;
         li.x0 = li.y0 = -1;
         li.dst_c_stride = 6;
-        li.spad = 0;
+        li.spad = static_cast<Spad>(0);
         li.src_addr = tb.win_base() - 4096;
       },
       kCauseAddr);
@@ -566,7 +568,7 @@ TEST(Load, ErrorsDim4) {
 TEST(Load, ErrorsDim16) {
   using B = LoadBench<Vnpu_load_d16>;
   ErrorCase<Vnpu_load_d16>(
-      kD16, "spad 3", [](B&, LoadInstr& li) { li.spad = 3; }, kCauseIllegal);
+      kD16, "spad 3", [](B&, LoadInstr& li) { li.spad = static_cast<Spad>(3); }, kCauseIllegal);
   ErrorCase<Vnpu_load_d16>(
       kD16, "misaligned src", [](B&, LoadInstr& li) { li.src_addr += 8; }, kCauseAddr);
   ErrorCase<Vnpu_load_d16>(
@@ -581,7 +583,7 @@ TEST(Load, ErrorsDim16) {
         li.w = 100;
         li.x0 = li.y0 = 0;
         li.dst_c_stride = 100;
-        li.spad = 1;
+        li.spad = static_cast<Spad>(1);
         li.src_row_stride = 1600;
         li.src_addr = tb.win_base() + tb.win_size() - 1600 - 800;
       },

@@ -87,8 +87,8 @@ class StoreBench {
     auto& r = rng_;
     const int dim = cfg_.dim;
     StoreInstr s;
-    s.deps.wait_prev = r() % 3 == 0;
-    s.deps.signal_prev = r() % 2;
+    s.deps.wait = r() % 3 == 0 ? StoreInstr::kWaitCompute : 0;
+    s.deps.signal = r() % 2 ? StoreInstr::kSignalCompute : 0;
     s.out_zp = static_cast<int>(r() % 256) - 128;
     int a = static_cast<int>(r() % 256) - 128, b = static_cast<int>(r() % 256) - 128;
     if (r() % 3 == 0) {
@@ -202,7 +202,7 @@ class StoreBench {
 
   void CheckSignals() {
     for (; sig_instr_ < instrs_.size(); ++sig_instr_) {
-      EXPECT_FALSE(instrs_[sig_instr_].deps.signal_prev) << "missing signal of " << sig_instr_;
+      EXPECT_FALSE(instrs_[sig_instr_].deps.signal) << "missing signal of " << sig_instr_;
     }
   }
 
@@ -262,7 +262,7 @@ class StoreBench {
       dut_->pc_i = static_cast<uint32_t>(next_);
     }
     if (rdy || r() % 5 == 0) ++tokens_;
-    dut_->tok_prev_avail_i = tokens_ > 0;
+    dut_->tok_avail_i = tokens_ > 0 ? StoreInstr::kWaitCompute : 0;
     dut_->abort_i = cycle_ == abort_at_;
     // Memories: data for last cycle's reads.
     if (p_read_) SetBytes(dut_->p_rdata_i, p_[*p_read_].data(), dim);
@@ -291,13 +291,13 @@ class StoreBench {
       EXPECT_TRUE(aws_.empty() && resps_.empty()) << "idle with writes outstanding";
       EXPECT_FALSE(dut_->m_aw_valid_o || dut_->m_w_valid_o);
     }
-    if (dut_->tok_prev_take_o) {
+    if (dut_->tok_take_o) {
       EXPECT_TRUE(dut_->instr_valid_i && dut_->instr_ready_o);
       EXPECT_GT(tokens_, 0);
       --tokens_;
     }
     if (dut_->instr_valid_i && dut_->instr_ready_o) {
-      EXPECT_EQ(dut_->tok_prev_take_o != 0, instrs_[next_].deps.wait_prev);
+      EXPECT_EQ(dut_->tok_take_o, instrs_[next_].deps.wait);
       ++next_;
     }
     if (dut_->p_re_o) {
@@ -318,9 +318,10 @@ class StoreBench {
       ++read_index_;
       last_read_cycle_ = cycle_;
     }
-    if (dut_->sig_prev_o) {
-      while (sig_instr_ < instrs_.size() && !instrs_[sig_instr_].deps.signal_prev) ++sig_instr_;
-      ASSERT_LT(sig_instr_, instrs_.size()) << "unexpected sig_prev_o";
+    if (dut_->tok_give_o) {
+      while (sig_instr_ < instrs_.size() && !instrs_[sig_instr_].deps.signal) ++sig_instr_;
+      ASSERT_LT(sig_instr_, instrs_.size()) << "unexpected signal";
+      EXPECT_EQ(dut_->tok_give_o, instrs_[sig_instr_].deps.signal);
       const uint64_t n = uint64_t{instrs_[sig_instr_].ny} * instrs_[sig_instr_].nx;
       if (n) {
         EXPECT_EQ(read_instr_, sig_instr_);

@@ -1,0 +1,1 @@
+"""The npu specification (spec/*.toml) and the generators that restate it."""
