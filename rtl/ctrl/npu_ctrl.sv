@@ -8,8 +8,15 @@
 /// address), stops the NPU by raising abort_o, and runs the soft reset: abort
 /// everything, wait until every unit reports idle (all bus transactions have
 /// completed legally), then pulse clear_o for one cycle.
+///
+/// The watchdog counts consecutive cycles in which a stream is active, the
+/// NPU is not halted and none of the progress events happened; at
+/// watchdog_limit_i (0: never) it stops the NPU with `watchdog`, reporting
+/// as pc the oldest instruction waiting at a unit queue head (0 if none).
 module npu_ctrl #(
-  parameter int unsigned NumSrc = 4  ///< error sources (fetch, load, compute, store)
+  parameter int unsigned NumSrc      = 1 + npu_isa_pkg::NumUnits,  ///< error sources (fetch, units)
+  parameter int unsigned NumProgress = 1,                          ///< progress events
+  parameter int unsigned NumUnits    = npu_isa_pkg::NumUnits       ///< unit queues
 ) (
   input  logic                 clk_i,             ///< clock
   input  logic                 rst_ni,            ///< asynchronous reset, active low
@@ -21,9 +28,10 @@ module npu_ctrl #(
   input  logic                 soft_reset_i,      ///< pulse: CTRL.soft_reset written
   input  logic                 all_idle_i,        ///< no unit busy, no bus transaction outstanding
   input  logic                 busy_i,            ///< a stream is executing
-  input  logic                 progress_i,        ///< something advanced this cycle
+  input  logic [NumProgress-1:0] progress_i,       ///< events that count as progress
   input  logic [31:0]          watchdog_limit_i,  ///< cycles without progress allowed (0 = off)
-  input  logic [31:0]          watchdog_pc_i,     ///< oldest blocked instruction, reported on timeout
+  input  logic [NumUnits-1:0]  q_valid_i,         ///< per unit: an instruction at the queue head
+  input  logic [NumUnits*32-1:0] q_pc_i,          ///< per unit: its pc
   output logic                 abort_o,           ///< stop all units
   output logic                 clear_o,           ///< pulse: return every unit to its reset state
   output logic                 halted_o,          ///< stopped on an error
@@ -34,7 +42,8 @@ module npu_ctrl #(
   output logic [31:0]          err_addr_o         ///< first error's address
 );
 
-  logic        halted_d, halted_q, resetting_d, resetting_q;
+  logic        halted_d, halted_q, resetting_d, resetting_q, progress;
+  logic [31:0] watchdog_pc;
   npu_reg_pkg::err_cause_t cause_d, cause_q;
   logic [31:0] pc_d, pc_q, addr_d, addr_q, wd_cnt_d, wd_cnt_q;
   logic        wd_fire, any_err;
@@ -58,6 +67,23 @@ module npu_ctrl #(
     end
   end
 
+  assign progress = |progress_i;
+
+  // Oldest instruction waiting at a queue head (reported on a watchdog stop).
+  // An instruction blocked on a token is still at its queue head (tokens are
+  // taken with the instruction), so this names the oldest blocked one.
+  always_comb begin
+    watchdog_pc = '1;
+    for (int unsigned u = 0; u < NumUnits; u++) begin
+      if (q_valid_i[u] && q_pc_i[u*32 +: 32] < watchdog_pc) begin
+        watchdog_pc = q_pc_i[u*32 +: 32];
+      end
+    end
+    if (watchdog_pc == '1) begin
+      watchdog_pc = '0;
+    end
+  end
+
   assign wd_fire = busy_i && !halted_q && (watchdog_limit_i != '0) && (wd_cnt_q >= watchdog_limit_i);
 
   always_comb begin
@@ -68,13 +94,13 @@ module npu_ctrl #(
     addr_d      = addr_q;
     error_o     = 1'b0;
     clear_o     = 1'b0;
-    wd_cnt_d    = (busy_i && !progress_i && !halted_q) ? wd_cnt_q + 32'd1 : '0;
+    wd_cnt_d    = (busy_i && !progress && !halted_q) ? wd_cnt_q + 32'd1 : '0;
 
     if ((any_err || wd_fire) && !halted_q) begin
       // First stopping error: record where it happened.
       halted_d = 1'b1;
       error_o  = 1'b1;
-      pc_d     = any_err ? new_pc : watchdog_pc_i;
+      pc_d     = any_err ? new_pc : watchdog_pc;
       addr_d   = any_err ? new_addr : '0;
     end
     if (any_err) begin

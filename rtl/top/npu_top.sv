@@ -1,0 +1,201 @@
+// Copyright npu contributors.
+// SPDX-License-Identifier: Apache-2.0
+
+/// npu: int8 inference accelerator top level: the register file (npu_csr)
+/// and the core (npu_core).
+///
+/// AXI4-Lite slave for control, one AXI4 master to memory, one level
+/// interrupt. See docs/architecture.md for the block diagram and the
+/// contract between the blocks, docs/gen/ for the ISA and register map.
+module npu_top #(
+  /// Systolic array rows = columns; bus beat bytes.
+  parameter int unsigned Dim        = npu_config_pkg::DefaultDim,
+  /// Activation scratchpad rows (Dim bytes each).
+  parameter int unsigned SpadARows  = npu_config_pkg::DefaultSpadARows,
+  parameter int unsigned SpadBRows  = npu_config_pkg::DefaultSpadBRows,  ///< weight scratchpad rows
+  parameter int unsigned SpadPRows  = npu_config_pkg::DefaultSpadPRows,  ///< parameter scratchpad rows
+  /// Accumulator rows (Dim int32 each, two banks).
+  parameter int unsigned AccRows    = npu_config_pkg::DefaultAccRows,
+  /// Read bursts the load unit keeps in flight.
+  parameter int unsigned MaxReads   = npu_config_pkg::DefaultMaxReads,
+  /// Instructions per unit queue.
+  parameter int unsigned QueueDepth = npu_config_pkg::DefaultQueueDepth,
+  /// Bus data width; derived, do not override.
+  parameter int unsigned DataW      = 8 * Dim
+) (
+  input  logic             clk_i,             ///< clock
+  input  logic             rst_ni,            ///< asynchronous reset, active low
+
+  // AXI4-Lite control slave (12-bit byte offsets).
+  input  logic             s_axil_awvalid_i,  ///< write address valid
+  output logic             s_axil_awready_o,  ///< write address ready
+  input  logic [11:0]      s_axil_awaddr_i,   ///< write address
+  input  logic             s_axil_wvalid_i,   ///< write data valid
+  output logic             s_axil_wready_o,   ///< write data ready
+  input  logic [31:0]      s_axil_wdata_i,    ///< write data
+  input  logic [3:0]       s_axil_wstrb_i,    ///< write strobes
+  output logic             s_axil_bvalid_o,   ///< write response valid
+  input  logic             s_axil_bready_i,   ///< write response ready
+  output logic [1:0]       s_axil_bresp_o,    ///< write response
+  input  logic             s_axil_arvalid_i,  ///< read address valid
+  output logic             s_axil_arready_o,  ///< read address ready
+  input  logic [11:0]      s_axil_araddr_i,   ///< read address
+  output logic             s_axil_rvalid_o,   ///< read data valid
+  input  logic             s_axil_rready_i,   ///< read data ready
+  output logic [31:0]      s_axil_rdata_o,    ///< read data
+  output logic [1:0]       s_axil_rresp_o,    ///< read response
+
+  // AXI4 memory master.
+  output logic             m_axi_awvalid_o,   ///< write address valid
+  input  logic             m_axi_awready_i,   ///< write address ready
+  output logic [31:0]      m_axi_awaddr_o,    ///< write address
+  output logic [7:0]       m_axi_awlen_o,     ///< write burst length - 1
+  output logic [2:0]       m_axi_awsize_o,    ///< write beat size
+  output logic [1:0]       m_axi_awburst_o,   ///< write burst type (INCR)
+  output logic [1:0]       m_axi_awid_o,      ///< write id
+  output logic             m_axi_wvalid_o,    ///< write data valid
+  input  logic             m_axi_wready_i,    ///< write data ready
+  output logic [DataW-1:0] m_axi_wdata_o,     ///< write data
+  output logic [Dim-1:0]   m_axi_wstrb_o,     ///< write strobes
+  output logic             m_axi_wlast_o,     ///< last write beat
+  input  logic             m_axi_bvalid_i,    ///< write response valid
+  output logic             m_axi_bready_o,    ///< write response ready
+  input  logic [1:0]       m_axi_bresp_i,     ///< write response
+  input  logic [1:0]       m_axi_bid_i,       ///< write response id
+  output logic             m_axi_arvalid_o,   ///< read address valid
+  input  logic             m_axi_arready_i,   ///< read address ready
+  output logic [31:0]      m_axi_araddr_o,    ///< read address
+  output logic [7:0]       m_axi_arlen_o,     ///< read burst length - 1
+  output logic [2:0]       m_axi_arsize_o,    ///< read beat size
+  output logic [1:0]       m_axi_arburst_o,   ///< read burst type (INCR)
+  output logic [1:0]       m_axi_arid_o,      ///< read id
+  input  logic             m_axi_rvalid_i,    ///< read data valid
+  output logic             m_axi_rready_o,    ///< read data ready
+  input  logic [DataW-1:0] m_axi_rdata_i,     ///< read data
+  input  logic [1:0]       m_axi_rresp_i,     ///< read response
+  input  logic             m_axi_rlast_i,     ///< last read beat
+  input  logic [1:0]       m_axi_rid_i,       ///< read id
+
+  output logic             irq_o              ///< level interrupt (done / error)
+);
+
+  // Register file <-> core.
+  logic                    stream_valid, stream_ready, soft_reset, clear_counters, queue_overflow;
+  logic                    clear, busy, halted, resetting, stream_done, error_pulse;
+  logic [31:0]             stream_addr, stream_len, win_base, win_size, watchdog;
+  npu_reg_pkg::err_cause_t err_cause;
+  logic [31:0]             err_pc, err_addr;
+  logic [npu_reg_pkg::CounterWords*32-1:0] counters;
+
+  npu_csr #(
+    .Dim      (Dim),
+    .SpadARows(SpadARows),
+    .SpadBRows(SpadBRows),
+    .SpadPRows(SpadPRows),
+    .AccRows  (AccRows)
+  ) u_csr (
+    .clk_i            (clk_i),
+    .rst_ni           (rst_ni),
+    .clear_i          (clear),
+    .s_axil_awvalid_i (s_axil_awvalid_i),
+    .s_axil_awready_o (s_axil_awready_o),
+    .s_axil_awaddr_i  (s_axil_awaddr_i),
+    .s_axil_wvalid_i  (s_axil_wvalid_i),
+    .s_axil_wready_o  (s_axil_wready_o),
+    .s_axil_wdata_i   (s_axil_wdata_i),
+    .s_axil_wstrb_i   (s_axil_wstrb_i),
+    .s_axil_bvalid_o  (s_axil_bvalid_o),
+    .s_axil_bready_i  (s_axil_bready_i),
+    .s_axil_bresp_o   (s_axil_bresp_o),
+    .s_axil_arvalid_i (s_axil_arvalid_i),
+    .s_axil_arready_o (s_axil_arready_o),
+    .s_axil_araddr_i  (s_axil_araddr_i),
+    .s_axil_rvalid_o  (s_axil_rvalid_o),
+    .s_axil_rready_i  (s_axil_rready_i),
+    .s_axil_rdata_o   (s_axil_rdata_o),
+    .s_axil_rresp_o   (s_axil_rresp_o),
+    .stream_valid_o   (stream_valid),
+    .stream_ready_i   (stream_ready),
+    .stream_addr_o    (stream_addr),
+    .stream_len_o     (stream_len),
+    .win_base_o       (win_base),
+    .win_size_o       (win_size),
+    .watchdog_o       (watchdog),
+    .soft_reset_o     (soft_reset),
+    .clear_counters_o (clear_counters),
+    .queue_overflow_o (queue_overflow),
+    .busy_i           (busy),
+    .halted_i         (halted),
+    .resetting_i      (resetting),
+    .stream_done_i    (stream_done),
+    .error_i          (error_pulse),
+    .err_cause_i      (err_cause),
+    .err_pc_i         (err_pc),
+    .err_addr_i       (err_addr),
+    .counters_i       (counters),
+    .irq_o            (irq_o)
+  );
+
+  npu_core #(
+    .Dim       (Dim),
+    .SpadARows (SpadARows),
+    .SpadBRows (SpadBRows),
+    .SpadPRows (SpadPRows),
+    .AccRows   (AccRows),
+    .MaxReads  (MaxReads),
+    .QueueDepth(QueueDepth)
+  ) u_core (
+    .clk_i            (clk_i),
+    .rst_ni           (rst_ni),
+    .stream_valid_i   (stream_valid),
+    .stream_ready_o   (stream_ready),
+    .stream_addr_i    (stream_addr),
+    .stream_len_i     (stream_len),
+    .win_base_i       (win_base),
+    .win_size_i       (win_size),
+    .watchdog_i       (watchdog),
+    .soft_reset_i     (soft_reset),
+    .clear_counters_i (clear_counters),
+    .queue_overflow_i (queue_overflow),
+    .clear_o          (clear),
+    .busy_o           (busy),
+    .halted_o         (halted),
+    .resetting_o      (resetting),
+    .stream_done_o    (stream_done),
+    .error_o          (error_pulse),
+    .err_cause_o      (err_cause),
+    .err_pc_o         (err_pc),
+    .err_addr_o       (err_addr),
+    .counters_o       (counters),
+    .m_axi_awvalid_o  (m_axi_awvalid_o),
+    .m_axi_awready_i  (m_axi_awready_i),
+    .m_axi_awaddr_o   (m_axi_awaddr_o),
+    .m_axi_awlen_o    (m_axi_awlen_o),
+    .m_axi_awsize_o   (m_axi_awsize_o),
+    .m_axi_awburst_o  (m_axi_awburst_o),
+    .m_axi_awid_o     (m_axi_awid_o),
+    .m_axi_wvalid_o   (m_axi_wvalid_o),
+    .m_axi_wready_i   (m_axi_wready_i),
+    .m_axi_wdata_o    (m_axi_wdata_o),
+    .m_axi_wstrb_o    (m_axi_wstrb_o),
+    .m_axi_wlast_o    (m_axi_wlast_o),
+    .m_axi_bvalid_i   (m_axi_bvalid_i),
+    .m_axi_bready_o   (m_axi_bready_o),
+    .m_axi_bresp_i    (m_axi_bresp_i),
+    .m_axi_bid_i      (m_axi_bid_i),
+    .m_axi_arvalid_o  (m_axi_arvalid_o),
+    .m_axi_arready_i  (m_axi_arready_i),
+    .m_axi_araddr_o   (m_axi_araddr_o),
+    .m_axi_arlen_o    (m_axi_arlen_o),
+    .m_axi_arsize_o   (m_axi_arsize_o),
+    .m_axi_arburst_o  (m_axi_arburst_o),
+    .m_axi_arid_o     (m_axi_arid_o),
+    .m_axi_rvalid_i   (m_axi_rvalid_i),
+    .m_axi_rready_o   (m_axi_rready_o),
+    .m_axi_rdata_i    (m_axi_rdata_i),
+    .m_axi_rresp_i    (m_axi_rresp_i),
+    .m_axi_rlast_i    (m_axi_rlast_i),
+    .m_axi_rid_i      (m_axi_rid_i)
+  );
+
+endmodule
