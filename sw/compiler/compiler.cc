@@ -253,24 +253,19 @@ CompiledLayer Compile(const ConvLayer& layer, const HwConfig& hw, uint32_t base_
   }
   CheckHazards(cl.program, hw);  // also checks the token balance
 
-  cl.constants = PackWeights(layer, g.dim);
-  cl.constants.resize(params_addr - const_addr, 0);
+  runtime::Segment consts{r.weights, PackWeights(layer, g.dim)};
+  consts.bytes.resize(params_addr - const_addr, 0);
   const std::vector<uint8_t> params = PackParams(layer, g.dim);
-  cl.constants.insert(cl.constants.end(), params.begin(), params.end());
+  consts.bytes.insert(consts.bytes.end(), params.begin(), params.end());
+  cl.constants.push_back(std::move(consts));
+  cl.dim = g.dim;
   cl.base = base_addr;
+  cl.size = static_cast<uint32_t>(end - base_addr);
   cl.program_addr = base_addr;
   cl.const_addr = r.weights;
   cl.params_addr = r.params;
-  cl.input_addr = r.input;
-  cl.output_addr = r.output;
-  cl.total_bytes = static_cast<uint32_t>(end - base_addr);
-  cl.in_h = layer.h;
-  cl.in_w = layer.w;
-  cl.in_c = layer.cin;
-  cl.out_h = g.oh;
-  cl.out_w = g.ow;
-  cl.out_c = layer.cout;
-  cl.dim = g.dim;
+  cl.inputs.push_back({r.input, layer.h, layer.w, layer.cin});
+  cl.outputs.push_back({r.output, g.oh, g.ow, layer.cout});
   cl.macs = static_cast<uint64_t>(g.oh) * g.ow * layer.cout * layer.kh * layer.kw * layer.cin;
   cl.tiles = t;
   cl.tiling = TilingSummary(g, t);
@@ -296,9 +291,11 @@ CompiledLayer Compile(const ConvLayer& layer, const HwConfig& hw, uint32_t base_
 std::string Describe(const CompiledLayer& cl) {
   size_t counts[isa::kNumUnits] = {};
   for (const isa::Word& w : cl.program) ++counts[static_cast<int>(isa::UnitOf(isa::OpcodeOf(w)))];
+  const runtime::TensorRegion& in = cl.inputs.at(0);
+  const runtime::TensorRegion& out = cl.outputs.at(0);
   std::ostringstream os;
-  os << "layer " << cl.in_h << "x" << cl.in_w << "x" << cl.in_c << " -> " << cl.out_h << "x"
-     << cl.out_w << "x" << cl.out_c << " on DIM " << cl.dim << ", " << cl.macs << " MACs\n"
+  os << "layer " << in.h << "x" << in.w << "x" << in.c << " -> " << out.h << "x" << out.w << "x"
+     << out.c << " on DIM " << cl.dim << ", " << cl.macs << " MACs\n"
      << "tiling: " << cl.tiling << "\n"
      << "instructions: " << cl.program.size() << " (";
   for (int u = 0; u < isa::kNumUnits; ++u) {
@@ -312,8 +309,8 @@ std::string Describe(const CompiledLayer& cl) {
      << "estimate: " << cl.tiles.compute_cycles << " compute cycles, " << cl.tiles.est_cycles
      << " cycles overall, ideal " << cl.macs / (static_cast<uint64_t>(cl.dim) * cl.dim) << "\n"
      << "memory: base 0x" << std::hex << cl.base << ", constants 0x" << cl.const_addr
-     << ", params 0x" << cl.params_addr << ", input 0x" << cl.input_addr << ", output 0x"
-     << cl.output_addr << ", " << std::dec << cl.total_bytes << " bytes\n";
+     << ", params 0x" << cl.params_addr << ", input 0x" << in.addr << ", output 0x" << out.addr
+     << ", " << std::dec << cl.size << " bytes\n";
   return os.str();
 }
 

@@ -17,30 +17,19 @@
 #include "sw/compiler/tiling.h"
 #include "sw/gen/npu_configs.h"
 #include "sw/gen/npu_isa.h"
+#include "sw/runtime/executable.h"
 
 namespace npu::compiler {
 
 /// Alignment of every region of the memory image, in bytes.
 inline constexpr uint32_t kRegionAlign = 256;
 
-/// A compiled layer: the program, its constants and the memory map.
-struct CompiledLayer {
-  std::vector<isa::Word> program;  ///< Instruction stream.
-  std::vector<uint8_t> constants;  ///< Packed weights, then parameters.
-  uint32_t base = 0;               ///< First byte of the image.
-  uint32_t program_addr = 0;       ///< Address of the program (= base).
+/// A compiled layer: a runnable image (the program, one constant segment of
+/// packed weights then parameters, one input and one output) plus what the
+/// compiler chose.
+struct CompiledLayer : runtime::Executable {
   uint32_t const_addr = 0;         ///< Address of the constants (the weights).
   uint32_t params_addr = 0;        ///< Address of the parameter rows (inside the constants).
-  uint32_t input_addr = 0;         ///< Address of the channel-blocked input.
-  uint32_t output_addr = 0;        ///< Address of the channel-blocked output.
-  uint32_t total_bytes = 0;        ///< Size of the image from @ref base.
-  int in_h = 0;                    ///< Input height.
-  int in_w = 0;                    ///< Input width.
-  int in_c = 0;                    ///< Input channels (unpadded).
-  int out_h = 0;                   ///< Output height.
-  int out_w = 0;                   ///< Output width.
-  int out_c = 0;                   ///< Output channels (unpadded).
-  int dim = 0;                     ///< DIM of the target configuration.
   uint64_t macs = 0;               ///< Useful MACs: OH*OW*Cout*KH*KW*Cin.
   std::string tiling;              ///< Human-readable tile choice.
   Tiling tiles;                    ///< The tile choice and its estimates.

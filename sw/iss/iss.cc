@@ -10,6 +10,7 @@
 
 #include "sw/gen/npu_regs.h"
 #include "sw/isa/params.h"
+#include "sw/isa/serialize.h"
 #include "sw/numerics/numerics.h"
 
 namespace npu::iss {
@@ -348,13 +349,8 @@ runtime::RunResult Iss::Run(runtime::DeviceMemory& mem, uint32_t stream_addr, ui
           return fail(f->cause, pc, f->addr);
         }
         for (uint32_t i = 0; i < n; ++i) {
-          Entry e{read_pc + i, {}};
           const uint8_t* src = bytes + (addr - mem.Base()) + i * isa::kInstrBytes;
-          for (int j = 0; j < isa::kInstrWords; ++j) {
-            e.word[j] = uint32_t{src[4 * j]} | uint32_t{src[4 * j + 1]} << 8 |
-                        uint32_t{src[4 * j + 2]} << 16 | uint32_t{src[4 * j + 3]} << 24;
-          }
-          staged.push_back(e);
+          staged.push_back(Entry{read_pc + i, isa::WordFromBytes(src)});
         }
         result.stats.bytes_read += uint64_t{n} * isa::kInstrBytes;
         read_pc += n;

@@ -39,7 +39,7 @@ int Main(int argc, char** argv) {
 
   npu::iss::Iss iss(cfg);
   const auto t0 = std::chrono::steady_clock::now();
-  const npu::runtime::LayerRun run = npu::runtime::RunLayer(iss, cl, a);
+  const npu::runtime::RunOutput run = npu::runtime::Run(iss, cl, a);
   const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   std::printf("iss %s: GEMM %dx%dx%d, %zu instructions, %llu MACs in %.3f s (%.2f GMAC/s): %s\n",
               std::string(cfg.name).c_str(), g.m, g.n, g.k, cl.program.size(),
@@ -56,7 +56,7 @@ int Main(int argc, char** argv) {
         acc += a[size_t(i) * g.k + k] * g.weights[size_t(k) * g.n + n];
       }
       const int8_t q = npu::Requantize(acc, 0, 1 << 30, -8, 0, -128, 127);
-      const int8_t got = run.output[size_t(i) * g.n + n];
+      const int8_t got = run.outputs[0][size_t(i) * g.n + n];
       if (got != q) {
         std::printf("MISMATCH at (%d, %d): %d != %d\n", i, n, got, q);
         return 1;

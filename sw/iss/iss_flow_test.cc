@@ -356,7 +356,7 @@ TEST(AddrRangeTest, StreamRunsOffTheEndAtBurstStart) {
   runtime::DeviceMemory mem(kBase, 0x1000 + 18 * 32);
   Iss iss(Cfg4());
   const uint32_t stream = kBase + 0x1000;
-  isa::WriteStream(mem, stream, std::vector<Word>(18, LoadW(false, false)));
+  mem.Write(stream, isa::Serialize(std::vector<Word>(18, LoadW(false, false))));
   const auto result = iss.Run(mem, stream, 20);
   EXPECT_EQ(result.status, Error(kAddrRange, 16, stream + 16 * 32));
   // Fetch reads up to 16 instructions ahead of dispatch: pc 0..7 fill the
@@ -372,7 +372,7 @@ TEST(AddrRangeTest, FetchBurstsEndAt256ByteBoundaries) {
   runtime::DeviceMemory mem(kBase, 0x100);
   Iss iss(Cfg4());
   const uint32_t stream = kBase + 0x100 - 64;
-  isa::WriteStream(mem, stream, std::vector<Word>(2, LoadW(false, false)));
+  mem.Write(stream, isa::Serialize(std::vector<Word>(2, LoadW(false, false))));
   EXPECT_EQ(iss.Run(mem, stream, 5).status, Error(kAddrRange, 2, kBase + 0x100));
 }
 
@@ -381,7 +381,7 @@ TEST(AddrRangeTest, FetchReadsAheadOfABlockedQueue) {
   // (the hardware's watchdog would take far longer).
   runtime::DeviceMemory mem(kBase, 0x100);
   Iss iss(Cfg4());
-  isa::WriteStream(mem, kBase, std::vector<Word>(8, ComputeW(kWaitPrev)));
+  mem.Write(kBase, isa::Serialize(std::vector<Word>(8, ComputeW(kWaitPrev))));
   EXPECT_EQ(iss.Run(mem, kBase, 9).status, Error(kAddrRange, 8, kBase + 0x100));
 }
 

@@ -8,7 +8,7 @@
 
 #include "sw/gen/npu_configs.h"
 #include "sw/gen/npu_isa.h"
-#include "sw/isa/stream.h"
+#include "sw/isa/serialize.h"
 #include "sw/iss/iss.h"
 #include "sw/runtime/backend.h"
 #include "sw/runtime/memory.h"
@@ -27,7 +27,7 @@ inline const HwConfig& Cfg4() { return *FindHwConfig("4x4"); }
 /// Writes @p prog at @p addr and runs it.
 inline runtime::RunResult RunProgram(Iss& iss, runtime::DeviceMemory& mem,
                                      const std::vector<isa::Word>& prog, uint32_t addr = kBase) {
-  isa::WriteStream(mem, addr, prog);
+  mem.Write(addr, isa::Serialize(prog));
   return iss.Run(mem, addr, static_cast<uint32_t>(prog.size()));
 }
 

@@ -3,47 +3,66 @@
 #include <stdexcept>
 #include <string>
 
+#include "sw/isa/serialize.h"
 #include "sw/runtime/layout.h"
 
 namespace npu::runtime {
 
-DeviceMemory BuildImage(const compiler::CompiledLayer& cl, std::span<const int8_t> input_nhwc) {
-  const size_t in_values = static_cast<size_t>(cl.in_h) * cl.in_w * cl.in_c;
-  if (input_nhwc.size() != in_values) {
-    throw std::invalid_argument("layer input has " + std::to_string(input_nhwc.size()) +
-                                " values, expected " + std::to_string(cl.in_h) + "x" +
-                                std::to_string(cl.in_w) + "x" + std::to_string(cl.in_c) + " = " +
-                                std::to_string(in_values));
+DeviceMemory BuildImage(const Executable& exe, std::span<const std::vector<int8_t>> inputs_nhwc,
+                        uint8_t fill) {
+  if (inputs_nhwc.size() != exe.inputs.size()) {
+    throw std::invalid_argument("got " + std::to_string(inputs_nhwc.size()) + " inputs, expected " +
+                                std::to_string(exe.inputs.size()));
   }
-  DeviceMemory mem(cl.base, cl.total_bytes);
-  for (size_t i = 0; i < cl.program.size(); ++i) {
-    for (int k = 0; k < isa::kInstrWords; ++k) {
-      mem.Write32(static_cast<uint32_t>(cl.program_addr + i * isa::kInstrBytes + 4 * k),
-                  cl.program[i][k]);
+  DeviceMemory mem(exe.base, exe.size);
+  mem.Fill(exe.base, exe.size, fill);
+  mem.Write(exe.program_addr, isa::Serialize(exe.program));
+  for (const Segment& s : exe.constants) mem.Write(s.addr, s.bytes);
+  for (size_t i = 0; i < exe.inputs.size(); ++i) {
+    const TensorRegion& t = exe.inputs[i];
+    const size_t values = static_cast<size_t>(t.h) * t.w * t.c;
+    if (inputs_nhwc[i].size() != values) {
+      throw std::invalid_argument("input " + std::to_string(i) + " has " +
+                                  std::to_string(inputs_nhwc[i].size()) + " values, expected " +
+                                  std::to_string(t.h) + "x" + std::to_string(t.w) + "x" +
+                                  std::to_string(t.c) + " = " + std::to_string(values));
     }
+    mem.Write(t.addr, PackActivations(inputs_nhwc[i], t.h, t.w, t.c, exe.dim));
   }
-  mem.Write(cl.const_addr, cl.constants);
-  mem.Write(cl.input_addr, PackActivations(input_nhwc, cl.in_h, cl.in_w, cl.in_c, cl.dim));
   return mem;
 }
 
-std::vector<int8_t> ReadOutput(const compiler::CompiledLayer& cl, const DeviceMemory& mem) {
-  std::vector<uint8_t> out(BlockedBytes(cl.out_h, cl.out_w, cl.out_c, cl.dim));
-  mem.Read(cl.output_addr, out);
-  return UnpackActivations(out, cl.out_h, cl.out_w, cl.out_c, cl.dim);
+DeviceMemory BuildImage(const Executable& exe, const std::vector<int8_t>& input_nhwc,
+                        uint8_t fill) {
+  return BuildImage(exe, std::span<const std::vector<int8_t>>(&input_nhwc, 1), fill);
 }
 
-LayerRun RunLayer(Backend& be, const compiler::CompiledLayer& cl,
-                  std::span<const int8_t> input_nhwc) {
-  if (static_cast<int>(be.Config().dim) != cl.dim) {
-    throw std::invalid_argument("layer compiled for DIM " + std::to_string(cl.dim) + ", backend " +
+std::vector<int8_t> ReadOutput(const Executable& exe, const DeviceMemory& mem, size_t index) {
+  if (index >= exe.outputs.size()) {
+    throw std::out_of_range("output " + std::to_string(index) + " of " +
+                            std::to_string(exe.outputs.size()));
+  }
+  const TensorRegion& t = exe.outputs[index];
+  std::vector<uint8_t> out(BlockedBytes(t.h, t.w, t.c, exe.dim));
+  mem.Read(t.addr, out);
+  return UnpackActivations(out, t.h, t.w, t.c, exe.dim);
+}
+
+RunOutput Run(Backend& be, const Executable& exe,
+              std::span<const std::vector<int8_t>> inputs_nhwc) {
+  if (static_cast<int>(be.Config().dim) != exe.dim) {
+    throw std::invalid_argument("compiled for DIM " + std::to_string(exe.dim) + ", backend " +
                                 be.Name() + " has DIM " + std::to_string(be.Config().dim));
   }
-  DeviceMemory mem = BuildImage(cl, input_nhwc);
-  LayerRun run;
-  run.result = be.Run(mem, cl.program_addr, static_cast<uint32_t>(cl.program.size()));
-  run.output = ReadOutput(cl, mem);
+  DeviceMemory mem = BuildImage(exe, inputs_nhwc);
+  RunOutput run;
+  run.result = be.Run(mem, exe.program_addr, static_cast<uint32_t>(exe.program.size()));
+  for (size_t i = 0; i < exe.outputs.size(); ++i) run.outputs.push_back(ReadOutput(exe, mem, i));
   return run;
+}
+
+RunOutput Run(Backend& be, const Executable& exe, const std::vector<int8_t>& input_nhwc) {
+  return Run(be, exe, std::span<const std::vector<int8_t>>(&input_nhwc, 1));
 }
 
 }  // namespace npu::runtime

@@ -346,16 +346,16 @@ TEST(CompilerTest, TilesRespectCapacitiesOnEveryConfig) {
       EXPECT_NO_THROW(CheckHazards(cl.program, hw));
       // Memory map: aligned regions in order, inside the image.
       EXPECT_EQ(cl.program_addr, 0x1000u);
-      for (uint32_t a : {cl.const_addr, cl.params_addr, cl.input_addr, cl.output_addr}) {
+      for (uint32_t a : {cl.const_addr, cl.params_addr, cl.inputs[0].addr, cl.outputs[0].addr}) {
         EXPECT_EQ(a % kRegionAlign, 0u);
       }
       EXPECT_GE(cl.const_addr, cl.program_addr + cl.program.size() * isa::kInstrBytes);
-      EXPECT_EQ(cl.const_addr + cl.constants.size(),
+      EXPECT_EQ(cl.const_addr + cl.constants[0].bytes.size(),
                 cl.params_addr + 9ull * ((l.cout + hw.dim - 1) / hw.dim) * hw.dim);
-      EXPECT_LE(cl.output_addr + static_cast<uint64_t>((l.cout + hw.dim - 1) / hw.dim) * cl.out_h *
-                                     cl.out_w * hw.dim,
-                cl.base + static_cast<uint64_t>(cl.total_bytes));
-      EXPECT_EQ(cl.macs, static_cast<uint64_t>(cl.out_h) * cl.out_w * l.cout * l.kh * l.kw * l.cin);
+      EXPECT_LE(cl.outputs[0].addr + static_cast<uint64_t>((l.cout + hw.dim - 1) / hw.dim) * cl.outputs[0].h *
+                                     cl.outputs[0].w * hw.dim,
+                cl.base + static_cast<uint64_t>(cl.size));
+      EXPECT_EQ(cl.macs, static_cast<uint64_t>(cl.outputs[0].h) * cl.outputs[0].w * l.cout * l.kh * l.kw * l.cin);
     }
   }
 }

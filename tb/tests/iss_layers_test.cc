@@ -1,6 +1,6 @@
 // End-to-end layer tests: random GEMMs and convolutions compiled for the 4x4
 // and 16x16 configurations, run on the instruction-level simulator through
-// the runtime's RunLayer, and compared bit for bit with the golden model.
+// the runtime's Run, and compared bit for bit with the golden model.
 //
 // Every case prints its seed; NPU_SEED=<seed> replays the run starting with
 // that case (case i of a run uses seed base + i).
@@ -67,11 +67,11 @@ class IssLayersTest : public ::testing::TestWithParam<const char*> {
   const HwConfig& Hw() const { return *FindHwConfig(GetParam()); }
 
   /// Compiles and runs @p layer on a fresh simulator.
-  runtime::LayerRun Run(const ConvLayer& layer, std::span<const int8_t> input,
-                        CompiledLayer* out = nullptr) {
+  runtime::RunOutput Run(const ConvLayer& layer, const std::vector<int8_t>& input,
+                         CompiledLayer* out = nullptr) {
     const CompiledLayer cl = compiler::Compile(layer, Hw(), kBase);
     iss::Iss sim(Hw());
-    runtime::LayerRun run = runtime::RunLayer(sim, cl, input);
+    runtime::RunOutput run = runtime::Run(sim, cl, input);
     EXPECT_TRUE(run.result.status.ok) << run.result.status.Describe() << "\n"
                                       << compiler::Describe(cl);
     EXPECT_GE(run.result.stats.macs, cl.macs);
@@ -93,8 +93,8 @@ TEST_P(IssLayersTest, RandomGemmsMatchGolden) {
     SCOPED_TRACE("gemm seed " + std::to_string(seed));
 
     CompiledLayer cl;
-    const runtime::LayerRun run = Run(g.ToConv(), a, &cl);
-    ASSERT_TRUE(SameBytes(run.output, testing::GoldenGemm(g, a))) << testing::Describe(g) << "\n"
+    const runtime::RunOutput run = Run(g.ToConv(), a, &cl);
+    ASSERT_TRUE(SameBytes(run.outputs[0], testing::GoldenGemm(g, a))) << testing::Describe(g) << "\n"
                                                                   << compiler::Describe(cl);
   }
 }
@@ -112,10 +112,10 @@ TEST_P(IssLayersTest, RandomConvsMatchGolden) {
     SCOPED_TRACE("conv seed " + std::to_string(seed));
 
     CompiledLayer cl;
-    const runtime::LayerRun run = Run(l, x, &cl);
-    ASSERT_EQ(l.OutH(), cl.out_h);
-    ASSERT_EQ(l.OutW(), cl.out_w);
-    ASSERT_TRUE(SameBytes(run.output, testing::GoldenConv(l, x))) << compiler::Describe(cl);
+    const runtime::RunOutput run = Run(l, x, &cl);
+    ASSERT_EQ(l.OutH(), cl.outputs[0].h);
+    ASSERT_EQ(l.OutW(), cl.outputs[0].w);
+    ASSERT_TRUE(SameBytes(run.outputs[0], testing::GoldenConv(l, x))) << compiler::Describe(cl);
   }
 }
 
@@ -124,8 +124,8 @@ TEST_P(IssLayersTest, LargeLayersMatchGolden) {
   std::mt19937_64 rng(2024);
   const GemmLayer g = testing::RandomGemmShape(rng, 512, 512, 512);
   const std::vector<int8_t> a = testing::RandomInput(rng, g.ToConv());
-  const runtime::LayerRun run = Run(g.ToConv(), a);
-  EXPECT_TRUE(SameBytes(run.output, testing::GoldenGemm(g, a)));
+  const runtime::RunOutput run = Run(g.ToConv(), a);
+  EXPECT_TRUE(SameBytes(run.outputs[0], testing::GoldenGemm(g, a)));
 
   ConvLayer shape;
   shape.h = shape.w = 30;
@@ -138,8 +138,8 @@ TEST_P(IssLayersTest, LargeLayersMatchGolden) {
   const ConvLayer l = testing::RandomConvShape(rng, shape);
   const std::vector<int8_t> x = testing::RandomInput(rng, l);
   CompiledLayer cl;
-  const runtime::LayerRun crun = Run(l, x, &cl);
-  EXPECT_TRUE(SameBytes(crun.output, testing::GoldenConv(l, x))) << compiler::Describe(cl);
+  const runtime::RunOutput crun = Run(l, x, &cl);
+  EXPECT_TRUE(SameBytes(crun.outputs[0], testing::GoldenConv(l, x))) << compiler::Describe(cl);
   std::cout << compiler::Describe(cl);
 }
 
@@ -158,11 +158,11 @@ TEST_P(IssLayersTest, ZeroPointPaddingAndWrappingBiasAreExact) {
   l.multiplier = {1 << 30};
   l.shift = {-20};
   const std::vector<int8_t> x(static_cast<size_t>(l.h) * l.w * l.cin, 127);
-  const runtime::LayerRun run = Run(l, x);
-  EXPECT_TRUE(SameBytes(run.output, testing::GoldenConv(l, x)));
+  const runtime::RunOutput run = Run(l, x);
+  EXPECT_TRUE(SameBytes(run.outputs[0], testing::GoldenConv(l, x)));
 }
 
-TEST_P(IssLayersTest, RunLayerRejectsWrongInputSize) {
+TEST_P(IssLayersTest, RunRejectsWrongInputSize) {
   ConvLayer l;
   l.h = 2;
   l.w = 3;
@@ -174,7 +174,7 @@ TEST_P(IssLayersTest, RunLayerRejectsWrongInputSize) {
   const CompiledLayer cl = compiler::Compile(l, Hw(), kBase);
   iss::Iss sim(Hw());
   const std::vector<int8_t> input(2 * 3 * 5 - 1);
-  EXPECT_THROW(runtime::RunLayer(sim, cl, input), std::invalid_argument);
+  EXPECT_THROW(runtime::Run(sim, cl, input), std::invalid_argument);
 }
 
 // 4x4 and 16x16 are the required targets; 8x8 and 32x32 are cheap to add.

@@ -112,14 +112,14 @@ int Main(int argc, char** argv) {
   for (const DemoLayer& d : layers) {
     const compiler::CompiledLayer cl = compiler::Compile(d.layer, *hw, 0x10000000);
     iss::Iss iss(*hw);
-    const runtime::LayerRun ref = runtime::RunLayer(iss, cl, d.input);
+    const runtime::RunOutput ref = runtime::Run(iss, cl, d.input);
     dut::RtlBackend rtl(*hw, opt);
     const auto t0 = std::chrono::steady_clock::now();
-    const runtime::LayerRun got = runtime::RunLayer(rtl, cl, d.input);
+    const runtime::RunOutput got = runtime::Run(rtl, cl, d.input);
     const double secs =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    const bool pass = got.result.status.ok && ref.result.status.ok && got.output == d.golden &&
-                      ref.output == d.golden;
+    const bool pass = got.result.status.ok && ref.result.status.ok && got.outputs[0] == d.golden &&
+                      ref.outputs[0] == d.golden;
     failures += !pass;
     const uint64_t cycles = got.result.stats.cycles;
     const double util = cycles ? double(cl.macs) / (double(cycles) * hw->dim * hw->dim) : 0;
@@ -128,8 +128,8 @@ int Main(int argc, char** argv) {
                secs > 0 ? cycles / secs / 1000 : 0.0, secs);
     if (!pass) {
       fmt::print("  RTL: {}  ISS: {}  RTL==golden: {}  ISS==golden: {}\n",
-                 got.result.status.Describe(), ref.result.status.Describe(), got.output == d.golden,
-                 ref.output == d.golden);
+                 got.result.status.Describe(), ref.result.status.Describe(), got.outputs[0] == d.golden,
+                 ref.outputs[0] == d.golden);
     }
     if (bench || !pass) {
       for (const auto& [name, value] : got.result.stats.counters) {

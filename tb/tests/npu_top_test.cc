@@ -65,17 +65,17 @@ void CheckLayer(const TestContext& ctx, const ConvLayer& layer, const std::vecto
                 const std::vector<int8_t>& golden, const std::string& what) {
   const CompiledLayer cl = compiler::Compile(layer, Hw(), kBase);
   iss::Iss iss(Hw());
-  const runtime::LayerRun ref = runtime::RunLayer(iss, cl, input);
+  const runtime::RunOutput ref = runtime::Run(iss, cl, input);
   NPU_CHECK(ref.result.status.ok) << what << ": ISS stopped: " << ref.result.status.Describe();
   dut::RtlBackend rtl(Hw(), RtlOptions(ctx));
-  const runtime::LayerRun got = runtime::RunLayer(rtl, cl, input);
+  const runtime::RunOutput got = runtime::Run(rtl, cl, input);
   NPU_CHECK(got.result.status.ok) << what << ": RTL stopped: " << got.result.status.Describe();
-  NPU_CHECK_EQ(ref.output.size(), golden.size()) << what;
-  NPU_CHECK_EQ(got.output.size(), golden.size()) << what;
+  NPU_CHECK_EQ(ref.outputs[0].size(), golden.size()) << what;
+  NPU_CHECK_EQ(got.outputs[0].size(), golden.size()) << what;
   for (size_t i = 0; i < golden.size(); ++i) {
-    NPU_CHECK_EQ(int(ref.output[i]), int(golden[i]))
+    NPU_CHECK_EQ(int(ref.outputs[0][i]), int(golden[i]))
         << what << ": ISS differs from golden at " << i;
-    NPU_CHECK_EQ(int(got.output[i]), int(golden[i]))
+    NPU_CHECK_EQ(int(got.outputs[0][i]), int(golden[i]))
         << what << ": RTL differs from golden at " << i;
   }
   NPU_CHECK_EQ(got.result.stats.macs, ref.result.stats.macs) << what << ": MAC counters differ";
@@ -210,8 +210,8 @@ std::unique_ptr<dut::NpuHarness> HarnessWith(const TestContext& ctx, const Devic
 
 // The layer output currently in the harness's memory model.
 std::vector<int8_t> OutputIn(dut::NpuHarness& h, const CompiledLayer& cl) {
-  DeviceMemory now(cl.base, cl.total_bytes);
-  std::vector<uint8_t> bytes(cl.total_bytes);
+  DeviceMemory now(cl.base, cl.size);
+  std::vector<uint8_t> bytes(cl.size);
   h.Mem().Read(cl.base, bytes);
   now.Write(cl.base, bytes);
   return runtime::ReadOutput(cl, now);
@@ -258,9 +258,9 @@ void CheckError(const TestContext& ctx, const std::string& what, uint32_t expect
 
   // Recovery: the harness soft-reset the NPU; a correct layer now runs.
   rtl.Harness().Mem().ClearErrors();
-  const runtime::LayerRun ok = runtime::RunLayer(rtl, s.cl, s.input);
+  const runtime::RunOutput ok = runtime::Run(rtl, s.cl, s.input);
   NPU_CHECK(ok.result.status.ok) << what << ": after soft reset: " << ok.result.status.Describe();
-  NPU_CHECK(ok.output == s.golden) << what << ": wrong output after soft reset";
+  NPU_CHECK(ok.outputs[0] == s.golden) << what << ": wrong output after soft reset";
 }
 
 constexpr uint32_t kIllegal = regs::kErrCauseIllegalInstrMask;
@@ -302,7 +302,7 @@ NPU_SIM_TEST(err_shift_out_of_range) {
   CheckError(ctx, "requantization shift out of range", kIllegal, [](CompiledLayer& cl) {
     // Row 8 of the first parameter group holds the int8 shifts.
     const size_t at = (cl.params_addr - cl.const_addr) + 8 * size_t(cl.dim);
-    cl.constants.at(at) = 40;
+    cl.constants[0].bytes.at(at) = 40;
   });
 }
 
@@ -320,7 +320,7 @@ NPU_SIM_TEST(err_load_outside_window) {
   CheckError(ctx, "load outside the window", kAddr, [](CompiledLayer& cl) {
     const int pc = FindOpcode(cl, isa::Opcode::kLoad, 1);
     auto l = isa::LoadInstr::Decode(cl.program[pc]);
-    l.src_addr = cl.base + cl.total_bytes + 4096;
+    l.src_addr = cl.base + cl.size + 4096;
     cl.program[pc] = l.Encode();
   });
 }
@@ -349,7 +349,7 @@ NPU_SIM_TEST(err_fetch_outside_window) {
   const SmallLayer s = MakeSmallLayer(rng);
   CheckError(
       ctx, "fetch outside the window", kAddr, [](CompiledLayer&) {},
-      s.cl.total_bytes - (s.cl.program_addr - s.cl.base));
+      s.cl.size - (s.cl.program_addr - s.cl.base));
 }
 
 NPU_SIM_TEST(err_misaligned_stream) {
@@ -361,14 +361,14 @@ NPU_SIM_TEST(err_load_bus_error) {
   auto rng = ctx.MakeRng();
   SmallLayer s = MakeSmallLayer(rng);
   CheckError(ctx, "SLVERR on a load", kResp, [](CompiledLayer&) {}, 0,
-             {s.cl.input_addr, s.cl.input_addr + 1});
+             {s.cl.inputs[0].addr, s.cl.inputs[0].addr + 1});
 }
 
 NPU_SIM_TEST(err_store_bus_error) {
   auto rng = ctx.MakeRng();
   SmallLayer s = MakeSmallLayer(rng);
   CheckError(ctx, "SLVERR on a store", kResp, [](CompiledLayer&) {}, 0,
-             {s.cl.output_addr, s.cl.output_addr + 1});
+             {s.cl.outputs[0].addr, s.cl.outputs[0].addr + 1});
 }
 
 NPU_SIM_TEST(err_load_decerr) {
@@ -384,7 +384,7 @@ NPU_SIM_TEST(err_store_decerr) {
   SmallLayer s = MakeSmallLayer(rng);
   CheckError(
       ctx, "DECERR on a store", kResp, [](CompiledLayer&) {}, 0,
-      {s.cl.output_addr, s.cl.output_addr + 1}, bus::Resp::kDecErr);
+      {s.cl.outputs[0].addr, s.cl.outputs[0].addr + 1}, bus::Resp::kDecErr);
 }
 
 NPU_SIM_TEST(err_fetch_bus_error) {
@@ -424,8 +424,8 @@ NPU_SIM_TEST(err_watchdog_deadlock) {
   });
   // Recovery through the same device.
   dut::RtlBackend rtl(Hw(), RtlOptions(ctx));
-  const runtime::LayerRun ok = runtime::RunLayer(rtl, s.cl, s.input);
-  NPU_CHECK(ok.result.status.ok && ok.output == s.golden);
+  const runtime::RunOutput ok = runtime::Run(rtl, s.cl, s.input);
+  NPU_CHECK(ok.result.status.ok && ok.outputs[0] == s.golden);
 }
 
 NPU_SIM_TEST(soft_reset_mid_stream_and_queued_streams) {
@@ -459,8 +459,8 @@ NPU_SIM_TEST(soft_reset_mid_stream_and_queued_streams) {
     NPU_CHECK(h.Mem().Idle()) << "bus transactions outstanding after soft reset";
   });
   dut::RtlBackend rtl(Hw(), RtlOptions(ctx));
-  const runtime::LayerRun ok = runtime::RunLayer(rtl, s.cl, s.input);
-  NPU_CHECK(ok.result.status.ok && ok.output == s.golden);
+  const runtime::RunOutput ok = runtime::Run(rtl, s.cl, s.input);
+  NPU_CHECK(ok.result.status.ok && ok.outputs[0] == s.golden);
 }
 
 NPU_SIM_TEST(err_queue_overflow) {
