@@ -1,54 +1,73 @@
-// Block test of npu_compute with its real memories (npu_compute_tb_top):
-// random sequences of compute instructions against a C++ model of the ISA's
-// compute semantics, with tokens arriving randomly late, overlapping
-// accumulator ranges, accumulate on and off, no-ops and illegal
-// instructions. Checks the final accumulator contents, the token takes, the
-// order and timing of sig_prev / sig_next against the reads and writes seen
-// on the memory ports, the store port's arbitration, the errors, abort and
-// clear; and measures the row-issue efficiency of back-to-back m = 128.
-#include <gtest/gtest.h>
+// Block test of npu_compute with its real memories (npu_compute_tb_top), told
+// as stories on the coroutine harness: random sequences of compute
+// instructions fed through the unit driver (tb/block/common), with tokens
+// arriving randomly late, overlapping accumulator ranges, accumulate on and
+// off, no-ops and illegal instructions, against a C++ model of the ISA's
+// compute semantics written here. Checks the final accumulator contents
+// (read back through the store port), the token takes (the driver), the
+// order and timing of the tokens towards load and store against the reads
+// and writes seen on the memory ports, the store port's arbitration under
+// random probes, the error reports, abort and clear; and measures the
+// row-issue efficiency of back-to-back m = 128.
+#include <fmt/format.h>
 
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <cstdint>
-#include <cstdio>
+#include <functional>
 #include <memory>
 #include <random>
+#include <string>
 #include <vector>
 
 #include NPU_MODEL_H
 #include "sw/gen/npu_isa.h"
-#include "tb/block/common/block_util.h"
-#include "tb/common/test_seed.h"
-#include "verilated.h"
+#include "sw/gen/npu_regs.h"
+#include "tb/block/common/unit_driver.h"
+#include "tb/sim/sim.h"
+#include "tb/sim/tracer.h"
 
 namespace {
 
-using npu::block::GetLane;
-using npu::block::SetLane;
-using npu::testing::Seed;
-
 namespace isa = npu::isa;
+namespace block = npu::block;
+namespace regs = npu::regs;
+using isa::ComputeInstr;
+using npu::sim::ClockCycles;
+using npu::sim::ReadOnly;
+using npu::sim::RisingEdge;
+using npu::sim::Task;
+using npu::sim::TestContext;
 
+using Model = NPU_MODEL;
+/// Parameters of the verilated model (tb/block/compute/CMakeLists.txt).
 constexpr int kDim = NPU_DIM;
 constexpr int kSpadA = NPU_SPAD_A;
 constexpr int kSpadB = NPU_SPAD_B;
 constexpr int kAcc = NPU_ACC;
-// Rows leave the unit at most this many cycles after issue (array latency
-// 2 * Dim + 1 plus the A read, the accumulator read and the write).
+/// Rows leave the unit at most this many cycles after issue (array latency
+/// 2 * Dim + 1 plus the A read, the accumulator read and the write).
 constexpr int kDrain = 2 * kDim + 8;
-using Model = NPU_MODEL;
+/// The signal bits: towards load after the last A read, towards store with
+/// the last accumulator write.
+constexpr int kBitLoad = std::countr_zero(ComputeInstr::kSignalLoad);
+constexpr int kBitStore = std::countr_zero(ComputeInstr::kSignalStore);
+/// Every story must finish within this many cycles.
+constexpr uint64_t kTimeoutCycles = 3'000'000;
+
 using RowI8 = std::array<int8_t, kDim>;
 using RowI32 = std::array<uint32_t, kDim>;
 
-// One instruction of a test program.
+/// One instruction of a test program.
 struct Instr {
-  isa::ComputeInstr ci;
+  ComputeInstr ci;
   isa::Word word;
-  bool legal = true;  // executes (else: illegal_instr error, no signals)
+  bool legal = true;  // executes (else: illegal_instr, no tokens given)
 };
 
-Instr Make(const isa::ComputeInstr& ci, bool legal = true, uint32_t opcode = 2) {
+/// `ci` encoded with opcode `opcode`.
+Instr Make(const ComputeInstr& ci, bool legal = true, uint32_t opcode = 2) {
   Instr in;
   in.ci = ci;
   in.word = ci.Encode();
@@ -57,8 +76,8 @@ Instr Make(const isa::ComputeInstr& ci, bool legal = true, uint32_t opcode = 2) 
   return in;
 }
 
-// Whether the instruction's rows are all in range (the hardware's check).
-bool InRange(const isa::ComputeInstr& c) {
+/// Whether the instruction's rows are all in range (the hardware's check).
+bool InRange(const ComputeInstr& c) {
   if (c.m == 0 || c.nk == 0) return true;
   const uint64_t a_last = uint64_t{c.a_row} + uint64_t{c.nk - 1} * c.a_k_stride + c.m - 1;
   const uint64_t b_last = uint64_t{c.b_row} + uint64_t{c.nk} * kDim - 1;
@@ -73,57 +92,274 @@ int8_t RandomInt8(std::mt19937_64& rng) {
   return static_cast<int8_t>(rng() & 0xff);
 }
 
-class ComputeTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    ctx_ = std::make_unique<VerilatedContext>();
-    dut_ = std::make_unique<Model>(ctx_.get());
-    npu::block::Reset(*dut_);
-    a_.assign(kSpadA, RowI8{});
-    b_.assign(kSpadB, RowI8{});
-    acc_.assign(kAcc, RowI32{});
+/// Counts of a program's memory traffic, totals and per cycle.
+struct RunStats {
+  int64_t first_row = -1, last_row = -1, rows = 0, cycles = 0;
+  int64_t stall_dep = 0, stall_hazard = 0;
+};
+
+/// The DUT with its memories, the kernel, the unit driver, a monitor of the
+/// memory ports and a prober of the store port.
+class ComputeBench {
+ public:
+  ComputeBench(const TestContext& ctx, block::UnitDriverConfig driver)
+      : rng_(ctx.MakeRng()),
+        dut_(std::make_unique<Model>()),
+        tracer_(*dut_, ctx.trace_path),
+        kernel_([this] { dut_->eval(); }),
+        clk_(kernel_.AddClock("clk_i", &dut_->clk_i, 10 * npu::sim::kNs)),
+        driver_(NPU_UNIT_PORT(*dut_, stall_hazard_o), clk_, WithUnit(driver, ctx.seed)),
+        a_(kSpadA),
+        b_(kSpadB),
+        acc_(kAcc) {
+    kernel_.SetTraceHook(tracer_.Hook());
+  }
+  ~ComputeBench() { dut_->final(); }
+
+  Model& dut() { return *dut_; }
+  npu::sim::Clock& clk() { return clk_; }
+  std::mt19937_64& rng() { return rng_; }
+  block::UnitDriver& driver() { return driver_; }
+  std::vector<RowI32>& acc_model() { return acc_; }
+
+  /// Resets the DUT, starts the driver, the monitor and the prober, fills
+  /// the memories, then runs `story` with a timeout.
+  void Run(const std::function<Task<>()>& story) {
+    kernel_.Run([&]() -> Task<> {
+      driver_.ZeroInputs();
+      dut_->rst_ni = 0;
+      co_await ClockCycles(clk_, 2);
+      dut_->rst_ni = 1;
+      kernel_.StartSoon(driver_.Run(), "unit_driver");
+      kernel_.StartSoon(Monitor(), "monitor");
+      kernel_.StartSoon(Probe(), "store_port_probe");
+      co_await RisingEdge(clk_);
+      co_await npu::sim::WithTimeout(Fill(), clk_, kTimeoutCycles);
+      co_await npu::sim::WithTimeout(story(), clk_, kTimeoutCycles);
+    });
   }
 
-  void Tick() {
-    npu::block::Step(*dut_);
-    ++cycle_;
+  /// Reads of the store port at random (checked against the arbitration
+  /// rule by the monitor) while `on`.
+  Task<> SetProbe(bool on) {
+    probe_ = on;
+    co_await ClockCycles(clk_, 2);
   }
 
-  // Backdoor fill of both scratchpads and the accumulators with random data.
-  void Fill(std::mt19937_64& rng) {
+  /// Runs a program to completion and checks the tokens (timing and order),
+  /// the memory traffic and the errors against the model, which executes it.
+  Task<RunStats> RunProgram(const std::vector<Instr>& prog) {
+    // Expected traffic when each token is given, from the program's start.
+    const int64_t base_a = static_cast<int64_t>(a_reads_.size());
+    const int64_t base_b = static_cast<int64_t>(b_reads_.size());
+    const int64_t base_w = static_cast<int64_t>(acc_writes_.size());
+    const size_t first = driver_.pushed();
+    const size_t errors_before = driver_.errors().size();
+    const size_t given_before = driver_.given().size();
+    std::vector<uint32_t> want_err_pc;
+    std::vector<std::array<int64_t, 3>> cum(prog.size());  // A reads, B reads, acc writes
+    int64_t cum_a = 0, cum_b = 0, cum_w = 0;
+    std::array<size_t, isa::kDepBits> want_tokens{};
+    for (size_t i = 0; i < prog.size(); ++i) {
+      const Instr& in = prog[i];
+      const auto pc = static_cast<uint32_t>(first + i);
+      if (!in.legal) {
+        want_err_pc.push_back(pc);
+      } else if (in.ci.m != 0 && in.ci.nk != 0) {
+        cum_a += int64_t{in.ci.m} * in.ci.nk;
+        cum_w += int64_t{in.ci.m} * in.ci.nk;
+        cum_b += int64_t{in.ci.nk} * kDim;
+      }
+      cum[i] = {base_a + cum_a, base_b + cum_b, base_w + cum_w};
+      const uint32_t signal = in.legal ? in.ci.deps.signal : 0;
+      for (int b = 0; b < isa::kDepBits; ++b) want_tokens[b] += (signal >> b) & 1;
+      if (in.legal) Execute(in.ci);
+      driver_.Push(block::UnitInstr{in.word, pc, signal});
+    }
+    const uint64_t start = clk_.Cycles();
+    const auto c0 = driver_.counters();
+    const size_t rows0 = row_cycles_.size();
+    co_await driver_.WaitIdle(5);
+
+    RunStats st;
+    st.cycles = static_cast<int64_t>(clk_.Cycles() - start);
+    st.stall_dep = static_cast<int64_t>(driver_.counters().stall_dep - c0.stall_dep);
+    st.stall_hazard = static_cast<int64_t>(driver_.counters().stall_unit - c0.stall_unit);
+    st.rows = static_cast<int64_t>(row_cycles_.size() - rows0);
+    if (st.rows > 0) {
+      st.first_row = static_cast<int64_t>(row_cycles_[rows0]);
+      st.last_row = static_cast<int64_t>(row_cycles_.back());
+    }
+    NPU_CHECK_EQ(static_cast<int64_t>(a_reads_.size()), base_a + cum_a) << "A reads";
+    NPU_CHECK_EQ(static_cast<int64_t>(b_reads_.size()), base_b + cum_b) << "B reads";
+    NPU_CHECK_EQ(static_cast<int64_t>(acc_writes_.size()), base_w + cum_w) << "accumulator writes";
+    NPU_CHECK_EQ(st.rows, cum_w) << "rows into the array";
+    std::vector<uint32_t> err_pc;
+    for (size_t i = errors_before; i < driver_.errors().size(); ++i) {
+      const block::ErrorReport& r = driver_.errors()[i];
+      NPU_CHECK_EQ(r.cause, regs::kErrCauseIllegalInstrMask) << "error of pc " << r.pc;
+      NPU_CHECK_EQ(r.addr, 0u) << "error of pc " << r.pc;
+      err_pc.push_back(r.pc);
+    }
+    NPU_CHECK(err_pc == want_err_pc)
+        << err_pc.size() << " errors, " << want_err_pc.size() << " illegal instructions";
+    driver_.CheckSignalsGiven();
+    std::array<size_t, isa::kDepBits> tokens{};
+    for (size_t i = given_before; i < driver_.given().size(); ++i) {
+      const block::GivenToken& g = driver_.given()[i];
+      ++tokens[g.bit];
+      NPU_CHECK(g.index >= first) << "a token of an earlier program";
+      const auto& want = cum[g.index - first];
+      if (g.bit == kBitLoad) {
+        // After the instruction's last A read (all in earlier cycles) and
+        // all its B reads.
+        NPU_CHECK_EQ(CountBefore(a_reads_, g.cycle), want[0])
+            << "A reads before the token towards load of instruction " << g.index;
+        NPU_CHECK(CountBefore(b_reads_, g.cycle) >= want[1])
+            << "B reads before the token towards load of instruction " << g.index;
+      } else if (g.bit == kBitStore) {
+        // With the instruction's last accumulator write.
+        NPU_CHECK_EQ(CountBefore(acc_writes_, g.cycle + 1), want[2])
+            << "accumulator writes up to the token towards store of instruction " << g.index;
+      }
+    }
+    NPU_CHECK(tokens == want_tokens) << "tokens given";
+    co_return st;
+  }
+
+  /// Reads accumulator rows [lo, hi) through the store port and compares
+  /// them with the model.
+  Task<> CheckAcc(int lo = 0, int hi = kAcc) {
+    co_await SetProbe(false);
+    int bad = 0;
+    for (int r = lo; r <= hi; ++r) {
+      if (r < hi) {
+        dut_->st_re_i = 1;
+        dut_->st_raddr_i = r;
+      } else {
+        dut_->st_re_i = 0;
+      }
+      co_await ReadOnly();
+      if (r < hi) {
+        NPU_CHECK_EQ(dut_->st_gnt_o, 1) << "store port read of row " << r;
+      }
+      if (r > lo) {
+        // The data of the previous row's read.
+        std::array<uint32_t, kDim> got{};
+        ReadLanes(got);
+        for (int l = 0; l < kDim && bad < 10; ++l) {
+          if (got[l] != acc_[r - 1][l]) {
+            ++bad;
+            fmt::print("  acc[{}][{}] = {}, want {}\n", r - 1, l, static_cast<int32_t>(got[l]),
+                       static_cast<int32_t>(acc_[r - 1][l]));
+          }
+        }
+      }
+      co_await RisingEdge(clk_);
+    }
+    NPU_CHECK_EQ(bad, 0) << "accumulator rows differ from the model (first ones printed)";
+  }
+
+  /// A random legal instruction; half of them overlap the previous one's
+  /// accumulator rows.
+  ComputeInstr RandomLegal() {
+    auto& r = rng_;
+    ComputeInstr c;
+    if (r() % 3 == 0) c.deps.wait |= ComputeInstr::kWaitLoad;
+    if (r() % 3 == 0) c.deps.wait |= ComputeInstr::kWaitStore;
+    if (r() % 3 == 0) c.deps.signal |= ComputeInstr::kSignalLoad;
+    if (r() % 3 == 0) c.deps.signal |= ComputeInstr::kSignalStore;
+    c.accumulate = r() & 1;
+    const int mk = static_cast<int>(r() % 20);
+    c.m = mk < 4 ? 1 + r() % 4 : mk < 7 ? 120 + r() % 20 : 1 + r() % 300;
+    c.m = std::min<uint32_t>(c.m, kAcc);
+    c.nk = 1 + r() % 6;
+    if (r() % 2) {
+      const int64_t row = int64_t{last_acc_row_} + static_cast<int64_t>(r() % 7) - 3;
+      c.acc_row = static_cast<uint32_t>(std::clamp<int64_t>(row, 0, kAcc - c.m));
+    } else {
+      c.acc_row = static_cast<uint32_t>(r() % (kAcc - c.m + 1));
+    }
+    last_acc_row_ = c.acc_row;
+    const uint32_t max_stride = c.nk > 1 ? (kSpadA - c.m) / (c.nk - 1) : 400;
+    c.a_k_stride = static_cast<uint32_t>(r() % (std::min<uint32_t>(max_stride, 400) + 1));
+    c.a_row = static_cast<uint32_t>(r() % (kSpadA - c.m - (c.nk - 1) * c.a_k_stride + 1));
+    c.b_row = static_cast<uint32_t>(r() % (kSpadB - c.nk * kDim + 1));
+    return c;
+  }
+
+  /// Cycles with a row into the array, A reads, B reads, accumulator writes.
+  const std::vector<uint64_t>& row_cycles() const { return row_cycles_; }
+  const std::vector<uint64_t>& a_read_cycles() const { return a_reads_; }
+  const std::vector<uint64_t>& b_read_cycles() const { return b_reads_; }
+  const std::vector<uint64_t>& acc_write_cycles() const { return acc_writes_; }
+
+ private:
+  static block::UnitDriverConfig WithUnit(block::UnitDriverConfig c, uint64_t seed) {
+    c.unit = isa::Unit::kCompute;
+    c.seed = seed ^ 0xc0de'0000'0000'0003ull;
+    c.halts = false;  // an illegal instruction is dropped; abort only flushes
+    return c;
+  }
+
+  /// Entries of the sorted `cycles` before `cycle`.
+  static int64_t CountBefore(const std::vector<uint64_t>& cycles, uint64_t cycle) {
+    return std::lower_bound(cycles.begin(), cycles.end(), cycle) - cycles.begin();
+  }
+
+  void ReadLanes(std::array<uint32_t, kDim>& out) const {
+    std::array<uint8_t, 4 * kDim> bytes{};
+    NPU_SIGNAL(*dut_, st_rdata_o).GetBytes(bytes);
+    for (int l = 0; l < kDim; ++l) {
+      out[l] = uint32_t{bytes[4 * l]} | uint32_t{bytes[4 * l + 1]} << 8 |
+               uint32_t{bytes[4 * l + 2]} << 16 | uint32_t{bytes[4 * l + 3]} << 24;
+    }
+  }
+
+  /// Backdoor fill of both scratchpads and the accumulators with random
+  /// data, one row per cycle.
+  Task<> Fill() {
+    auto& r = rng_;
+    Model& d = *dut_;
     for (int sp = 0; sp < 2; ++sp) {
       auto& mem = sp == 0 ? a_ : b_;
-      for (size_t r = 0; r < mem.size(); ++r) {
+      for (size_t row = 0; row < mem.size(); ++row) {
+        std::array<uint8_t, kDim> bytes{};
         for (int l = 0; l < kDim; ++l) {
-          mem[r][l] = RandomInt8(rng);
-          SetLane(dut_->bd_wdata_i, l, 8, static_cast<uint8_t>(mem[r][l]));
+          mem[row][l] = RandomInt8(r);
+          bytes[l] = static_cast<uint8_t>(mem[row][l]);
         }
-        dut_->bd_a_we_i = sp == 0;
-        dut_->bd_b_we_i = sp == 1;
-        dut_->bd_waddr_i = static_cast<uint16_t>(r);
-        Tick();
+        NPU_SIGNAL(d, bd_wdata_i).SetBytes(bytes);
+        d.bd_a_we_i = sp == 0;
+        d.bd_b_we_i = sp == 1;
+        d.bd_waddr_i = static_cast<uint16_t>(row);
+        co_await RisingEdge(clk_);
       }
     }
-    dut_->bd_a_we_i = 0;
-    dut_->bd_b_we_i = 0;
-    for (int r = 0; r < kAcc; ++r) {
+    d.bd_a_we_i = 0;
+    d.bd_b_we_i = 0;
+    for (int row = 0; row < kAcc; ++row) {
+      std::array<uint8_t, 4 * kDim> bytes{};
       for (int l = 0; l < kDim; ++l) {
         // Values near the int32 limits make the wrapping visible.
-        const int pick = static_cast<int>(rng() % 4);
-        acc_[r][l] = pick == 0   ? 0x7fffff00u + static_cast<uint32_t>(rng() % 512)
-                     : pick == 1 ? 0x80000000u + static_cast<uint32_t>(rng() % 256)
-                                 : static_cast<uint32_t>(rng());
-        SetLane(dut_->bd_acc_wdata_i, l, 32, acc_[r][l]);
+        const int pick = static_cast<int>(r() % 4);
+        const uint32_t v = pick == 0   ? 0x7fffff00u + static_cast<uint32_t>(r() % 512)
+                           : pick == 1 ? 0x80000000u + static_cast<uint32_t>(r() % 256)
+                                       : static_cast<uint32_t>(r());
+        acc_[row][l] = v;
+        for (int i = 0; i < 4; ++i) bytes[4 * l + i] = static_cast<uint8_t>(v >> (8 * i));
       }
-      dut_->bd_acc_we_i = 1;
-      dut_->bd_acc_waddr_i = r;
-      Tick();
+      NPU_SIGNAL(d, bd_acc_wdata_i).SetBytes(bytes);
+      d.bd_acc_we_i = 1;
+      d.bd_acc_waddr_i = row;
+      co_await RisingEdge(clk_);
     }
-    dut_->bd_acc_we_i = 0;
+    d.bd_acc_we_i = 0;
+    co_await RisingEdge(clk_);
   }
 
-  // The ISA's compute semantics on the C++ memories.
-  void Execute(const isa::ComputeInstr& c) {
+  /// The ISA's compute semantics on the C++ memories (int32 wrapping).
+  void Execute(const ComputeInstr& c) {
     for (uint32_t k = 0; k < c.nk; ++k) {
       for (uint32_t i = 0; i < c.m; ++i) {
         const RowI8& a = a_[c.a_row + k * c.a_k_stride + i];
@@ -139,416 +375,297 @@ class ComputeTest : public ::testing::Test {
     }
   }
 
-  struct RunStats {
-    int64_t first_row = -1, last_row = -1, rows = 0, cycles = 0;
-    int64_t stall_dep = 0, stall_hazard = 0, busy = 0;
-  };
-
-  // Runs a program to completion, checking everything on the way.
-  // tok_rate: probability per cycle that a missing token arrives.
-  RunStats Run(const std::vector<Instr>& prog, std::mt19937_64& rng, double tok_rate,
-               bool random_valid = true, bool probe_store = true) {
-    // Expected signals: cumulative A reads / B reads / acc writes at each.
-    std::vector<int64_t> exp_prev_a, exp_prev_b, exp_next_w;
-    std::vector<uint32_t> exp_err_pc;
-    int64_t cum_a = 0, cum_b = 0, cum_w = 0, need_prev = 0, need_next = 0;
-    for (size_t i = 0; i < prog.size(); ++i) {
-      const auto& in = prog[i];
-      need_prev += ((in.ci.deps.wait & isa::ComputeInstr::kWaitLoad) != 0);
-      need_next += ((in.ci.deps.wait & isa::ComputeInstr::kWaitStore) != 0);
-      if (!in.legal) {
-        exp_err_pc.push_back(static_cast<uint32_t>(pc_base_ + i));
-        continue;
+  /// Logs the memory traffic and checks the store port's arbitration: a
+  /// store read is refused exactly when compute reads the same accumulator
+  /// half in that cycle.
+  Task<> Monitor() {
+    for (;;) {
+      co_await ReadOnly();
+      const Model& d = *dut_;
+      const uint64_t now = clk_.Cycles();
+      if (d.st_re_i) {
+        const bool same = d.acc_re_o && ((d.acc_raddr_o ^ d.st_raddr_i) & (kAcc / 2)) == 0;
+        NPU_CHECK_EQ(d.st_gnt_o, same ? 0 : 1)
+            << "cycle " << now << ": store read of row " << d.st_raddr_i << ", compute reads "
+            << (d.acc_re_o ? std::to_string(d.acc_raddr_o) : std::string("nothing"));
       }
-      const bool noop = in.ci.m == 0 || in.ci.nk == 0;
-      if (!noop) {
-        cum_a += int64_t{in.ci.m} * in.ci.nk;
-        cum_w += int64_t{in.ci.m} * in.ci.nk;
-        cum_b += int64_t{in.ci.nk} * kDim;
-      }
-      if (((in.ci.deps.signal & isa::ComputeInstr::kSignalLoad) != 0)) {
-        exp_prev_a.push_back(cum_a);
-        exp_prev_b.push_back(cum_b);
-      }
-      if (((in.ci.deps.signal & isa::ComputeInstr::kSignalStore) != 0)) exp_next_w.push_back(cum_w);
-      Execute(in.ci);
+      if (d.a_re_o) a_reads_.push_back(now);
+      if (d.b_re_o) b_reads_.push_back(now);
+      if (d.acc_we_o) acc_writes_.push_back(now);
+      if (d.row_o) row_cycles_.push_back(now);
+      co_await RisingEdge(clk_);
     }
-
-    RunStats st;
-    size_t head = 0;
-    int64_t head_at = cycle_;
-    int64_t prev_tok = 0, next_tok = 0, given_prev = 0, given_next = 0;
-    int64_t a_reads = 0, b_reads = 0, acc_writes = 0;
-    size_t n_sig_prev = 0, n_sig_next = 0;
-    std::vector<uint32_t> err_pc;
-    const int64_t start = cycle_;
-    int idle_run = 0;
-    const int64_t limit = cycle_ + 200000 + 4 * cum_a;
-    while (true) {
-      const bool valid = head < prog.size() && cycle_ >= head_at;
-      dut_->instr_valid_i = valid;
-      if (valid) {
-        for (int w = 0; w < isa::kInstrWords; ++w) dut_->instr_i[w] = prog[head].word[w];
-        dut_->pc_i = static_cast<uint32_t>(pc_base_ + head);
-      }
-      dut_->tok_prev_avail_i = prev_tok > 0;
-      dut_->tok_next_avail_i = next_tok > 0;
-      dut_->st_re_i = probe_store && (rng() & 1);
-      dut_->st_raddr_i = static_cast<uint32_t>(rng() % kAcc);
-      npu::block::ClockLow(*dut_);
-
-      // Observe this cycle.
-      const bool take = valid && dut_->instr_ready_o;
-      if (take) {
-        EXPECT_EQ(dut_->tok_prev_take_o,
-                  ((prog[head].ci.deps.wait & isa::ComputeInstr::kWaitLoad) != 0) ? 1 : 0);
-        EXPECT_EQ(dut_->tok_next_take_o,
-                  ((prog[head].ci.deps.wait & isa::ComputeInstr::kWaitStore) != 0) ? 1 : 0);
-      } else {
-        EXPECT_EQ(dut_->tok_prev_take_o, 0);
-        EXPECT_EQ(dut_->tok_next_take_o, 0);
-      }
-      if (dut_->tok_prev_take_o) --prev_tok;
-      if (dut_->tok_next_take_o) --next_tok;
-      EXPECT_GE(prev_tok, 0);
-      EXPECT_GE(next_tok, 0);
-      if (dut_->sig_prev_o) {
-        // The pulse follows the instruction's last A read (all of them
-        // happened in earlier cycles) and all its B reads.
-        if (n_sig_prev < exp_prev_a.size()) {
-          EXPECT_EQ(a_reads, exp_prev_a[n_sig_prev]) << "sig_prev " << n_sig_prev;
-          EXPECT_GE(b_reads, exp_prev_b[n_sig_prev]) << "sig_prev " << n_sig_prev;
-        }
-        ++n_sig_prev;
-      }
-      if (dut_->sig_next_o) {
-        // The pulse comes with the instruction's last accumulator write.
-        if (n_sig_next < exp_next_w.size()) {
-          EXPECT_EQ(acc_writes + dut_->acc_we_o, exp_next_w[n_sig_next])
-              << "sig_next " << n_sig_next;
-        }
-        ++n_sig_next;
-      }
-      if (dut_->st_re_i) {
-        const bool same =
-            dut_->acc_re_o && ((dut_->acc_raddr_o ^ dut_->st_raddr_i) & (kAcc / 2)) == 0;
-        EXPECT_EQ(dut_->st_gnt_o, same ? 0 : 1);
-      }
-      a_reads += dut_->a_re_o;
-      b_reads += dut_->b_re_o;
-      acc_writes += dut_->acc_we_o;
-      if (dut_->err_o) {
-        EXPECT_EQ(dut_->err_cause_o, 1u);
-        EXPECT_EQ(dut_->err_addr_o, 0u);
-        err_pc.push_back(dut_->err_pc_o);
-      }
-      if (dut_->row_o) {
-        if (st.first_row < 0) st.first_row = cycle_;
-        st.last_row = cycle_;
-        ++st.rows;
-      }
-      st.stall_dep += dut_->stall_dep_o;
-      st.stall_hazard += dut_->stall_hazard_o;
-      st.busy += dut_->busy_o;
-      const bool idle = dut_->idle_o;
-
-      npu::block::ClockHigh(*dut_);
-      ++cycle_;
-
-      if (take) {
-        ++head;
-        head_at = cycle_ + ((random_valid && rng() % 4 == 0) ? static_cast<int64_t>(rng() % 8) : 0);
-      }
-      if (given_prev < need_prev && std::generate_canonical<double, 32>(rng) < tok_rate) {
-        ++prev_tok;
-        ++given_prev;
-      }
-      if (given_next < need_next && std::generate_canonical<double, 32>(rng) < tok_rate) {
-        ++next_tok;
-        ++given_next;
-      }
-      idle_run = (head == prog.size() && idle) ? idle_run + 1 : 0;
-      if (idle_run > 4) break;
-      if (cycle_ > limit) {
-        ADD_FAILURE() << "timeout: head " << head << " of " << prog.size();
-        break;
-      }
-    }
-    dut_->instr_valid_i = 0;
-    dut_->st_re_i = 0;
-    st.cycles = cycle_ - start;
-    EXPECT_EQ(n_sig_prev, exp_prev_a.size());
-    EXPECT_EQ(n_sig_next, exp_next_w.size());
-    EXPECT_EQ(a_reads, cum_a);
-    EXPECT_EQ(b_reads, cum_b);
-    EXPECT_EQ(acc_writes, cum_w);
-    EXPECT_EQ(st.rows, cum_w);
-    EXPECT_EQ(err_pc, exp_err_pc);
-    pc_base_ += prog.size();
-    return st;
   }
 
-  // Reads every accumulator row through the store port and compares.
-  void CheckAcc(int lo = 0, int hi = kAcc) {
-    int bad = 0;
-    for (int r = lo; r < hi && bad < 10; ++r) {
-      dut_->st_re_i = 1;
-      dut_->st_raddr_i = r;
-      npu::block::ClockLow(*dut_);
-      ASSERT_EQ(dut_->st_gnt_o, 1);
-      Tick();
-      dut_->st_re_i = 0;
-      for (int l = 0; l < kDim; ++l) {
-        const uint32_t got = GetLane(dut_->st_rdata_o, l, 32);
-        if (got != acc_[r][l]) {
-          ADD_FAILURE() << "acc[" << r << "][" << l << "] = " << static_cast<int32_t>(got)
-                        << ", want " << static_cast<int32_t>(acc_[r][l]);
-          ++bad;
-        }
+  /// Random store-port reads while probe_ is set.
+  Task<> Probe() {
+    bool probing = false;
+    for (;;) {
+      co_await RisingEdge(clk_);
+      if (probe_) {
+        dut_->st_re_i = rng_() & 1;
+        dut_->st_raddr_i = static_cast<uint32_t>(rng_() % kAcc);
+        probing = true;
+      } else if (probing) {
+        dut_->st_re_i = 0;
+        probing = false;
       }
     }
   }
 
-  isa::ComputeInstr RandomLegal(std::mt19937_64& rng, uint32_t& last_acc_row) {
-    isa::ComputeInstr c;
-    if (rng() % 3 == 0) c.deps.wait |= isa::ComputeInstr::kWaitLoad;
-    if (rng() % 3 == 0) c.deps.wait |= isa::ComputeInstr::kWaitStore;
-    if (rng() % 3 == 0) c.deps.signal |= isa::ComputeInstr::kSignalLoad;
-    if (rng() % 3 == 0) c.deps.signal |= isa::ComputeInstr::kSignalStore;
-    c.accumulate = rng() & 1;
-    const int mk = static_cast<int>(rng() % 20);
-    c.m = mk < 4 ? 1 + rng() % 4 : mk < 7 ? 120 + rng() % 20 : 1 + rng() % 300;
-    c.m = std::min<uint32_t>(c.m, kAcc);
-    c.nk = 1 + rng() % 6;
-    if (rng() % 2) {
-      // Overlap the previous instruction's accumulator rows.
-      const int64_t r = int64_t{last_acc_row} + static_cast<int64_t>(rng() % 7) - 3;
-      c.acc_row = static_cast<uint32_t>(std::clamp<int64_t>(r, 0, kAcc - c.m));
-    } else {
-      c.acc_row = static_cast<uint32_t>(rng() % (kAcc - c.m + 1));
-    }
-    last_acc_row = c.acc_row;
-    const uint32_t max_stride = c.nk > 1 ? (kSpadA - c.m) / (c.nk - 1) : 400;
-    c.a_k_stride = static_cast<uint32_t>(rng() % (std::min<uint32_t>(max_stride, 400) + 1));
-    c.a_row = static_cast<uint32_t>(rng() % (kSpadA - c.m - (c.nk - 1) * c.a_k_stride + 1));
-    c.b_row = static_cast<uint32_t>(rng() % (kSpadB - c.nk * kDim + 1));
-    return c;
-  }
-
-  std::unique_ptr<VerilatedContext> ctx_;
+  std::mt19937_64 rng_;
   std::unique_ptr<Model> dut_;
-  int64_t cycle_ = 0;
-  uint64_t pc_base_ = 0;
+  npu::sim::Tracer<Model> tracer_;
+  npu::sim::Kernel kernel_;
+  npu::sim::Clock& clk_;
+  block::UnitDriver driver_;
   std::vector<RowI8> a_, b_;
   std::vector<RowI32> acc_;
+  uint32_t last_acc_row_ = 0;
+  bool probe_ = true;
+  std::vector<uint64_t> a_reads_, b_reads_, acc_writes_, row_cycles_;
 };
 
-TEST_F(ComputeTest, RandomSequences) {
-  std::mt19937_64 rng(Seed());
-  Fill(rng);
-  uint32_t last_acc = 0;
-  for (int seq = 0; seq < 4; ++seq) {
-    std::vector<Instr> prog;
-    const int n = 10 + static_cast<int>(rng() % 20);
-    for (int i = 0; i < n; ++i) {
-      isa::ComputeInstr c = RandomLegal(rng, last_acc);
-      const int kind = static_cast<int>(rng() % 100);
-      if (kind < 5) {
-        // No-op: tokens still move.
-        if (rng() & 1)
-          c.m = 0;
-        else
-          c.nk = 0;
-        if (rng() & 1) c.acc_row = 0xffff;  // out of range but never used
+/// The queue as a FIFO fed with random gaps, tokens arriving at random.
+constexpr block::UnitDriverConfig kRandomQueue{
+    .gap_prob = 0.25, .max_gap = 7, .tokens = block::TokenSupply::kRandom, .token_prob = 0.3};
+/// Instructions back to back, every token there at once.
+constexpr block::UnitDriverConfig kBackToBack{
+    .gap_prob = 0, .tokens = block::TokenSupply::kRandom, .token_prob = 1.0};
+
+// Random sequences under three token supplies (at random, 30% per cycle and
+// queue, or 2% with at most one token held; on demand, 0 to 40 cycles after
+// the head starts waiting), with
+// overlapping accumulator rows, no-ops that still move tokens, and random
+// store-port probes; the accumulators are compared after each sequence.
+NPU_SIM_TEST(compute_random_sequences) {
+  ComputeBench tb(ctx, kRandomQueue);
+  tb.Run([&]() -> Task<> {
+    auto& r = tb.rng();
+    for (int seq = 0; seq < 6; ++seq) {
+      std::vector<Instr> prog;
+      const int n = 10 + static_cast<int>(r() % 20);
+      for (int i = 0; i < n; ++i) {
+        ComputeInstr c = tb.RandomLegal();
+        if (r() % 100 < 5) {
+          // A no-op: tokens still move.
+          if (r() & 1) {
+            c.m = 0;
+          } else {
+            c.nk = 0;
+          }
+          if (r() & 1) c.acc_row = 0xffff;  // out of range but never used
+        }
+        prog.push_back(Make(c));
       }
-      prog.push_back(Make(c));
+      switch (seq % 3) {
+        case 0:
+          tb.driver().SetTokenSupply(block::TokenSupply::kRandom, 0.3);
+          break;
+        case 1:
+          tb.driver().SetTokenSupply(block::TokenSupply::kRandom, 0.02, 1);
+          break;
+        default:
+          tb.driver().SetTokenSupply(block::TokenSupply::kOnDemand, 0);
+          tb.driver().SetTokenDelay(40);
+      }
+      const RunStats st = co_await tb.RunProgram(prog);
+      fmt::print(
+          "  sequence {}: {} instructions, {} rows in {} cycles, stall_dep {}, stall_hazard {}\n",
+          seq, n, st.rows, st.cycles, st.stall_dep, st.stall_hazard);
+      co_await tb.CheckAcc();
+      co_await tb.SetProbe(true);
     }
-    const double tok_rate = (seq % 2) ? 0.02 : 0.3;
-    const RunStats st = Run(prog, rng, tok_rate);
-    std::printf(
-        "sequence %d: %d instructions, %lld rows in %lld cycles, stall_dep %lld, "
-        "stall_hazard %lld\n",
-        seq, n, static_cast<long long>(st.rows), static_cast<long long>(st.cycles),
-        static_cast<long long>(st.stall_dep), static_cast<long long>(st.stall_hazard));
-    CheckAcc();
-    if (HasFailure()) return;
-  }
+  });
 }
 
 // Tiny m back to back into the same rows: chunk after chunk of one row
-// accumulates into the same accumulator row (read-after-write).
-TEST_F(ComputeTest, SmallMSameRows) {
-  std::mt19937_64 rng(Seed());
-  Fill(rng);
-  std::vector<Instr> prog;
-  for (int i = 0; i < 24; ++i) {
-    isa::ComputeInstr c;
-    c.m = 1 + i % 3;
-    c.nk = 1 + i % 6;
-    c.accumulate = i % 4 != 0;
-    c.acc_row = 7;
-    c.a_row = static_cast<uint32_t>(rng() % 100);
-    c.a_k_stride = static_cast<uint32_t>(rng() % 3);
-    c.b_row = static_cast<uint32_t>(rng() % (kSpadB - c.nk * kDim + 1));
-    if (i % 2) c.deps.signal |= isa::ComputeInstr::kSignalStore;
-    if (i % 3 == 0) c.deps.signal |= isa::ComputeInstr::kSignalLoad;
-    prog.push_back(Make(c));
-  }
-  Run(prog, rng, 1.0, false);
-  CheckAcc();
-}
-
-TEST_F(ComputeTest, OutOfRangeRaisesIllegalInstr) {
-  std::mt19937_64 rng(Seed());
-  Fill(rng);
-  uint32_t last_acc = 0;
-  std::vector<Instr> prog;
-  auto legal = [&] { prog.push_back(Make(RandomLegal(rng, last_acc))); };
-  auto bad = [&](isa::ComputeInstr c, uint32_t opcode = 2) {
-    c.deps.signal = isa::ComputeInstr::kSignalLoad | isa::ComputeInstr::kSignalStore;
-    if (rng() & 1) c.deps.wait |= isa::ComputeInstr::kWaitLoad;
-    prog.push_back(Make(c, false, opcode));
-  };
-  legal();
-  isa::ComputeInstr c = RandomLegal(rng, last_acc);
-  // Last A row one past the end.
-  c.a_row = kSpadA - c.m - (c.nk - 1) * c.a_k_stride + 1;
-  bad(c);
-  legal();
-  c = RandomLegal(rng, last_acc);
-  c.b_row = kSpadB - c.nk * kDim + 1;  // last B row one past the end
-  bad(c);
-  c = RandomLegal(rng, last_acc);
-  c.acc_row = kAcc - c.m + 1;  // last accumulator row one past the end
-  bad(c);
-  legal();
-  c = RandomLegal(rng, last_acc);
-  bad(c, 3);  // not a compute opcode
-  c = RandomLegal(rng, last_acc);
-  bad(c, 0);
-  c = RandomLegal(rng, last_acc);
-  c.nk = 0xffff;  // huge: (nk - 1) * a_k_stride overflows 32 bits
-  c.a_k_stride = 0xffff;
-  c.m = 0xffff;
-  bad(c);
-  legal();
-  for (const auto& in : prog) ASSERT_EQ(InRange(in.ci) && (in.word[0] & 0xf) == 2, in.legal);
-  Run(prog, rng, 0.2);
-  CheckAcc();
-}
-
-// Back-to-back instructions (and chunks) with m = 128: rows issued per
-// cycle between the first and the last row.
-TEST_F(ComputeTest, EfficiencyM128) {
-  std::mt19937_64 rng(Seed());
-  Fill(rng);
-  for (int nk : {1, 2, 4}) {
+// accumulates into the same accumulator row (read after write).
+NPU_SIM_TEST(compute_small_m_same_rows) {
+  ComputeBench tb(ctx, kBackToBack);
+  tb.Run([&]() -> Task<> {
+    auto& r = tb.rng();
     std::vector<Instr> prog;
-    for (int i = 0; i < 32; ++i) {
-      isa::ComputeInstr c;
-      c.m = 128;
-      c.nk = nk;
-      c.accumulate = i % 2;
-      c.acc_row = static_cast<uint32_t>((i % 2) * 128);
-      c.a_row = static_cast<uint32_t>(rng() % (kSpadA - 128 * nk + 1) / 2);
-      c.a_k_stride = 128;
-      c.b_row = static_cast<uint32_t>(rng() % (kSpadB - nk * kDim + 1));
-      if (i % 4 == 3) c.deps.signal |= isa::ComputeInstr::kSignalStore;
+    for (int i = 0; i < 24; ++i) {
+      ComputeInstr c;
+      c.m = 1 + i % 3;
+      c.nk = 1 + i % 6;
+      c.accumulate = i % 4 != 0;
+      c.acc_row = 7;
+      c.a_row = static_cast<uint32_t>(r() % 100);
+      c.a_k_stride = static_cast<uint32_t>(r() % 3);
+      c.b_row = static_cast<uint32_t>(r() % (kSpadB - c.nk * kDim + 1));
+      if (i % 2) c.deps.signal |= ComputeInstr::kSignalStore;
+      if (i % 3 == 0) c.deps.signal |= ComputeInstr::kSignalLoad;
       prog.push_back(Make(c));
     }
-    const RunStats st = Run(prog, rng, 1.0, false, false);
-    const double eff = static_cast<double>(st.rows) / (st.last_row - st.first_row + 1);
-    const double eff_total = static_cast<double>(st.rows) / st.cycles;
-    std::printf(
-        "Dim %d, m = 128, nk = %d, 32 instructions: row-issue efficiency %.2f%% "
-        "(first to last row), %.2f%% including start-up and drain\n",
-        kDim, nk, 100.0 * eff, 100.0 * eff_total);
-    EXPECT_GT(eff, 0.9);  // loose sanity bound; the figure is what matters
-    CheckAcc();
-  }
+    co_await tb.RunProgram(prog);
+    co_await tb.CheckAcc();
+  });
 }
 
-// abort_i (a one-cycle pulse) stops rows at once, lets the array drain,
-// drops queued work and gives no signals for it; the unit then runs new
-// instructions normally.
-TEST_F(ComputeTest, AbortDrainsAndRecovers) {
-  std::mt19937_64 rng(Seed());
-  Fill(rng);
-  auto snapshot = acc_;
-  isa::ComputeInstr c;
-  c.m = 300 > kAcc / 2 ? kAcc / 2 : 300;
-  c.nk = 6;
-  c.a_k_stride = 1;
-  c.deps.signal = isa::ComputeInstr::kSignalLoad | isa::ComputeInstr::kSignalStore;
-  const auto w = c.Encode();
-  int64_t rows = 0, writes = 0, signals = 0;
-  bool taken = false;
-  for (int t = 0; t < 400 + 4 * kDrain; ++t) {
-    dut_->instr_valid_i = !taken;
-    for (int i = 0; i < isa::kInstrWords; ++i) dut_->instr_i[i] = w[i];
-    dut_->abort_i = t == 400;
-    npu::block::ClockLow(*dut_);
-    if (dut_->instr_ready_o) taken = true;
-    if (t > 400) {
-      EXPECT_EQ(dut_->row_o, 0) << t;
-      EXPECT_EQ(dut_->a_re_o, 0) << t;
-      EXPECT_EQ(dut_->b_re_o, 0) << t;
+// Out-of-range rows (A, B, accumulator, each one past the end), opcodes other
+// than compute, and fields whose products overflow 32 bits: each is reported
+// as illegal_instr with its pc, takes its tokens, gives none, and the legal
+// instructions around it run normally.
+NPU_SIM_TEST(compute_illegal_instructions) {
+  ComputeBench tb(ctx, {.gap_prob = 0.25, .max_gap = 7, .token_prob = 0.2});
+  tb.Run([&]() -> Task<> {
+    auto& r = tb.rng();
+    std::vector<Instr> prog;
+    const auto legal = [&] { prog.push_back(Make(tb.RandomLegal())); };
+    const auto bad = [&](ComputeInstr c, uint32_t opcode = 2) {
+      c.deps.signal = ComputeInstr::kSignalLoad | ComputeInstr::kSignalStore;
+      if (r() & 1) c.deps.wait |= ComputeInstr::kWaitLoad;
+      prog.push_back(Make(c, false, opcode));
+    };
+    legal();
+    ComputeInstr c = tb.RandomLegal();
+    c.a_row = kSpadA - c.m - (c.nk - 1) * c.a_k_stride + 1;  // last A row one past the end
+    bad(c);
+    legal();
+    c = tb.RandomLegal();
+    c.b_row = kSpadB - c.nk * kDim + 1;  // last B row one past the end
+    bad(c);
+    c = tb.RandomLegal();
+    c.acc_row = kAcc - c.m + 1;  // last accumulator row one past the end
+    bad(c);
+    legal();
+    bad(tb.RandomLegal(), 3);  // not a compute opcode
+    bad(tb.RandomLegal(), 0);
+    c = tb.RandomLegal();
+    c.nk = 0xffff;  // huge: (nk - 1) * a_k_stride overflows 32 bits
+    c.a_k_stride = 0xffff;
+    c.m = 0xffff;
+    bad(c);
+    legal();
+    for (const Instr& in : prog) {
+      NPU_CHECK_EQ(InRange(in.ci) && (in.word[0] & 0xf) == 2, in.legal) << "bench error";
     }
-    if (t > 400 + kDrain) {
-      EXPECT_EQ(dut_->acc_we_o, 0) << t;
-      EXPECT_EQ(dut_->idle_o, 1) << t;
-    }
-    rows += dut_->row_o;
-    writes += dut_->acc_we_o;
-    signals += dut_->sig_prev_o + dut_->sig_next_o;
-    Tick();
-  }
-  dut_->abort_i = 0;
-  EXPECT_GT(rows, 0);
-  EXPECT_EQ(writes, rows);
-  EXPECT_EQ(signals, 0);
-  // Accumulator rows above the aborted range are untouched; a new program
-  // on them runs normally.
-  const int lo = static_cast<int>(c.m);
-  acc_ = snapshot;
-  std::vector<Instr> prog;
-  for (int i = 0; i < 3; ++i) {
-    isa::ComputeInstr d;
-    d.m = 40;
-    d.nk = 2;
-    d.accumulate = i > 0;
-    d.acc_row = static_cast<uint32_t>(lo + 10);
-    d.a_row = 5;
-    d.a_k_stride = 50;
-    d.b_row = kDim;
-    d.deps.signal |= isa::ComputeInstr::kSignalStore;
-    prog.push_back(Make(d));
-  }
-  pc_base_ = 100;
-  Run(prog, rng, 1.0);
-  CheckAcc(lo, kAcc);
+    co_await tb.RunProgram(prog);
+    co_await tb.CheckAcc();
+  });
 }
 
-// clear_i returns the unit to its reset state mid-instruction.
-TEST_F(ComputeTest, ClearMidInstruction) {
-  std::mt19937_64 rng(Seed());
-  Fill(rng);
-  isa::ComputeInstr c;
-  c.m = 100;
-  c.nk = 3;
-  const auto w = c.Encode();
-  for (int t = 0; t < 150; ++t) {
-    dut_->instr_valid_i = t == 0;
-    for (int i = 0; i < isa::kInstrWords; ++i) dut_->instr_i[i] = w[i];
-    dut_->clear_i = t == 120;
-    npu::block::ClockLow(*dut_);
-    if (t > 120) {
-      EXPECT_EQ(dut_->acc_we_o, 0) << t;
-      EXPECT_EQ(dut_->row_o, 0) << t;
-      EXPECT_EQ(dut_->idle_o, 1) << t;
+// Back-to-back instructions (and chunks) with m = 128: rows issued per cycle
+// between the first and the last row.
+NPU_SIM_TEST(compute_efficiency_m128) {
+  ComputeBench tb(ctx, kBackToBack);
+  tb.Run([&]() -> Task<> {
+    auto& r = tb.rng();
+    co_await tb.SetProbe(false);
+    for (int nk : {1, 2, 4}) {
+      std::vector<Instr> prog;
+      for (int i = 0; i < 32; ++i) {
+        ComputeInstr c;
+        c.m = 128;
+        c.nk = nk;
+        c.accumulate = i % 2;
+        c.acc_row = static_cast<uint32_t>((i % 2) * 128);
+        c.a_row = static_cast<uint32_t>(r() % (kSpadA - 128 * nk + 1) / 2);
+        c.a_k_stride = 128;
+        c.b_row = static_cast<uint32_t>(r() % (kSpadB - nk * kDim + 1));
+        if (i % 4 == 3) c.deps.signal |= ComputeInstr::kSignalStore;
+        prog.push_back(Make(c));
+      }
+      const RunStats st = co_await tb.RunProgram(prog);
+      const double eff =
+          static_cast<double>(st.rows) / static_cast<double>(st.last_row - st.first_row + 1);
+      const double eff_total = static_cast<double>(st.rows) / static_cast<double>(st.cycles);
+      fmt::print(
+          "  Dim {}, m = 128, nk = {}, 32 instructions: row-issue efficiency {:.2f}% (first to "
+          "last row), {:.2f}% including start-up and drain\n",
+          kDim, nk, 100.0 * eff, 100.0 * eff_total);
+      NPU_CHECK(eff > 0.9) << "row-issue efficiency " << eff;  // loose; the figure is what matters
+      co_await tb.CheckAcc();
     }
-    Tick();
-  }
+  });
+}
+
+// abort_i (a one-cycle pulse) in the middle of a long instruction: no row,
+// A read or B read from the next cycle on, the rows in the array drain
+// (written within kDrain cycles), the unit goes idle and gives no token for
+// the aborted work; new instructions then run normally.
+NPU_SIM_TEST(compute_abort_drains_and_recovers) {
+  ComputeBench tb(ctx, kBackToBack);
+  tb.Run([&]() -> Task<> {
+    const std::vector<RowI32> snapshot = tb.acc_model();
+    ComputeInstr c;
+    c.m = std::min(300, kAcc / 2);
+    c.nk = 6;
+    c.a_k_stride = 1;
+    c.deps.signal = ComputeInstr::kSignalLoad | ComputeInstr::kSignalStore;
+    block::UnitDriver& d = tb.driver();
+    const size_t rows0 = tb.row_cycles().size(), writes0 = tb.acc_write_cycles().size();
+    d.Push(block::UnitInstr{c.Encode(), 50, 0});  // aborted: no token expected
+    co_await d.WaitTaken();
+    co_await ClockCycles(tb.clk(), 400);
+    co_await d.Abort();
+    const uint64_t abort = d.abort_cycle();
+    for (int t = 0; t < 3 * kDrain; ++t) {
+      co_await ReadOnly();
+      const Model& m = tb.dut();
+      const uint64_t now = tb.clk().Cycles();
+      NPU_CHECK(!m.row_o && !m.a_re_o && !m.b_re_o) << "cycle " << now << " after abort";
+      if (now > abort + kDrain) {
+        NPU_CHECK(!m.acc_we_o && m.idle_o) << "cycle " << now << ": still busy after the drain";
+      }
+      co_await RisingEdge(tb.clk());
+    }
+    const size_t rows = tb.row_cycles().size() - rows0;
+    const size_t writes = tb.acc_write_cycles().size() - writes0;
+    NPU_CHECK(rows > 0);
+    NPU_CHECK_EQ(writes, rows) << "rows in the array at the abort were not all written";
+    NPU_CHECK(tb.row_cycles().back() <= abort) << "a row after the abort";
+    NPU_CHECK(d.given().empty()) << "a token given for aborted work";
+    d.ForgetSignals();
+    // The rows above the aborted range are untouched; a new program on them
+    // runs normally.
+    const int lo = static_cast<int>(c.m);
+    tb.acc_model() = snapshot;
+    std::vector<Instr> prog;
+    for (int i = 0; i < 3; ++i) {
+      ComputeInstr n;
+      n.m = 40;
+      n.nk = 2;
+      n.accumulate = i > 0;
+      n.acc_row = static_cast<uint32_t>(lo + 10);
+      n.a_row = 5;
+      n.a_k_stride = 50;
+      n.b_row = kDim;
+      n.deps.signal |= ComputeInstr::kSignalStore;
+      prog.push_back(Make(n));
+    }
+    co_await tb.RunProgram(prog);
+    co_await tb.CheckAcc(lo, kAcc);
+  });
+}
+
+// clear_i in the middle of an instruction returns the unit to its reset
+// state: no row or accumulator write afterwards, idle at once.
+NPU_SIM_TEST(compute_clear_mid_instruction) {
+  ComputeBench tb(ctx, kBackToBack);
+  tb.Run([&]() -> Task<> {
+    ComputeInstr c;
+    c.m = 100;
+    c.nk = 3;
+    block::UnitDriver& d = tb.driver();
+    d.Push(block::UnitInstr{c.Encode(), 0, 0});
+    co_await d.WaitTaken();
+    co_await ClockCycles(tb.clk(), 119);
+    const size_t rows0 = tb.row_cycles().size();
+    co_await d.Clear();
+    NPU_CHECK(tb.row_cycles().size() > rows0) << "the instruction was not running";
+    for (int t = 0; t < 30; ++t) {
+      co_await ReadOnly();
+      const Model& m = tb.dut();
+      NPU_CHECK(!m.acc_we_o && !m.row_o && m.idle_o)
+          << "cycle " << tb.clk().Cycles() << " after clear_i in cycle " << d.clear_cycle();
+      co_await RisingEdge(tb.clk());
+    }
+  });
 }
 
 }  // namespace
+
+int main(int argc, char** argv) { return npu::sim::RunTests(argc, argv); }

@@ -4,7 +4,9 @@
 /// Block-test harness of npu_compute: the unit with its real memories
 /// (npu_ram_2p scratchpads A and B, npu_acc_mem), backdoor write ports for
 /// the test to fill them, the store read port of the accumulator memory to
-/// read results back, and a few observation outputs.
+/// read results back, and a few observation outputs. The unit's interface
+/// (queue head, token masks, error report, counter events) is passed through
+/// under its own names, so that the shared unit driver binds to it.
 module npu_compute_tb_top #(
   parameter int unsigned Dim       = 4,     ///< array size
   parameter int unsigned SpadARows = 1024,  ///< scratchpad A rows
@@ -25,15 +27,13 @@ module npu_compute_tb_top #(
   output logic              instr_ready_o,     ///< queue pop
   input  logic [255:0]      instr_i,           ///< queue head
   input  logic [31:0]       pc_i,              ///< its pc
-  input  logic              tok_prev_avail_i,  ///< load->compute token available
-  output logic              tok_prev_take_o,   ///< take it
-  input  logic              tok_next_avail_i,  ///< store->compute token available
-  output logic              tok_next_take_o,   ///< take it
-  output logic              sig_prev_o,        ///< compute->load token
-  output logic              sig_next_o,        ///< compute->store token
+  /// Per wait bit: a token is available in the queue it names.
+  input  logic [npu_isa_pkg::DepW-1:0] tok_avail_i,
+  output logic [npu_isa_pkg::DepW-1:0] tok_take_o,  ///< per wait bit: take one
+  output logic [npu_isa_pkg::DepW-1:0] tok_give_o,  ///< per signal bit: give one
   output logic              idle_o,            ///< idle
   output logic              err_o,             ///< error pulse
-  output logic [4:0]        err_cause_o,       ///< error cause
+  output npu_reg_pkg::err_cause_t err_cause_o, ///< error cause
   output logic [31:0]       err_addr_o,        ///< error address
   output logic [31:0]       err_pc_o,          ///< error pc
   output logic              busy_o,            ///< busy
@@ -81,11 +81,9 @@ module npu_compute_tb_top #(
     .instr_ready_o    (instr_ready_o),
     .instr_i          (instr_i),
     .pc_i             (pc_i),
-    // Wait / signal bit 0 is the load side, bit 1 the store side
-    // (spec/isa.toml's queue order).
-    .tok_avail_i      ({tok_next_avail_i, tok_prev_avail_i}),
-    .tok_take_o       ({tok_next_take_o, tok_prev_take_o}),
-    .tok_give_o       ({sig_next_o, sig_prev_o}),
+    .tok_avail_i      (tok_avail_i),
+    .tok_take_o       (tok_take_o),
+    .tok_give_o       (tok_give_o),
     .a_re_o           (a_re_o),
     .a_raddr_o        (a_raddr),
     .a_rdata_i        (a_rdata),
