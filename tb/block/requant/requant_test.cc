@@ -1,63 +1,47 @@
-// Block test of npu_postproc (Dim = 16 lanes of npu_requant): millions of
-// random and corner-case values, bit for bit against the numerics contract.
-// Each value is checked twice: against npu::Requantize (sw/numerics) and
-// against an independent formulation written here (sign-magnitude rounding
-// instead of gemmlowp's nudge/mask formulation), so a shared misreading of
-// the contract would have to be made twice in different ways.
-#include <gtest/gtest.h>
+// Block test of npu_postproc (Dim = 16 lanes of npu_requant), told as
+// stories on the coroutine harness: every shift against every combination
+// of corner values, then sixteen million random values with random pipeline
+// stalls (en_i low) and bubbles (valid_i low), and clear_i. Each value is
+// checked bit for bit twice: against npu::Requantize (sw/numerics, the
+// contract the golden model and the simulator share) and against the
+// independent formulation of tb/block/common/requant_ref.h; the two must
+// also agree with each other. A monitor follows a model of the valid
+// pipeline: valid_o every cycle, each row exactly Latency enabled cycles
+// after it entered, out_o held while the pipeline is stalled.
+#include <fmt/format.h>
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
-#include <cstdio>
-#include <deque>
+#include <functional>
 #include <limits>
 #include <memory>
+#include <optional>
 #include <random>
-#include <string>
 #include <vector>
 
 #include "Vnpu_postproc.h"
 #include "sw/numerics/numerics.h"
-#include "tb/block/common/block_util.h"
-#include "tb/common/test_seed.h"
-#include "verilated.h"
+#include "tb/block/common/requant_ref.h"
+#include "tb/sim/sim.h"
+#include "tb/sim/tracer.h"
 
 namespace {
 
-using npu::testing::Seed;
+using npu::sim::ClockCycles;
+using npu::sim::ReadOnly;
+using npu::sim::RisingEdge;
+using npu::sim::Task;
+using npu::sim::TestContext;
 
+/// Lanes of the verilated model (tb/block/requant/CMakeLists.txt).
 constexpr int kDim = 16;
+/// npu_postproc's pipeline depth in enabled cycles.
 constexpr int kLatency = 4;
 constexpr int32_t kMin = std::numeric_limits<int32_t>::min();
 constexpr int32_t kMax = std::numeric_limits<int32_t>::max();
-
-// Independent model: round(ab / 2^31) with ties toward +infinity is
-// floor((ab + 2^30) / 2^31); the rounding divide rounds |p| half up and
-// restores the sign (ties away from zero).
-int8_t Reference(int32_t acc, int32_t bias, int32_t mult, int shift, int zp, int lo, int hi) {
-  const auto v = static_cast<uint32_t>(acc) + static_cast<uint32_t>(bias);
-  const uint32_t x_u = shift > 0 ? v << shift : v;
-  const auto x = static_cast<int32_t>(x_u);
-  int64_t p;
-  if (x == kMin && mult == kMin) {
-    p = kMax;
-  } else {
-    const int64_t ab = int64_t{x} * int64_t{mult};
-    // |ab| <= 2^62, so adding 2^30 cannot overflow; >> floors (C++20).
-    p = (ab + (int64_t{1} << 30)) >> 31;
-  }
-  const int e = shift < 0 ? -shift : 0;
-  int64_t r = p;
-  if (e > 0) {
-    const int64_t mag = p < 0 ? -p : p;
-    const int64_t rm = (mag + (int64_t{1} << (e - 1))) >> e;
-    r = p < 0 ? -rm : rm;
-  }
-  const auto y = static_cast<int32_t>(static_cast<uint32_t>(r) + static_cast<uint32_t>(zp));
-  if (y < lo) return static_cast<int8_t>(lo);
-  if (hi < y) return static_cast<int8_t>(hi);
-  return static_cast<int8_t>(y);
-}
+/// Every story must finish within this many cycles.
+constexpr uint64_t kTimeoutCycles = 3'000'000;
 
 struct Lane {
   int32_t acc, bias, mult;
@@ -69,87 +53,132 @@ struct Row {
   int zp, lo, hi;
 };
 
-class PostprocHarness {
+/// The DUT, the kernel and a monitor of the outputs against a model of the
+/// valid pipeline and the two reference formulations.
+class PostprocBench {
  public:
-  PostprocHarness() : ctx_(std::make_unique<VerilatedContext>()) {
-    dut_ = std::make_unique<Vnpu_postproc>(ctx_.get());
-    dut_->en_i = 0;
-    dut_->valid_i = 0;
-    dut_->clear_i = 0;
-    npu::block::Reset(*dut_);
+  explicit PostprocBench(const TestContext& ctx)
+      : rng_(ctx.MakeRng()),
+        dut_(std::make_unique<Vnpu_postproc>()),
+        tracer_(*dut_, ctx.trace_path),
+        kernel_([this] { dut_->eval(); }),
+        clk_(kernel_.AddClock("clk_i", &dut_->clk_i, 10 * npu::sim::kNs)) {
+    kernel_.SetTraceHook(tracer_.Hook());
+  }
+  ~PostprocBench() { dut_->final(); }
+
+  std::mt19937_64& rng() { return rng_; }
+  uint64_t checked() const { return checked_; }
+  uint64_t mismatches() const { return mismatches_; }
+
+  /// Resets the DUT, starts the monitor, then runs `story` with a timeout.
+  void Run(const std::function<Task<>()>& story) {
+    kernel_.Run([&]() -> Task<> {
+      dut_->rst_ni = 0;
+      dut_->en_i = dut_->valid_i = dut_->clear_i = 0;
+      co_await ClockCycles(clk_, 2);
+      dut_->rst_ni = 1;
+      kernel_.StartSoon(Monitor(), "monitor");
+      co_await RisingEdge(clk_);
+      co_await npu::sim::WithTimeout(story(), clk_, kTimeoutCycles);
+    });
   }
 
-  // One clock cycle: drive en/valid/row, check an output consumed at this
-  // edge, then clock.
-  void Cycle(bool en, const Row* row) {
-    dut_->en_i = en;
-    dut_->valid_i = row != nullptr;
-    if (row) {
+  /// Drives one cycle (call right after a rising edge; returns after the
+  /// next one): the pipeline advances if `en`; `row`, if any, enters it.
+  Task<> Cycle(bool en, const Row* row, bool clear = false) {
+    Vnpu_postproc& d = *dut_;
+    d.en_i = en;
+    d.clear_i = clear;
+    d.valid_i = row != nullptr;
+    presented_ = row;
+    if (row != nullptr) {
       for (int l = 0; l < kDim; ++l) {
-        dut_->acc_i[l] = static_cast<uint32_t>(row->lane[l].acc);
-        dut_->bias_i[l] = static_cast<uint32_t>(row->lane[l].bias);
-        dut_->mult_i[l] = static_cast<uint32_t>(row->lane[l].mult);
+        d.acc_i[l] = static_cast<uint32_t>(row->lane[l].acc);
+        d.bias_i[l] = static_cast<uint32_t>(row->lane[l].bias);
+        d.mult_i[l] = static_cast<uint32_t>(row->lane[l].mult);
       }
       for (int w = 0; w < kDim / 4; ++w) {
         uint32_t s = 0;
         for (int b = 0; b < 4; ++b) {
-          s |= (static_cast<uint32_t>(row->lane[w * 4 + b].shift) & 0xFF) << (8 * b);
+          s |= (static_cast<uint32_t>(row->lane[w * 4 + b].shift) & 0xff) << (8 * b);
         }
-        dut_->shift_i[w] = s;
+        d.shift_i[w] = s;
       }
-      dut_->out_zp_i = static_cast<uint8_t>(row->zp);
-      dut_->act_min_i = static_cast<uint8_t>(row->lo);
-      dut_->act_max_i = static_cast<uint8_t>(row->hi);
+      d.out_zp_i = static_cast<uint8_t>(row->zp);
+      d.act_min_i = static_cast<uint8_t>(row->lo);
+      d.act_max_i = static_cast<uint8_t>(row->hi);
     }
-    npu::block::ClockLow(*dut_);
-    if (en && dut_->valid_o) Check();
-    if (en && row) pending_.push_back(*row);
-    npu::block::ClockHigh(*dut_);
-    ++cycle_;
+    co_await RisingEdge(clk_);
   }
 
-  void Drain() {
-    for (int i = 0; i < kLatency + 2; ++i) Cycle(true, nullptr);
-    EXPECT_TRUE(pending_.empty());
+  /// Enabled cycles without input until the pipeline is empty.
+  Task<> Drain() {
+    for (int i = 0; i < kLatency + 2; ++i) co_await Cycle(true, nullptr);
+    NPU_CHECK(std::none_of(stage_.begin(), stage_.end(), [](const auto& s) { return s; }))
+        << "rows left in the pipeline";
   }
-
-  uint64_t checked() const { return checked_; }
-  uint64_t errors() const { return errors_; }
 
  private:
-  void Check() {
-    ASSERT_FALSE(pending_.empty()) << "valid_o without an input at cycle " << cycle_;
-    const Row row = pending_.front();
-    pending_.pop_front();
-    // Latency: the row entered exactly kLatency enabled cycles ago, which the
-    // queue depth shows (pending_ holds the rows inside the pipeline).
-    EXPECT_LE(pending_.size(), static_cast<size_t>(kLatency - 1));
+  /// Every cycle: valid_o against the model of the valid pipeline; each row
+  /// leaving it (valid_o with en_i) lane by lane against both references;
+  /// out_o unchanged while stalled. Then the model takes the edge.
+  Task<> Monitor() {
+    std::array<uint32_t, kDim / 4> prev_out{};
+    bool prev_stalled = false;
+    for (;;) {
+      co_await ReadOnly();
+      const Vnpu_postproc& d = *dut_;
+      const uint64_t now = clk_.Cycles();
+      const std::optional<Row>& head = stage_[kLatency - 1];
+      NPU_CHECK_EQ(d.valid_o != 0, head.has_value()) << "valid_o in cycle " << now;
+      std::array<uint32_t, kDim / 4> out{};
+      for (int w = 0; w < kDim / 4; ++w) out[w] = d.out_o[w];
+      if (d.valid_o && prev_stalled) {
+        NPU_CHECK(out == prev_out) << "out_o changed while the pipeline stalled, cycle " << now;
+      }
+      if (d.valid_o && d.en_i) Check(*head, out);
+      prev_out = out;
+      prev_stalled = d.valid_o && !d.en_i;
+      // The edge: the pipeline advances when enabled; clear_i empties it.
+      if (d.en_i) {
+        for (int s = kLatency - 1; s > 0; --s) stage_[s] = std::move(stage_[s - 1]);
+        stage_[0] = presented_ != nullptr ? std::optional<Row>(*presented_) : std::nullopt;
+      }
+      if (d.clear_i) stage_.fill(std::nullopt);
+      co_await RisingEdge(clk_);
+    }
+  }
+
+  void Check(const Row& row, const std::array<uint32_t, kDim / 4>& out) {
     for (int l = 0; l < kDim; ++l) {
       const Lane& in = row.lane[l];
-      const auto got = static_cast<int8_t>((dut_->out_o[l / 4] >> (8 * (l % 4))) & 0xFF);
+      const auto got = static_cast<int8_t>((out[l / 4] >> (8 * (l % 4))) & 0xff);
       const int8_t want =
           npu::Requantize(in.acc, in.bias, in.mult, in.shift, row.zp, row.lo, row.hi);
-      const int8_t mine = Reference(in.acc, in.bias, in.mult, in.shift, row.zp, row.lo, row.hi);
+      const int8_t mine = npu::block::RequantizeIndependent(in.acc, in.bias, in.mult, in.shift,
+                                                            row.zp, row.lo, row.hi);
       ++checked_;
-      if (want != mine) {
-        ADD_FAILURE() << "numerics.h and the test's model disagree: acc=" << in.acc
-                      << " bias=" << in.bias << " mult=" << in.mult << " shift=" << in.shift
-                      << " zp=" << row.zp << " [" << row.lo << "," << row.hi << "] " << int{want}
-                      << " vs " << int{mine};
-      }
-      if (got != want && ++errors_ <= 20) {
-        ADD_FAILURE() << "lane " << l << ": acc=" << in.acc << " bias=" << in.bias
-                      << " mult=" << in.mult << " shift=" << in.shift << " zp=" << row.zp << " ["
-                      << row.lo << "," << row.hi << "]: rtl " << int{got} << ", contract "
-                      << int{want};
+      NPU_CHECK_EQ(want, mine) << "sw/numerics and the independent formulation disagree: acc="
+                               << in.acc << " bias=" << in.bias << " mult=" << in.mult
+                               << " shift=" << in.shift << " zp=" << row.zp << " [" << row.lo << ","
+                               << row.hi << "]";
+      if (got != want && ++mismatches_ <= 20) {
+        fmt::print(
+            "  lane {}: acc={} bias={} mult={} shift={} zp={} [{},{}]: rtl {}, contract {}\n", l,
+            in.acc, in.bias, in.mult, in.shift, row.zp, row.lo, row.hi, int{got}, int{want});
       }
     }
   }
 
-  std::unique_ptr<VerilatedContext> ctx_;
+  std::mt19937_64 rng_;
   std::unique_ptr<Vnpu_postproc> dut_;
-  std::deque<Row> pending_;
-  uint64_t cycle_ = 0, checked_ = 0, errors_ = 0;
+  npu::sim::Tracer<Vnpu_postproc> tracer_;
+  npu::sim::Kernel kernel_;
+  npu::sim::Clock& clk_;
+  const Row* presented_ = nullptr;
+  std::array<std::optional<Row>, kLatency> stage_;  // stage_[kLatency - 1] is on out_o
+  uint64_t checked_ = 0, mismatches_ = 0;
 };
 
 const std::vector<int32_t> kSpecial = {kMin, kMin + 1, -65536, -2,      -1,       0,
@@ -196,58 +225,97 @@ void RandomClamp(std::mt19937_64& rng, Row& row) {
       row.hi = 127;
       break;
     default: {
-      int a = static_cast<int>(rng() % 256) - 128, b = static_cast<int>(rng() % 256) - 128;
+      const int a = static_cast<int>(rng() % 256) - 128, b = static_cast<int>(rng() % 256) - 128;
       row.lo = std::min(a, b);
       row.hi = std::max(a, b);
     }
   }
 }
 
-// Every shift in [-31, 30] against every combination of corner values.
-TEST(Requant, CornerCasesEveryShift) {
-  PostprocHarness h;
-  std::mt19937_64 rng(Seed());
-  Row row{};
-  int fill = 0;
-  for (int shift = -31; shift <= 30; ++shift) {
-    for (int32_t acc : kSpecial) {
-      for (int32_t bias : kSpecial) {
-        for (int32_t mult : kSpecialMult) {
-          row.lane[fill] = {acc, bias, mult, shift};
-          if (++fill == kDim) {
-            RandomClamp(rng, row);
-            h.Cycle(true, &row);
-            fill = 0;
+// Every shift in [-31, 30] against every combination of corner
+// accumulators, biases and multipliers (16 per row, random clamps).
+NPU_SIM_TEST(requant_corner_cases_every_shift) {
+  PostprocBench tb(ctx);
+  tb.Run([&]() -> Task<> {
+    Row row{};
+    int fill = 0;
+    uint64_t values = 0;
+    for (int shift = -31; shift <= 30; ++shift) {
+      for (int32_t acc : kSpecial) {
+        for (int32_t bias : kSpecial) {
+          for (int32_t mult : kSpecialMult) {
+            row.lane[fill] = {acc, bias, mult, shift};
+            ++values;
+            if (++fill == kDim) {
+              RandomClamp(tb.rng(), row);
+              co_await tb.Cycle(true, &row);
+              fill = 0;
+            }
           }
         }
       }
     }
-  }
-  h.Drain();
-  std::printf("corner values checked: %llu\n", static_cast<unsigned long long>(h.checked()));
-  EXPECT_EQ(h.errors(), 0u);
+    co_await tb.Drain();
+    fmt::print("  corner values checked: {}\n", tb.checked());
+    NPU_CHECK_EQ(tb.checked(), values - values % kDim);
+    NPU_CHECK_EQ(tb.mismatches(), 0u) << "values differ from the contract (first ones printed)";
+  });
 }
 
-// Millions of random values, random shifts per lane, random pipeline stalls.
-TEST(Requant, RandomMillions) {
-  PostprocHarness h;
-  std::mt19937_64 rng(Seed());
-  const int rows = 1000000;  // x 16 lanes = 16 million values
-  Row row{};
-  for (int i = 0; i < rows; ++i) {
-    for (auto& lane : row.lane) {
-      lane = {RandomI32(rng), RandomI32(rng), RandomMult(rng), static_cast<int>(rng() % 62) - 31};
+// Sixteen million random values (one million rows, random shifts per lane),
+// with stalls (en_i low) and bubbles (valid_i low) in about one cycle in
+// eight.
+NPU_SIM_TEST(requant_random_16m) {
+  PostprocBench tb(ctx);
+  tb.Run([&]() -> Task<> {
+    auto& rng = tb.rng();
+    const int rows = 1'000'000;
+    Row row{};
+    for (int i = 0; i < rows; ++i) {
+      for (auto& lane : row.lane) {
+        lane = {RandomI32(rng), RandomI32(rng), RandomMult(rng), static_cast<int>(rng() % 62) - 31};
+      }
+      RandomClamp(rng, row);
+      while (rng() % 8 == 0) co_await tb.Cycle(false, &row);
+      if (rng() % 8 == 0) co_await tb.Cycle(true, nullptr);
+      co_await tb.Cycle(true, &row);
     }
-    RandomClamp(rng, row);
-    // Stalls (en low) and bubbles (valid low) in about one cycle in eight.
-    while (rng() % 8 == 0) h.Cycle(false, &row);
-    if (rng() % 8 == 0) h.Cycle(true, nullptr);
-    h.Cycle(true, &row);
-  }
-  h.Drain();
-  std::printf("random values checked: %llu\n", static_cast<unsigned long long>(h.checked()));
-  EXPECT_EQ(h.checked(), static_cast<uint64_t>(rows) * kDim);
-  EXPECT_EQ(h.errors(), 0u);
+    co_await tb.Drain();
+    fmt::print("  random values checked: {}\n", tb.checked());
+    NPU_CHECK_EQ(tb.checked(), static_cast<uint64_t>(rows) * kDim);
+    NPU_CHECK_EQ(tb.mismatches(), 0u) << "values differ from the contract (first ones printed)";
+  });
+}
+
+// clear_i empties the valid pipeline: the rows inside never come out, and
+// rows entering afterwards do.
+NPU_SIM_TEST(requant_clear) {
+  PostprocBench tb(ctx);
+  tb.Run([&]() -> Task<> {
+    auto& rng = tb.rng();
+    std::vector<Row> rows(64);
+    for (Row& row : rows) {
+      for (auto& lane : row.lane) {
+        lane = {RandomI32(rng), RandomI32(rng), RandomMult(rng), static_cast<int>(rng() % 62) - 31};
+      }
+      RandomClamp(rng, row);
+    }
+    size_t next = 0;
+    uint64_t after = 0;  // rows entered after a clear
+    for (int round = 0; round < 8; ++round) {
+      const int fill = 1 + static_cast<int>(rng() % kLatency);
+      for (int i = 0; i < fill; ++i) co_await tb.Cycle(true, &rows[next++ % rows.size()]);
+      co_await tb.Cycle(rng() & 1, rng() & 1 ? &rows[next++ % rows.size()] : nullptr, true);
+      const int refill = 1 + static_cast<int>(rng() % 3);
+      for (int i = 0; i < refill; ++i) co_await tb.Cycle(true, &rows[next++ % rows.size()]);
+      after += static_cast<uint64_t>(refill);
+      co_await tb.Drain();
+    }
+    NPU_CHECK(tb.checked() >= after * kDim) << "rows entered after clear_i did not come out";
+    NPU_CHECK_EQ(tb.mismatches(), 0u);
+  });
 }
 
 }  // namespace
+
+int main(int argc, char** argv) { return npu::sim::RunTests(argc, argv); }
