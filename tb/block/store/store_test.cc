@@ -1,94 +1,286 @@
-// Block test of npu_store: random `store` instructions (encoded with the
-// generated ISA header) against a C++ AXI write slave with random latency and
-// backpressure, C++ models of the P scratchpad and the accumulator memory
-// (random grant gaps), and a reference of the ISA semantics on the numerics
-// contract (sw/numerics). Every memory byte is checked; bursts never cross
-// 4 KiB nor exceed 256 beats; errors and abort complete announced bursts with
-// WSTRB = 0 and go idle.
-#include <gtest/gtest.h>
+// Block test of npu_store, told as stories on the coroutine harness: random
+// `store` instructions (encoded with the generated ISA header) fed through
+// the unit driver (tb/block/common) against the AXI memory model of tb/bus
+// (random latency and backpressure, error injection, protocol checks), C++
+// models of the P scratchpad and accumulator read ports (random grant gaps,
+// garbage when nothing is read), and a reference of the ISA's `store`
+// written here on the numerics contract (sw/numerics, each value also
+// checked against the independent formulation of requant_ref.h). Every byte
+// of the window is checked: the reference where an instruction writes, the
+// initial contents elsewhere. A monitor compares every AW with the reference
+// burst split, every accumulator read with the reference order, keeps the
+// write bursts in flight within StoreWrites, W behind AW, full or empty
+// strobes, and nothing new after an error or abort. The signal tokens come
+// after the instruction's last accumulator read and before any read of a
+// later instruction. Error stories check the report (cause, pc, address and
+// the priority of the checks), that announced bursts complete with
+// WSTRB = 0, that the unit halts, and that clear_i restarts it.
+//
+// The memory port is built from the channels the unit has
+// (block::BindAxiWrite; a residual read port adds block::BindAxiRead).
+#include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
 #include <cstdint>
-#include <cstdio>
 #include <cstring>
-#include <deque>
 #include <functional>
-#include <map>
+#include <limits>
 #include <memory>
 #include <optional>
 #include <random>
+#include <string>
 #include <vector>
 
-#include "Vnpu_store_d16.h"
-#include "Vnpu_store_d4.h"
+#include NPU_MODEL_H
+#include "sw/gen/npu_configs.h"
 #include "sw/gen/npu_isa.h"
+#include "sw/gen/npu_regs.h"
 #include "sw/numerics/numerics.h"
-#include "tb/block/common/block_util.h"
-#include "tb/common/test_seed.h"
-#include "verilated.h"
+#include "tb/block/common/ram_port.h"
+#include "tb/block/common/requant_ref.h"
+#include "tb/block/common/unit_axi.h"
+#include "tb/block/common/unit_driver.h"
+#include "tb/bus/axi_memory.h"
+#include "tb/sim/sim.h"
+#include "tb/sim/tracer.h"
 
 namespace {
 
-using npu::block::GetBytes;
-using npu::block::SetBytes;
-using npu::isa::StoreInstr;
-using npu::testing::Seed;
+namespace isa = npu::isa;
+namespace bus = npu::bus;
+namespace block = npu::block;
+namespace regs = npu::regs;
+using isa::StoreInstr;
+using npu::sim::ReadOnly;
+using npu::sim::RisingEdge;
+using npu::sim::Task;
+using npu::sim::TestContext;
 
-constexpr uint32_t kCauseIllegal = 1, kCauseAddr = 2, kCauseResp = 4;
+using Model = NPU_MODEL;
+/// Parameters of the verilated model (tb/block/store/CMakeLists.txt).
+constexpr int kDim = NPU_DIM;
+constexpr uint32_t kPRows = NPU_SPAD_P;
+constexpr uint32_t kAccRows = NPU_ACC;
+constexpr uint32_t kAxiId = NPU_AXI_ID;
+/// The permitted window; the memory holds random bytes there at the start.
+constexpr uint32_t kWinBase = 0x0020'0000, kWinSize = 0x0040'0000;
+/// Rows of a `requant` parameter block; the last block of P is kept for the
+/// shift error (random instructions use the others).
+constexpr uint32_t kBlockRows = isa::param::kRequantRows;
+constexpr uint32_t kGoodBlocks = kPRows / kBlockRows - 1;
+constexpr uint32_t kBadBlockRow = kGoodBlocks * kBlockRows;
+constexpr uint32_t kIllegal = regs::kErrCauseIllegalInstrMask;
+constexpr uint32_t kAddrRange = regs::kErrCauseAddrRangeMask;
+constexpr uint32_t kAxiResp = regs::kErrCauseAxiRespMask;
+/// Every story must finish within this many cycles.
+constexpr uint64_t kTimeoutCycles = 4'000'000;
 
-struct Config {
-  int dim;
-  uint32_t p_rows;
-  uint32_t acc_rows;
+/// One write burst.
+struct Burst {
+  uint32_t addr = 0;
+  uint32_t beats = 0;
 };
 
-const Config kD4{4, 64, 256};
-const Config kD16{16, 1152, 2048};
+/// Reference of one instruction: its accumulator reads, its bursts, or the
+/// error found (before the access that caused it).
+struct Expect {
+  uint64_t reads = 0;  // accumulator rows read (if it gets that far)
+  std::vector<Burst> bursts;
+  bool err = false;
+  uint32_t cause = 0, err_addr = 0;
+};
 
-template <typename Model>
+/// A memory with short random latency and backpressure (the timing of the
+/// bench this one replaces).
+bus::AxiMemoryConfig QuickMemory(uint64_t seed) {
+  bus::AxiMemoryConfig c = bus::AxiMemoryConfig::Default(seed);
+  c.min_latency = 1;
+  c.max_latency = 10;
+  c.aw_ready_prob = 0.67;
+  c.w_ready_prob = 0.75;
+  c.b_valid_prob = 0.67;
+  return c;
+}
+
+/// Timing of one story: the memory, the grants of the accumulator port, and
+/// the queue and token supply.
+struct Timing {
+  const char* name;
+  bus::AxiMemoryConfig (*memory)(uint64_t seed);
+  double grant_prob;
+  block::UnitDriverConfig driver;
+};
+
+const Timing kTimings[] = {
+    {"quick memory, random tokens, heads withdrawn",
+     QuickMemory,
+     0.8,
+     {.gap_prob = 0.25,
+      .withdraw_prob = 0.25,
+      .tokens = block::TokenSupply::kRandom,
+      .token_prob = 0.2}},
+    {"default memory, tokens on demand",
+     bus::AxiMemoryConfig::Default,
+     0.8,
+     {.gap_prob = 0.2, .tokens = block::TokenSupply::kOnDemand}},
+    {"stress memory, scarce tokens",
+     bus::AxiMemoryConfig::Stress,
+     0.5,
+     {.gap_prob = 0.5, .tokens = block::TokenSupply::kRandom, .token_prob = 0.02, .max_tokens = 1}},
+    {"ideal memory, back-to-back instructions",
+     bus::AxiMemoryConfig::Ideal,
+     1.0,
+     {.gap_prob = 0, .tokens = block::TokenSupply::kRandom, .token_prob = 1.0}},
+};
+
+/// The DUT, the kernel, the unit driver, the AXI memory, the P and
+/// accumulator read ports, and a monitor of the AXI write side.
 class StoreBench {
  public:
-  StoreBench(const Config& cfg, uint64_t seed)
-      : cfg_(cfg),
-        rng_(seed),
-        ctx_(std::make_unique<VerilatedContext>()),
-        dut_(std::make_unique<Model>(ctx_.get())) {
-    const int dim = cfg.dim;
-    // Parameter groups at rows 9g: biases, multipliers, shifts in range.
-    p_.assign(cfg.p_rows, std::vector<uint8_t>(dim));
-    for (uint32_t g = 0; g + 9 <= cfg.p_rows; g += 9) {
-      for (int row = 0; row < 8; ++row) {
-        for (int l = 0; l < dim / 4; ++l) {
+  StoreBench(const TestContext& ctx, const Timing& timing)
+      : rng_(ctx.MakeRng()),
+        dut_(std::make_unique<Model>()),
+        tracer_(*dut_, ctx.trace_path),
+        kernel_([this] { dut_->eval(); }),
+        clk_(kernel_.AddClock("clk_i", &dut_->clk_i, 10 * npu::sim::kNs)),
+        mem_(MemoryPort(), timing.memory(ctx.seed ^ 0x5703'0000'0000'0004ull)),
+        driver_(NPU_UNIT_PORT(*dut_, stall_mem_o), clk_, WithUnit(timing.driver, ctx.seed)),
+        p_("p",
+           {NPU_SIGNAL(*dut_, p_re_o),
+            NPU_SIGNAL(*dut_, p_raddr_o),
+            NPU_SIGNAL(*dut_, p_rdata_i),
+            {}},
+           kPRows, kDim, {.seed = ctx.seed ^ 0x9000'0000'0000'0005ull}),
+        acc_("acc",
+             {NPU_SIGNAL(*dut_, acc_re_o), NPU_SIGNAL(*dut_, acc_raddr_o),
+              NPU_SIGNAL(*dut_, acc_rdata_i), NPU_SIGNAL(*dut_, acc_gnt_i)},
+             kAccRows, 4 * kDim,
+             {.seed = ctx.seed ^ 0xacc0'0000'0000'0006ull, .grant_prob = timing.grant_prob}),
+        initial_(kWinSize) {
+    kernel_.SetTraceHook(tracer_.Hook());
+    for (auto& b : initial_) b = static_cast<uint8_t>(rng_());
+    mem_.Write(kWinBase, initial_);
+    // Parameter blocks: biases, multipliers and shifts in range (the last
+    // block too, until a story spoils it).
+    for (uint32_t g = 0; g + kBlockRows <= kPRows; g += kBlockRows) {
+      for (uint32_t row = 0; row < 8; ++row) {
+        for (int l = 0; l < kDim / 4; ++l) {
           const int32_t v = row < 4 ? RandomBias() : RandomMult();
-          std::memcpy(&p_[g + row][4 * l], &v, 4);
+          std::memcpy(&p_.row(g + row)[4 * l], &v, 4);
         }
       }
-      for (int l = 0; l < dim; ++l) p_[g + 8][l] = static_cast<uint8_t>(RandomShift());
+      for (int l = 0; l < kDim; ++l) p_.row(g + 8)[l] = static_cast<uint8_t>(RandomShift());
     }
-    acc_.assign(cfg.acc_rows, std::vector<int32_t>(dim));
-    for (auto& row : acc_) {
-      for (auto& v : row) v = RandomAcc();
+    for (uint32_t r = 0; r < kAccRows; ++r) {
+      for (int l = 0; l < kDim; ++l) {
+        const int32_t v = RandomAcc();
+        std::memcpy(&acc_.row(r)[4 * l], &v, 4);
+      }
     }
-    npu::block::Reset(*dut_);
-    dut_->win_base_i = win_base_;
-    dut_->win_size_i = win_size_;
+    acc_.set_on_read([this](const block::RamReadPort::Read& r) { OnAccRead(r); });
+  }
+  ~StoreBench() { dut_->final(); }
+
+  Model& dut() { return *dut_; }
+  npu::sim::Clock& clk() { return clk_; }
+  std::mt19937_64& rng() { return rng_; }
+  block::UnitDriver& driver() { return driver_; }
+  bus::AxiMemory& mem() { return mem_; }
+  block::RamReadPort& p_ram() { return p_; }
+
+  /// Resets the DUT, starts the driver, the memory, the RAM ports and the
+  /// monitor, then runs `story` with a timeout.
+  void Run(const std::function<Task<>()>& story) {
+    kernel_.Run([&]() -> Task<> {
+      driver_.ZeroInputs();
+      dut_->rst_ni = 0;
+      dut_->win_base_i = kWinBase;
+      dut_->win_size_i = kWinSize;
+      co_await npu::sim::ClockCycles(clk_, 2);
+      dut_->rst_ni = 1;
+      kernel_.StartSoon(driver_.Run(), "unit_driver");
+      kernel_.StartSoon(mem_.Run(clk_), "axi_memory");
+      kernel_.StartSoon(p_.Run(clk_), "p_ram");
+      kernel_.StartSoon(acc_.Run(clk_), "acc_ram");
+      kernel_.StartSoon(Monitor(), "monitor");
+      co_await RisingEdge(clk_);
+      co_await npu::sim::WithTimeout(story(), clk_, kTimeoutCycles);
+    });
   }
 
-  const Config& cfg() const { return cfg_; }
-  std::mt19937_64& rng() { return rng_; }
-  uint32_t win_base() const { return win_base_; }
-  uint32_t win_size() const { return win_size_; }
-  void SetAlwaysReady() { always_ready_ = true; }
-  void SetAbortAt(uint64_t c) { abort_at_ = c; }
-  void SetSlvErrBurst(size_t ordinal) { slverr_burst_ = ordinal; }
+  // ---- the program ----------------------------------------------------------
 
-  // A valid random instruction writing a fresh region of the window.
+  /// Queues `s` (with opcode `opcode`); returns its reference.
+  const Expect& Push(const StoreInstr& s, uint32_t opcode = 3) {
+    isa::Word word = s.Encode();
+    word[0] = (word[0] & ~0xfu) | opcode;
+    instrs_.push_back(s);
+    expects_.push_back(Walk(s, opcode));
+    writes_.push_back(!expects_.back().bursts.empty());
+    first_read_.push_back(std::numeric_limits<uint64_t>::max());
+    last_read_.push_back(0);
+    const Expect& e = expects_.back();
+    driver_.Push(block::UnitInstr{word, static_cast<uint32_t>(instrs_.size() - 1),
+                                  e.err ? 0 : s.deps.signal});
+    return e;
+  }
+
+  /// Index the next instruction pushed will have (its pc).
+  size_t next_index() const { return instrs_.size(); }
+
+  /// The ISA's `store` (docs/gen/isa.md) and its checks in the order of
+  /// docs/architecture.md ("Errors"), with the burst split (INCR, at most
+  /// 256 beats, no 4 KiB crossing) and the window check per burst.
+  Expect Walk(const StoreInstr& s, uint32_t opcode) const {
+    Expect e;
+    const auto fail = [&e](uint32_t cause, uint32_t addr) {
+      e.err = true;
+      e.cause = cause;
+      e.err_addr = addr;
+      return e;
+    };
+    if (opcode != static_cast<uint32_t>(isa::Opcode::kStore) || s.act_min > s.act_max) {
+      return fail(kIllegal, 0);
+    }
+    const uint64_t total = uint64_t{s.ny} * s.nx;
+    if (total == 0) return e;
+    if (s.p_row + kBlockRows > kPRows || s.acc_row + total > kAccRows) return fail(kIllegal, 0);
+    if (s.dst_addr % kDim) return fail(kAddrRange, s.dst_addr);
+    if (s.dst_row_stride % kDim) return fail(kAddrRange, s.dst_row_stride);
+    for (int l = 0; l < kDim; ++l) {
+      const int shift = static_cast<int8_t>(p_.row(s.p_row + 8)[l]);
+      if (shift < -31 || shift > 30) return fail(kIllegal, 0);
+    }
+    e.reads = total;
+    const uint64_t boundary = npu::arch::kBoundary, max_beats = npu::arch::kMaxBurst;
+    for (uint64_t y = 0; y < s.ny; ++y) {
+      uint64_t addr = s.dst_addr + y * s.dst_row_stride;
+      uint64_t left = s.nx;
+      while (left > 0) {
+        const uint64_t beats = std::min({left, max_beats, (boundary - addr % boundary) / kDim});
+        if (addr < kWinBase || addr + beats * kDim > uint64_t{kWinBase} + kWinSize) {
+          return fail(kAddrRange, static_cast<uint32_t>(addr));
+        }
+        e.bursts.push_back({static_cast<uint32_t>(addr), static_cast<uint32_t>(beats)});
+        addr += beats * kDim;
+        left -= beats;
+      }
+    }
+    return e;
+  }
+
+  /// A valid random instruction writing a fresh region of the window (or a
+  /// long one, `big`).
   StoreInstr RandomInstr(bool big = false) {
     auto& r = rng_;
-    const int dim = cfg_.dim;
     StoreInstr s;
-    s.deps.wait = r() % 3 == 0 ? StoreInstr::kWaitCompute : 0;
-    s.deps.signal = r() % 2 ? StoreInstr::kSignalCompute : 0;
+    const uint32_t waits = isa::LegalWaitMask(isa::Unit::kStore);
+    const uint32_t signals = isa::LegalSignalMask(isa::Unit::kStore);
+    for (int b = 0; b < isa::kDepBits; ++b) {
+      if (((waits >> b) & 1) && r() % 3 == 0) s.deps.wait |= 1u << b;
+      if (((signals >> b) & 1) && r() % 2 == 0) s.deps.signal |= 1u << b;
+    }
     s.out_zp = static_cast<int>(r() % 256) - 128;
     int a = static_cast<int>(r() % 256) - 128, b = static_cast<int>(r() % 256) - 128;
     if (r() % 3 == 0) {
@@ -99,130 +291,153 @@ class StoreBench {
     s.act_max = std::max(a, b);
     if (big || r() % 5 == 0) {
       s.ny = 1 + r() % 2;
-      s.nx = 1 + r() % std::min<uint32_t>(cfg_.acc_rows / s.ny, 600);
+      s.nx = 1 + r() % std::min<uint32_t>(kAccRows / s.ny, 600);
     } else {
       s.ny = 1 + r() % 5;
       s.nx = 1 + r() % 12;
     }
-    if (r() % 25 == 0) s.ny = 0;  // no-op
-    s.acc_row = r() % (cfg_.acc_rows - s.ny * s.nx + 1);
-    s.p_row = 9 * (r() % (cfg_.p_rows / 9));
-    s.dst_row_stride = (s.nx + r() % 3) * dim;
-    // Fresh, disjoint destination; random offset inside a 4 KiB page.
-    cursor_ += dim * (r() % (4096 / dim));
+    if (r() % 25 == 0) s.ny = 0;  // no-op: only the tokens move
+    s.acc_row = r() % (kAccRows - s.ny * s.nx + 1);
+    s.p_row = kBlockRows * (r() % kGoodBlocks);
+    s.dst_row_stride = (s.nx + r() % 3) * kDim;
+    // A fresh destination, at a random offset inside a 4 KiB page.
+    cursor_ += kDim * (r() % (4096 / kDim));
     s.dst_addr = cursor_;
-    cursor_ += s.ny * s.dst_row_stride + dim;
-    if (cursor_ + 64 * 1024 > win_base_ + win_size_) cursor_ = win_base_;
+    cursor_ += s.ny * s.dst_row_stride + kDim;
+    if (cursor_ + 64 * 1024 > kWinBase + kWinSize) cursor_ = kWinBase;
     return s;
   }
 
-  void Push(const StoreInstr& s) { instrs_.push_back(s); }
+  /// Waits until the unit is idle (or halted and idle) and the memory has
+  /// answered every burst.
+  Task<> Finish() {
+    co_await driver_.WaitIdle();
+    while (!mem_.Idle()) co_await RisingEdge(clk_);
+    co_await driver_.WaitIdle();
+  }
 
-  // Reference output of one instruction: byte address -> value.
-  void Reference(const StoreInstr& s, std::map<uint32_t, uint8_t>& out) const {
-    const int dim = cfg_.dim;
-    // Instructions with rows out of range write nothing (an error).
-    if (s.p_row + 9 > cfg_.p_rows || uint64_t{s.acc_row} + uint64_t{s.ny} * s.nx > cfg_.acc_rows) {
-      return;
-    }
-    for (uint32_t y = 0; y < s.ny; ++y) {
-      for (uint32_t x = 0; x < s.nx; ++x) {
-        const auto& a = acc_[s.acc_row + y * s.nx + x];
-        for (int l = 0; l < dim; ++l) {
-          int32_t bias, mult;
-          const int rb = (4 * l) / dim, ob = (4 * l) % dim;
-          std::memcpy(&bias, &p_[s.p_row + rb][ob], 4);
-          std::memcpy(&mult, &p_[s.p_row + 4 + rb][ob], 4);
-          const int shift = static_cast<int8_t>(p_[s.p_row + 8][l]);
-          out[s.dst_addr + y * s.dst_row_stride + x * dim + l] = static_cast<uint8_t>(
-              npu::Requantize(a[l], bias, mult, shift, s.out_zp, s.act_min, s.act_max));
-        }
+  /// Clear (soft reset): the instructions not yet taken are dropped (they
+  /// write nothing); the checks restart with the next instruction pushed.
+  Task<> Clear() {
+    co_await driver_.Clear();
+    const size_t taken = driver_.taken().empty() ? 0 : driver_.taken().back().index + 1;
+    for (size_t i = taken; i < writes_.size(); ++i) writes_[i] = false;
+    read_instr_ = aw_instr_ = instrs_.size();
+    read_index_ = aw_index_ = 0;
+    aw_limit_.reset();
+  }
+
+  // ---- checks -----------------------------------------------------------------
+
+  /// Every instruction completed: no error, every burst and read as the
+  /// reference says, every byte in the window as the reference says (the
+  /// initial contents where nothing is written), every token given after
+  /// its instruction's reads.
+  void CheckComplete() {
+    NPU_CHECK(driver_.errors().empty()) << ErrorText();
+    NPU_CHECK_EQ(driver_.taken().size(), driver_.pushed());
+    SkipDone();
+    NPU_CHECK_EQ(aw_instr_, expects_.size()) << "not every burst was announced";
+    NPU_CHECK_EQ(read_instr_, expects_.size()) << "not every accumulator row was read";
+    driver_.CheckSignalsGiven();
+    CheckSignalTiming();
+    CheckMemory(0);
+  }
+
+  /// Every byte of the window holds the reference value of the last
+  /// instruction that writes it, or its initial value where none does. The
+  /// bytes of instructions before `exact_from` (cut short by an error or an
+  /// abort), and those an instruction writes before its own error, may also
+  /// still hold their initial value.
+  void CheckMemory(size_t exact_from) const {
+    std::vector<int16_t> want(kWinSize, -1);
+    std::vector<bool> exact(kWinSize, false);
+    for (size_t i = 0; i < instrs_.size(); ++i) {
+      if (writes_[i]) {
+        Reference(instrs_[i], expects_[i], i >= exact_from && !expects_[i].err, want, exact);
       }
     }
-  }
-
-  bool Run(uint64_t max_cycles = 3000000) {
-    for (uint64_t n = 0; n < max_cycles; ++n) {
-      Step();
-      if (::testing::Test::HasFatalFailure()) return false;
-      if ((next_ == instrs_.size() || halted_) && dut_->idle_o && n > 4) return true;
-    }
-    ADD_FAILURE() << "timeout at instruction " << next_ << " of " << instrs_.size();
-    return false;
-  }
-
-  void Clear() {
-    dut_->clear_i = 1;
-    npu::block::Step(*dut_);
-    dut_->clear_i = 0;
-    halted_ = stopped_ = false;
-    instrs_.resize(next_);
-    reads_done_.clear();
-    read_instr_ = next_;
-    read_index_ = 0;
-    sig_instr_ = next_;
-  }
-
-  // Every byte expected from instructions [0, n) is in memory; nothing else
-  // was written.
-  void CheckMemory(size_t first, size_t n) {
-    std::map<uint32_t, uint8_t> want;
-    for (size_t i = first; i < n; ++i) Reference(instrs_[i], want);
+    std::vector<uint8_t> got(kWinSize);
+    mem_.Read(kWinBase, got);
     size_t bad = 0;
-    for (const auto& [addr, v] : want) {
-      auto it = mem_.find(addr);
-      if (it == mem_.end() || it->second != v) {
-        if (++bad <= 10) {
-          ADD_FAILURE() << std::hex << "byte 0x" << addr << ": got "
-                        << (it == mem_.end() ? -1 : int{it->second}) << " want " << int{v};
-        }
+    std::string first;
+    for (size_t i = 0; i < kWinSize; ++i) {
+      const bool fine = want[i] < 0 ? got[i] == initial_[i]
+                                    : got[i] == static_cast<uint8_t>(want[i]) ||
+                                          (!exact[i] && got[i] == initial_[i]);
+      if (!fine && bad++ == 0) {
+        first = fmt::format(
+            "byte {:#x}: {:#04x}, want {} (initially {:#04x})", kWinBase + i, got[i],
+            want[i] < 0 ? std::string("unwritten") : std::to_string(want[i]), initial_[i]);
       }
     }
-    for (const auto& [addr, v] : mem_) {
-      if (!want.count(addr) && ++bad <= 10) {
-        ADD_FAILURE() << std::hex << "stray byte written at 0x" << addr;
-      }
-    }
-    EXPECT_EQ(bad, 0u);
+    NPU_CHECK_EQ(bad, 0u) << "bytes of the window differ; first: " << first;
   }
 
-  // After an error or abort: every written byte has its reference value.
-  void CheckWrittenBytes() {
-    std::map<uint32_t, uint8_t> want;
-    for (const auto& s : instrs_) Reference(s, want);
-    size_t bad = 0;
-    for (const auto& [addr, v] : mem_) {
-      auto it = want.find(addr);
-      if ((it == want.end() || it->second != v) && ++bad <= 10) {
-        ADD_FAILURE() << std::hex << "wrong byte at 0x" << addr;
-      }
-    }
-    EXPECT_EQ(bad, 0u);
-  }
-
-  void CheckSignals() {
-    for (; sig_instr_ < instrs_.size(); ++sig_instr_) {
-      EXPECT_FALSE(instrs_[sig_instr_].deps.signal) << "missing signal of " << sig_instr_;
+  /// Each token is given after every accumulator read of its instruction
+  /// (and of those before) and before any read of a later instruction.
+  void CheckSignalTiming() const {
+    const size_t n = instrs_.size();
+    std::vector<uint64_t> done_by(n + 1, 0), next_from(n + 1, std::numeric_limits<uint64_t>::max());
+    for (size_t k = 0; k < n; ++k) done_by[k + 1] = std::max(done_by[k], last_read_[k]);
+    for (size_t k = n; k-- > 0;) next_from[k] = std::min(next_from[k + 1], first_read_[k]);
+    for (const block::GivenToken& g : driver_.given()) {
+      NPU_CHECK(done_by[g.index + 1] < g.cycle)
+          << "token of instruction " << g.index << " given in cycle " << g.cycle
+          << ", accumulator rows (of it or before) read until cycle " << done_by[g.index + 1];
+      NPU_CHECK(next_from[g.index + 1] > g.cycle)
+          << "token of instruction " << g.index << " given in cycle " << g.cycle
+          << ", a later instruction's row read in cycle " << next_from[g.index + 1];
     }
   }
 
-  int errors() const { return errors_; }
-  uint32_t err_cause() const { return err_cause_; }
-  uint32_t err_addr() const { return err_addr_; }
-  uint32_t err_pc() const { return err_pc_; }
-  uint64_t cycles() const { return cycle_; }
+  /// Bursts announced and accumulator rows read of instruction `k`.
+  size_t BurstsOf(size_t k) const {
+    if (k < aw_instr_) return expects_[k].bursts.size();
+    return k == aw_instr_ ? aw_index_ : 0;
+  }
+  uint64_t ReadsOf(size_t k) const {
+    if (k < read_instr_) return expects_[k].reads;
+    return k == read_instr_ ? read_index_ : 0;
+  }
+  /// The reference of instruction `k`.
+  const Expect& Expected(size_t k) const { return expects_.at(k); }
+  /// W beats, those with WSTRB = 0, and bursts announced so far.
   uint64_t beats() const { return beats_; }
-  uint64_t zero_strobe_beats() const { return zero_beats_; }
-  size_t bursts() const { return aw_count_; }
-  const std::vector<uint32_t>& burst_addrs() const { return burst_addrs_; }
+  uint64_t filler_beats() const { return filler_beats_; }
+  uint64_t bursts() const { return bursts_; }
+
+  /// The error reports, for messages.
+  std::string ErrorText() const {
+    std::string s;
+    for (const block::ErrorReport& r : driver_.errors()) {
+      s += fmt::format("error cause {} pc {} addr {:#x} in cycle {}; ", r.cause, r.pc, r.addr,
+                       r.cycle);
+    }
+    return s;
+  }
 
  private:
+  static block::UnitDriverConfig WithUnit(block::UnitDriverConfig c, uint64_t seed) {
+    c.unit = isa::Unit::kStore;
+    c.seed = seed ^ 0x5707'0000'0000'0007ull;
+    c.halts = true;
+    return c;
+  }
+
+  bus::AxiPort MemoryPort() {
+    bus::AxiPort port;
+    block::BindAxiWrite(port, *dut_);
+    return tie_off_.Complete(port, kDim);
+  }
+
   int32_t RandomAcc() {
     switch (rng_() % 6) {
       case 0:
         return static_cast<int32_t>(rng_());
       case 1:
-        return rng_() % 2 ? INT32_MIN : INT32_MAX;
+        return rng_() % 2 ? std::numeric_limits<int32_t>::min()
+                          : std::numeric_limits<int32_t>::max();
       default:
         return static_cast<int32_t>(rng_() % 200001) - 100000;
     }
@@ -233,398 +448,413 @@ class StoreBench {
       case 0:
         return static_cast<int32_t>(rng_());
       case 1:
-        return INT32_MIN;
+        return std::numeric_limits<int32_t>::min();
       default:
         return static_cast<int32_t>((1u << 30) + rng_() % (1u << 30));
     }
   }
   int RandomShift() { return static_cast<int>(rng_() % 62) - 31; }
 
-  struct Burst {
-    uint32_t addr, beats, done;
-    size_t ordinal;
-  };
-  struct Resp {
-    uint64_t at;
-    bool err;
-  };
+  /// Lane `l` of the i32 field at rows [row, row + 4) of P.
+  int32_t PField32(uint32_t row, int l) const {
+    const int byte = 4 * l;
+    int32_t v;
+    std::memcpy(&v, &p_.row(row + byte / kDim)[byte % kDim], 4);
+    return v;
+  }
 
-  void Step() {
-    auto& r = rng_;
-    const int dim = cfg_.dim;
-    const bool rdy = always_ready_;
-    // ---- drive ----
-    const bool have = next_ < instrs_.size() && (rdy || r() % 4 != 0);
-    dut_->instr_valid_i = have;
-    if (have) {
-      const auto w = instrs_[next_].Encode();
-      for (int i = 0; i < 8; ++i) dut_->instr_i[i] = w[i];
-      dut_->pc_i = static_cast<uint32_t>(next_);
-    }
-    if (rdy || r() % 5 == 0) ++tokens_;
-    dut_->tok_avail_i = tokens_ > 0 ? StoreInstr::kWaitCompute : 0;
-    dut_->abort_i = cycle_ == abort_at_;
-    // Memories: data for last cycle's reads.
-    if (p_read_) SetBytes(dut_->p_rdata_i, p_[*p_read_].data(), dim);
-    if (acc_read_) {
-      SetBytes(dut_->acc_rdata_i, reinterpret_cast<const uint8_t*>(acc_[*acc_read_].data()),
-               4 * dim);
-    } else if (r() % 2) {
-      std::vector<uint8_t> junk(4 * dim);
-      for (auto& j : junk) j = static_cast<uint8_t>(r());
-      SetBytes(dut_->acc_rdata_i, junk.data(), 4 * dim);  // no data: garbage
-    }
-    p_read_.reset();
-    acc_read_.reset();
-    dut_->acc_gnt_i = rdy || r() % 5 != 0;
-    dut_->m_aw_ready_i = rdy || r() % 3 != 0;
-    dut_->m_w_ready_i = rdy || r() % 4 != 0;
-    const bool b_valid =
-        !resps_.empty() && resps_.front().at <= cycle_ && (b_held_ || rdy || r() % 3 != 0);
-    dut_->m_b_valid_i = b_valid;
-    dut_->m_b_resp_i = b_valid && resps_.front().err ? 2 : 0;
-
-    npu::block::ClockLow(*dut_);
-
-    // ---- observe ----
-    if (dut_->idle_o) {
-      EXPECT_TRUE(aws_.empty() && resps_.empty()) << "idle with writes outstanding";
-      EXPECT_FALSE(dut_->m_aw_valid_o || dut_->m_w_valid_o);
-    }
-    if (dut_->tok_take_o) {
-      EXPECT_TRUE(dut_->instr_valid_i && dut_->instr_ready_o);
-      EXPECT_GT(tokens_, 0);
-      --tokens_;
-    }
-    if (dut_->instr_valid_i && dut_->instr_ready_o) {
-      EXPECT_EQ(dut_->tok_take_o, instrs_[next_].deps.wait);
-      ++next_;
-    }
-    if (dut_->p_re_o) {
-      ASSERT_LT(dut_->p_raddr_o, cfg_.p_rows);
-      p_read_ = dut_->p_raddr_o;
-    }
-    if (dut_->acc_re_o && dut_->acc_gnt_i) {
-      ASSERT_LT(dut_->acc_raddr_o, cfg_.acc_rows);
-      acc_read_ = dut_->acc_raddr_o;
-      // Reads follow acc_row + i in order.
-      while (read_instr_ < instrs_.size() &&
-             read_index_ == uint64_t{instrs_[read_instr_].ny} * instrs_[read_instr_].nx) {
-        ++read_instr_;
-        read_index_ = 0;
+  /// The bytes `s` writes (those of the bursts in `e`), into `want` (indexed
+  /// from kWinBase; `exact` set to `must`), computed with sw/numerics and
+  /// checked against the independent formulation.
+  void Reference(const StoreInstr& s, const Expect& e, bool must, std::vector<int16_t>& want,
+                 std::vector<bool>& exact) const {
+    const auto in_bursts = [&e](uint64_t addr) {
+      for (const Burst& b : e.bursts) {
+        if (addr >= b.addr && addr < b.addr + uint64_t{b.beats} * kDim) return true;
       }
-      ASSERT_LT(read_instr_, instrs_.size()) << "unexpected accumulator read";
-      EXPECT_EQ(dut_->acc_raddr_o, instrs_[read_instr_].acc_row + read_index_);
-      ++read_index_;
-      last_read_cycle_ = cycle_;
-    }
-    if (dut_->tok_give_o) {
-      while (sig_instr_ < instrs_.size() && !instrs_[sig_instr_].deps.signal) ++sig_instr_;
-      ASSERT_LT(sig_instr_, instrs_.size()) << "unexpected signal";
-      EXPECT_EQ(dut_->tok_give_o, instrs_[sig_instr_].deps.signal);
-      const uint64_t n = uint64_t{instrs_[sig_instr_].ny} * instrs_[sig_instr_].nx;
-      if (n) {
-        EXPECT_EQ(read_instr_, sig_instr_);
-        EXPECT_EQ(read_index_, n) << "signal before every accumulator read of " << sig_instr_;
-        EXPECT_GT(cycle_, last_read_cycle_) << "signal in the cycle of the last read";
+      return false;
+    };
+    for (uint32_t y = 0; y < s.ny; ++y) {
+      for (uint32_t x = 0; x < s.nx; ++x) {
+        const uint64_t pixel = s.dst_addr + uint64_t{y} * s.dst_row_stride + uint64_t{x} * kDim;
+        if (e.err && !in_bursts(pixel)) continue;
+        const std::vector<uint8_t>& a = acc_.row(s.acc_row + y * s.nx + x);
+        for (int l = 0; l < kDim; ++l) {
+          int32_t acc;
+          std::memcpy(&acc, &a[4 * l], 4);
+          const int32_t bias = PField32(s.p_row, l), mult = PField32(s.p_row + 4, l);
+          const int shift = static_cast<int8_t>(p_.row(s.p_row + 8)[l]);
+          const int8_t v = npu::Requantize(acc, bias, mult, shift, s.out_zp, s.act_min, s.act_max);
+          const int8_t v2 =
+              block::RequantizeIndependent(acc, bias, mult, shift, s.out_zp, s.act_min, s.act_max);
+          NPU_CHECK_EQ(v, v2) << "sw/numerics and the independent formulation disagree";
+          const size_t i = pixel - kWinBase + static_cast<size_t>(l);
+          want[i] = static_cast<uint8_t>(v);
+          exact[i] = must;
+        }
       }
-      ++sig_instr_;
-    }
-    // AW.
-    const bool was_pending = aw_pending_;
-    if (aw_pending_) {
-      EXPECT_TRUE(dut_->m_aw_valid_o) << "AWVALID dropped";
-      EXPECT_EQ(dut_->m_aw_addr_o, aw_pending_addr_) << "AW changed while waiting";
-    }
-    aw_pending_ = dut_->m_aw_valid_o && !dut_->m_aw_ready_i;
-    aw_pending_addr_ = dut_->m_aw_addr_o;
-    if (dut_->m_aw_valid_o && dut_->m_aw_ready_i) {
-      const uint32_t addr = dut_->m_aw_addr_o, beats = dut_->m_aw_len_o + 1u;
-      EXPECT_EQ(dut_->m_aw_size_o, static_cast<uint32_t>(__builtin_ctz(dim)));
-      EXPECT_EQ(dut_->m_aw_burst_o, 1u);
-      EXPECT_EQ(dut_->m_aw_id_o, 0u);
-      EXPECT_LE((addr & 4095u) + beats * dim, 4096u) << "burst crosses 4 KiB";
-      EXPECT_GE(addr, win_base_);
-      EXPECT_LE(uint64_t{addr} + beats * dim, uint64_t{win_base_} + win_size_);
-      EXPECT_FALSE(stopped_ && !was_pending) << "AW issued after an error or abort";
-      aws_.push_back({addr, beats, 0, aw_count_++});
-      burst_addrs_.push_back(addr);
-    }
-    // W.
-    if (w_pending_) {
-      EXPECT_TRUE(dut_->m_w_valid_o) << "WVALID dropped";
-      EXPECT_EQ(GetBytes(dut_->m_w_data_o, dim), w_pending_data_) << "W data changed";
-      EXPECT_EQ(dut_->m_w_strb_o, w_pending_strb_) << "WSTRB changed";
-    }
-    w_pending_ = dut_->m_w_valid_o && !dut_->m_w_ready_i;
-    if (dut_->m_w_valid_o) {
-      w_pending_data_ = GetBytes(dut_->m_w_data_o, dim);
-      w_pending_strb_ = dut_->m_w_strb_o;
-    }
-    if (dut_->m_w_valid_o && dut_->m_w_ready_i) {
-      ASSERT_FALSE(aws_.empty()) << "W beat without AW";
-      Burst& b = aws_.front();
-      const auto data = GetBytes(dut_->m_w_data_o, dim);
-      const uint32_t strb = dut_->m_w_strb_o;
-      const uint32_t full = dim == 32 ? 0xFFFFFFFFu : (1u << dim) - 1;
-      EXPECT_TRUE(strb == full || strb == 0) << "partial strobes";
-      if (strb == 0) ++zero_beats_;
-      if (strb && stopped_ && !w_pending_before_stop_) {
-        // Beats with data after the stop are only those already presented.
-        ADD_FAILURE() << "W beat with strobes after an error or abort";
-      }
-      for (int i = 0; i < dim; ++i) {
-        if (strb >> i & 1) mem_[b.addr + b.done * dim + i] = data[i];
-      }
-      ++beats_;
-      ++b.done;
-      EXPECT_EQ(dut_->m_w_last_o != 0, b.done == b.beats) << "WLAST";
-      if (b.done == b.beats) {
-        const bool err = slverr_burst_ && *slverr_burst_ == b.ordinal;
-        resps_.push_back({cycle_ + 1 + (rdy ? 0 : r() % 10), err});
-        aws_.pop_front();
-      }
-    }
-    if (b_valid) {
-      EXPECT_TRUE(dut_->m_b_ready_o);
-      b_held_ = !dut_->m_b_ready_o;
-      if (dut_->m_b_ready_o) resps_.pop_front();
-    }
-    if (dut_->abort_i) {
-      w_pending_before_stop_ = w_pending_;
-      stopped_ = halted_ = true;
-    }
-
-    npu::block::ClockHigh(*dut_);
-    ++cycle_;
-    if (dut_->err_o) {
-      ++errors_;
-      err_cause_ = dut_->err_cause_o;
-      err_addr_ = dut_->err_addr_o;
-      err_pc_ = dut_->err_pc_o;
-      if (!stopped_) w_pending_before_stop_ = w_pending_;
-      stopped_ = halted_ = true;
     }
   }
 
-  Config cfg_;
+  /// Moves the AW and read cursors past instructions with nothing left.
+  void SkipDone() {
+    while (aw_instr_ < expects_.size() && aw_index_ == expects_[aw_instr_].bursts.size() &&
+           !expects_[aw_instr_].err) {
+      ++aw_instr_;
+      aw_index_ = 0;
+    }
+    while (read_instr_ < expects_.size() && read_index_ == expects_[read_instr_].reads &&
+           !(expects_[read_instr_].err && expects_[read_instr_].reads > 0)) {
+      ++read_instr_;
+      read_index_ = 0;
+    }
+  }
+
+  /// An accumulator read: the next row of the reference order.
+  void OnAccRead(const block::RamReadPort::Read& r) {
+    SkipDone();
+    NPU_CHECK(read_instr_ < expects_.size() && read_index_ < expects_[read_instr_].reads)
+        << "cycle " << r.cycle << ": unexpected accumulator read of row " << r.row;
+    NPU_CHECK_EQ(r.row, instrs_[read_instr_].acc_row + read_index_)
+        << "cycle " << r.cycle << ": accumulator read " << read_index_ << " of instruction "
+        << read_instr_;
+    first_read_[read_instr_] = std::min(first_read_[read_instr_], r.cycle);
+    last_read_[read_instr_] = r.cycle;
+    ++read_index_;
+  }
+
+  /// Checks the AW, W and B channels every cycle.
+  Task<> Monitor() {
+    bool aw_shown = false, w_shown = false;
+    uint64_t aw_since = 0, w_since = 0;
+    int64_t announced = 0;  // beats announced on AW and not yet sent on W
+    int outstanding = 0;    // bursts announced, B not yet received
+    const uint32_t full = kDim == 32 ? 0xffffffffu : (1u << kDim) - 1;
+    for (;;) {
+      co_await ReadOnly();
+      Model& d = *dut_;
+      const uint64_t now = clk_.Cycles();
+      // The stop: nothing first shown on AW, and no beat with strobes first
+      // shown on W, after abort_i or the cycle the error was found.
+      if ((d.abort_i || d.err_o) && !aw_limit_) aw_limit_ = d.abort_i ? now : now - 1;
+      if (d.m_aw_valid_o && !aw_shown) aw_since = now;
+      aw_shown = d.m_aw_valid_o && !d.m_aw_ready_i;
+      if (d.m_w_valid_o && !w_shown) w_since = now;
+      w_shown = d.m_w_valid_o && !d.m_w_ready_i;
+
+      if (d.m_aw_valid_o && d.m_aw_ready_i) {
+        const uint32_t addr = d.m_aw_addr_o, beats = d.m_aw_len_o + 1u;
+        NPU_CHECK_EQ(d.m_aw_id_o, kAxiId) << "AWID";
+        NPU_CHECK(!aw_limit_ || aw_since <= *aw_limit_)
+            << "cycle " << now << ": AW first shown in cycle " << aw_since
+            << " after the stop in cycle " << *aw_limit_;
+        SkipDone();
+        NPU_CHECK(aw_instr_ < expects_.size() && aw_index_ < expects_[aw_instr_].bursts.size())
+            << "cycle " << now << ": unexpected AW 0x" << std::hex << addr;
+        const Burst& want = expects_[aw_instr_].bursts[aw_index_];
+        NPU_CHECK(addr == want.addr && beats == want.beats)
+            << "cycle " << now << ": AW of instruction " << aw_instr_ << " burst " << aw_index_
+            << ": 0x" << std::hex << addr << std::dec << " x " << beats << ", want 0x" << std::hex
+            << want.addr << std::dec << " x " << want.beats;
+        ++aw_index_;
+        ++bursts_;
+        announced += beats;
+        ++outstanding;
+      }
+      if (d.m_w_valid_o && d.m_w_ready_i) {
+        NPU_CHECK(announced > 0) << "cycle " << now << ": W beat ahead of its AW";
+        --announced;
+        ++beats_;
+        const uint32_t strb = d.m_w_strb_o;
+        NPU_CHECK(strb == full || strb == 0) << "cycle " << now << ": WSTRB " << strb;
+        if (strb == 0) ++filler_beats_;
+        NPU_CHECK(strb == 0 || !aw_limit_ || w_since <= *aw_limit_)
+            << "cycle " << now << ": W beat with data first shown in cycle " << w_since
+            << " after the stop in cycle " << *aw_limit_;
+      }
+      if (d.m_b_valid_i) {
+        NPU_CHECK(d.m_b_ready_o) << "cycle " << now << ": BREADY low";
+        --outstanding;
+      }
+      NPU_CHECK(outstanding <= static_cast<int>(npu::arch::kStoreWrites))
+          << "cycle " << now << ": " << outstanding << " write bursts without a response";
+      if (d.idle_o) {
+        NPU_CHECK(outstanding == 0 && announced == 0 && !d.m_aw_valid_o && !d.m_w_valid_o)
+            << "cycle " << now << ": idle with " << outstanding << " bursts outstanding";
+      }
+      co_await RisingEdge(clk_);
+    }
+  }
+
   std::mt19937_64 rng_;
-  std::unique_ptr<VerilatedContext> ctx_;
   std::unique_ptr<Model> dut_;
-  uint32_t win_base_ = 0x00200000, win_size_ = 0x00400000;
-  uint32_t cursor_ = 0x00200000;
-  std::vector<std::vector<uint8_t>> p_;
-  std::vector<std::vector<int32_t>> acc_;
+  npu::sim::Tracer<Model> tracer_;
+  npu::sim::Kernel kernel_;
+  npu::sim::Clock& clk_;
+  block::AxiTieOff tie_off_;
+  bus::AxiMemory mem_;
+  block::UnitDriver driver_;
+  block::RamReadPort p_, acc_;
+  std::vector<uint8_t> initial_;  // the window's contents at the start
+  uint32_t cursor_ = kWinBase;
+
   std::vector<StoreInstr> instrs_;
-  std::vector<size_t> reads_done_;
-  std::map<uint32_t, uint8_t> mem_;
-  size_t next_ = 0, read_instr_ = 0, sig_instr_ = 0, aw_count_ = 0;
-  uint64_t read_index_ = 0, last_read_cycle_ = 0;
-  int tokens_ = 0, errors_ = 0;
-  uint32_t err_cause_ = 0, err_addr_ = 0, err_pc_ = 0;
-  std::optional<uint32_t> p_read_, acc_read_;
-  std::deque<Burst> aws_;
-  std::deque<Resp> resps_;
-  std::vector<uint32_t> burst_addrs_;
-  bool always_ready_ = false, b_held_ = false, aw_pending_ = false, w_pending_ = false;
-  bool stopped_ = false, halted_ = false, w_pending_before_stop_ = false;
-  uint32_t aw_pending_addr_ = 0, w_pending_strb_ = 0;
-  std::vector<uint8_t> w_pending_data_;
-  uint64_t cycle_ = 0, beats_ = 0, zero_beats_ = 0, abort_at_ = ~0ull;
-  std::optional<size_t> slverr_burst_;
+  std::vector<Expect> expects_;
+  std::vector<bool> writes_;  // may write (its bytes are expected in memory)
+  size_t aw_instr_ = 0, aw_index_ = 0, read_instr_ = 0;
+  uint64_t read_index_ = 0;
+  std::vector<uint64_t> first_read_, last_read_;  // per instruction
+  std::optional<uint64_t> aw_limit_;
+  uint64_t beats_ = 0, filler_beats_ = 0, bursts_ = 0;
 };
 
-template <typename Model>
-void RandomStream(const Config& cfg, int count) {
-  StoreBench<Model> tb(cfg, Seed());
-  for (int i = 0; i < count; ++i) tb.Push(tb.RandomInstr());
-  ASSERT_TRUE(tb.Run());
-  EXPECT_EQ(tb.errors(), 0) << "cause " << tb.err_cause() << " pc " << tb.err_pc();
-  tb.CheckMemory(0, count);
-  tb.CheckSignals();
-  std::printf("%d instructions, %llu beats, %zu bursts in %llu cycles\n", count,
-              static_cast<unsigned long long>(tb.beats()), tb.bursts(),
-              static_cast<unsigned long long>(tb.cycles()));
+// Random instruction streams under four timings (memory latency and
+// backpressure, accumulator grants, instruction gaps, token arrival): every
+// byte, burst, read and token as the reference says.
+NPU_SIM_TEST_CASES(store_random, 4) {
+  const Timing& t = kTimings[ctx.index % 4];
+  StoreBench tb(ctx, t);
+  tb.Run([&]() -> Task<> {
+    const int count = 300;
+    for (int i = 0; i < count; ++i) tb.Push(tb.RandomInstr());
+    co_await tb.Finish();
+    tb.CheckComplete();
+    const auto& c = tb.driver().counters();
+    fmt::print(
+        "  {}: {} instructions, {} beats, {} bursts in {} cycles (stall_dep {}, stall_mem {})\n",
+        t.name, count, tb.beats(), tb.bursts(), c.cycles, c.stall_dep, c.stall_unit);
+  });
 }
 
-TEST(Store, RandomDim4) { RandomStream<Vnpu_store_d4>(kD4, 300); }
-TEST(Store, RandomDim16) { RandomStream<Vnpu_store_d16>(kD16, 300); }
-
-// With a bus that is always ready, a long store streams one beat per cycle.
-template <typename Model>
-void Streaming(const Config& cfg) {
-  StoreBench<Model> tb(cfg, Seed());
-  tb.SetAlwaysReady();
-  StoreInstr s = tb.RandomInstr(true);
-  s.deps = {};
-  s.ny = 2;
-  s.nx = std::min<uint32_t>(500, cfg.acc_rows / 2);
-  s.acc_row = 0;
-  s.dst_row_stride = s.nx * cfg.dim;
-  tb.Push(s);
-  ASSERT_TRUE(tb.Run());
-  EXPECT_EQ(tb.errors(), 0);
-  tb.CheckMemory(0, 1);
-  std::printf("%llu beats in %llu cycles\n", static_cast<unsigned long long>(tb.beats()),
-              static_cast<unsigned long long>(tb.cycles()));
-  EXPECT_LE(tb.cycles(), tb.beats() + 40);
+// With a bus that is always ready and every accumulator read granted, a long
+// store streams one beat per cycle.
+NPU_SIM_TEST(store_streaming) {
+  StoreBench tb(ctx, kTimings[3]);
+  tb.Run([&]() -> Task<> {
+    StoreInstr s = tb.RandomInstr(true);
+    s.deps = {};
+    s.ny = 2;
+    s.nx = std::min<uint32_t>(500, kAccRows / 2);
+    s.acc_row = 0;
+    s.dst_row_stride = s.nx * kDim;
+    tb.Push(s);
+    co_await tb.driver().WaitTaken();
+    const uint64_t start = tb.driver().taken().back().cycle;
+    co_await tb.Finish();
+    tb.CheckComplete();
+    const uint64_t cycles = tb.driver().cycle() - start;
+    fmt::print("  {} beats in {} cycles\n", tb.beats(), cycles);
+    NPU_CHECK(cycles <= tb.beats() + 40) << tb.beats() << " beats in " << cycles << " cycles";
+  });
 }
 
-TEST(Store, StreamingDim4) { Streaming<Vnpu_store_d4>(kD4); }
-TEST(Store, StreamingDim16) { Streaming<Vnpu_store_d16>(kD16); }
-
-// A bad instruction after a few good ones: report, drain, halt, clear.
-template <typename Model>
-void ErrorCase(const Config& cfg, const char* what,
-               const std::function<void(StoreBench<Model>&, StoreInstr&)>& spoil, uint32_t cause,
-               std::optional<uint32_t> addr) {
-  SCOPED_TRACE(what);
-  StoreBench<Model> tb(cfg, Seed());
-  for (int i = 0; i < 4; ++i) tb.Push(tb.RandomInstr());
-  StoreInstr bad = tb.RandomInstr();
-  bad.ny = std::max<uint32_t>(bad.ny, 1);
-  bad.acc_row = 0;
-  spoil(tb, bad);
-  tb.Push(bad);
-  for (int i = 0; i < 4; ++i) tb.Push(tb.RandomInstr());
-  ASSERT_TRUE(tb.Run());
-  EXPECT_EQ(tb.errors(), 1);
-  EXPECT_EQ(tb.err_cause(), cause);
-  EXPECT_EQ(tb.err_pc(), 4u);
-  if (addr) {
-    EXPECT_EQ(tb.err_addr(), *addr);
-  }
-  tb.CheckWrittenBytes();
-  tb.Clear();
-  for (int i = 0; i < 10; ++i) tb.Push(tb.RandomInstr());
-  ASSERT_TRUE(tb.Run());
-  EXPECT_EQ(tb.errors(), 1);
-  tb.CheckWrittenBytes();
+/// A bad instruction between good ones: the report names it (cause, pc,
+/// address), nothing of it is announced after its error and nothing after it
+/// at all, every byte written is a reference byte, the instructions before it
+/// gave their tokens, the unit halts; clear_i restarts it.
+void ErrorStory(const TestContext& ctx,
+                const std::function<void(StoreBench&, StoreInstr&, uint32_t&)>& spoil) {
+  StoreBench tb(ctx, kTimings[ctx.index % 2]);
+  tb.Run([&]() -> Task<> {
+    for (int i = 0; i < 4; ++i) tb.Push(tb.RandomInstr());
+    StoreInstr bad = tb.RandomInstr();
+    bad.ny = std::max<uint32_t>(bad.ny, 1);
+    bad.acc_row = 0;
+    uint32_t opcode = 3;
+    spoil(tb, bad, opcode);
+    const size_t k = tb.next_index();
+    const Expect e = tb.Push(bad, opcode);
+    NPU_CHECK(e.err) << "the spoiled instruction is no error in the reference";
+    for (int i = 0; i < 4; ++i) tb.Push(tb.RandomInstr());
+    co_await tb.Finish();
+    const auto& errors = tb.driver().errors();
+    NPU_CHECK_EQ(errors.size(), 1u) << tb.ErrorText();
+    NPU_CHECK_EQ(errors[0].cause, e.cause) << tb.ErrorText();
+    NPU_CHECK_EQ(errors[0].pc, k);
+    NPU_CHECK_EQ(errors[0].addr, e.err_addr);
+    NPU_CHECK_EQ(tb.BurstsOf(k + 1), 0u) << "a burst announced after the bad instruction";
+    NPU_CHECK_EQ(tb.ReadsOf(k + 1), 0u) << "an accumulator row read after the bad instruction";
+    NPU_CHECK(tb.driver().halted());
+    tb.driver().CheckSignalsGiven(k);
+    tb.CheckMemory(tb.next_index());
+    co_await tb.Clear();
+    const size_t restart = tb.next_index();
+    for (int i = 0; i < 10; ++i) tb.Push(tb.RandomInstr());
+    co_await tb.Finish();
+    NPU_CHECK_EQ(tb.driver().errors().size(), 1u) << tb.ErrorText();
+    tb.CheckMemory(restart);
+    tb.driver().CheckSignalsGiven();
+    tb.CheckSignalTiming();
+  });
 }
 
-template <typename Model>
-void Errors(const Config& cfg) {
-  using B = StoreBench<Model>;
-  ErrorCase<Model>(
-      cfg, "p_row", [](B& tb, StoreInstr& s) { s.p_row = tb.cfg().p_rows - 8; }, kCauseIllegal,
-      std::nullopt);
-  ErrorCase<Model>(
-      cfg, "acc range",
-      [](B& tb, StoreInstr& s) { s.acc_row = tb.cfg().acc_rows - s.ny * s.nx + 1; }, kCauseIllegal,
-      std::nullopt);
-  uint32_t a = 0;
-  ErrorCase<Model>(
-      cfg, "misaligned dst",
-      [&](B&, StoreInstr& s) {
-        s.dst_addr += 1;
-        a = s.dst_addr;
-      },
-      kCauseAddr, std::nullopt);
-  ErrorCase<Model>(
-      cfg, "misaligned stride",
-      [&](B&, StoreInstr& s) {
-        s.ny = 2;
-        s.nx = std::min<uint32_t>(s.nx, 8);
-        s.dst_row_stride += 2;
-      },
-      kCauseAddr, std::nullopt);
-  // Second output row ends past the window: the first row's bursts go out,
-  // the first burst of row 1 that leaves the window is reported.
-  ErrorCase<Model>(
-      cfg, "window",
-      [&](B& tb, StoreInstr& s) {
-        const int dim = tb.cfg().dim;
-        s.ny = 2;
-        s.nx = 8;
-        s.dst_row_stride = 4096;
-        s.dst_addr = tb.win_base() + tb.win_size() - 4096 - 4 * dim;
-        a = s.dst_addr + 4096;
-      },
-      kCauseAddr, std::nullopt);
+// illegal_instr: the opcode is not `store`.
+NPU_SIM_TEST(store_error_opcode) {
+  ErrorStory(ctx, [](StoreBench&, StoreInstr&, uint32_t& opcode) { opcode = 1; });
 }
-
-TEST(Store, ErrorsDim4) { Errors<Vnpu_store_d4>(kD4); }
-TEST(Store, ErrorsDim16) { Errors<Vnpu_store_d16>(kD16); }
-
-// Exact error addresses.
-TEST(Store, ErrorAddress) {
-  using B = StoreBench<Vnpu_store_d4>;
-  const int dim = kD4.dim;
-  {
-    B tb(kD4, Seed());
-    StoreInstr s = tb.RandomInstr();
+// illegal_instr: an empty clamp range, also on a no-op.
+NPU_SIM_TEST(store_error_clamp) {
+  ErrorStory(ctx, [](StoreBench&, StoreInstr& s, uint32_t&) {
+    s.act_min = 5;
+    s.act_max = 4;
+  });
+}
+NPU_SIM_TEST(store_error_clamp_noop) {
+  ErrorStory(ctx, [](StoreBench&, StoreInstr& s, uint32_t&) {
+    s.ny = 0;
+    s.act_min = 127;
+    s.act_max = -128;
+  });
+}
+// illegal_instr: the parameter block runs past P.
+NPU_SIM_TEST(store_error_p_row) {
+  ErrorStory(ctx, [](StoreBench&, StoreInstr& s, uint32_t&) { s.p_row = kPRows - 8; });
+}
+// illegal_instr: the last accumulator row one past the end.
+NPU_SIM_TEST(store_error_acc_range) {
+  ErrorStory(ctx,
+             [](StoreBench&, StoreInstr& s, uint32_t&) { s.acc_row = kAccRows - s.ny * s.nx + 1; });
+}
+// addr_range: dst_addr or dst_row_stride not a multiple of DIM (the address
+// is the field's value).
+NPU_SIM_TEST(store_error_misaligned_dst) {
+  ErrorStory(ctx, [](StoreBench&, StoreInstr& s, uint32_t&) { s.dst_addr += 1; });
+}
+NPU_SIM_TEST(store_error_misaligned_stride) {
+  ErrorStory(ctx, [](StoreBench&, StoreInstr& s, uint32_t&) {
+    s.ny = 2;
+    s.nx = std::min<uint32_t>(s.nx, 8);
+    s.dst_row_stride += 2;
+  });
+}
+// illegal_instr: a lane's shift outside [-31, 30] in the parameter block.
+NPU_SIM_TEST(store_error_shift) {
+  ErrorStory(ctx, [](StoreBench& tb, StoreInstr& s, uint32_t&) {
+    const int lane = static_cast<int>(tb.rng()() % kDim);
+    tb.p_ram().row(kBadBlockRow + 8)[lane] = static_cast<uint8_t>(tb.rng()() % 2 ? 31 : -32);
+    s.p_row = kBadBlockRow;
+  });
+}
+// addr_range: the second output row ends past the window: the first row's
+// bursts go out, the first burst that leaves the window is reported.
+NPU_SIM_TEST(store_error_window_end) {
+  ErrorStory(ctx, [](StoreBench&, StoreInstr& s, uint32_t&) {
     s.ny = 2;
     s.nx = 8;
-    s.acc_row = 0;
     s.dst_row_stride = 4096;
-    s.dst_addr = tb.win_base() + tb.win_size() - 4096 - 4 * dim;
-    tb.Push(s);
-    ASSERT_TRUE(tb.Run());
-    EXPECT_EQ(tb.errors(), 1);
-    EXPECT_EQ(tb.err_cause(), kCauseAddr);
-    // Row 1 starts 4 beats before the window end: that 4-beat burst (up to
-    // the 4 KiB boundary) is inside, the next one starts at the window end.
-    EXPECT_EQ(tb.err_addr(), tb.win_base() + tb.win_size());
-    tb.CheckWrittenBytes();
-  }
-  {
-    B tb(kD4, Seed());
-    StoreInstr s = tb.RandomInstr();
-    s.dst_addr = tb.win_base() + 6;
-    tb.Push(s);
-    ASSERT_TRUE(tb.Run());
-    EXPECT_EQ(tb.err_cause(), kCauseAddr);
-    EXPECT_EQ(tb.err_addr(), s.dst_addr);
-  }
+    s.dst_addr = kWinBase + kWinSize - 4096 - 4 * kDim;
+  });
+}
+// addr_range: the destination starts below the window.
+NPU_SIM_TEST(store_error_window_start) {
+  ErrorStory(ctx, [](StoreBench&, StoreInstr& s, uint32_t&) { s.dst_addr = kWinBase - 64 * kDim; });
 }
 
-// BRESP = SLVERR on a random burst: reported with its address; every other
-// announced burst completes; idle.
-template <typename Model>
-void SlvErr(const Config& cfg) {
-  StoreBench<Model> tb(cfg, Seed());
-  for (int i = 0; i < 30; ++i) tb.Push(tb.RandomInstr());
-  const size_t k = tb.rng()() % 20;
-  tb.SetSlvErrBurst(k);
-  ASSERT_TRUE(tb.Run());
-  ASSERT_GT(tb.bursts(), k);
-  EXPECT_EQ(tb.errors(), 1);
-  EXPECT_EQ(tb.err_cause(), kCauseResp);
-  EXPECT_EQ(tb.err_addr(), tb.burst_addrs()[k]);
-  tb.CheckWrittenBytes();
+// Several faults in one instruction: the report is the first in the order of
+// the checks (opcode, clamp, no-op, rows, alignment in field order, shifts,
+// window). Case 3k mixes faults of every kind, 3k+1 only alignment, shift
+// and window faults, 3k+2 only opcode, clamp and row faults.
+NPU_SIM_TEST_CASES(store_error_priority, 12) {
+  const int kind = ctx.index % 3;
+  ErrorStory(ctx, [kind](StoreBench& tb, StoreInstr& s, uint32_t& opcode) {
+    auto& r = tb.rng();
+    const int lane = static_cast<int>(r() % kDim);
+    tb.p_ram().row(kBadBlockRow + 8)[lane] = static_cast<uint8_t>(-40);
+    for (;;) {
+      StoreInstr t = s;
+      uint32_t op = 3;
+      int faults = 0;
+      const auto maybe = [&](bool allowed, int one_in, const std::function<void()>& fault) {
+        if (allowed && r() % one_in == 0) {
+          fault();
+          ++faults;
+        }
+      };
+      const bool front = kind != 1, later = kind != 2;
+      maybe(front, 5, [&] { op = r() % 2 ? 2 : 0; });
+      maybe(front, 5, [&] {
+        t.act_min = 10;
+        t.act_max = -10;
+      });
+      maybe(front, 4, [&] { t.p_row = kPRows - 1 - r() % 8; });
+      maybe(front, 4, [&] { t.acc_row = kAccRows - 1; });
+      maybe(later, 2, [&] { t.dst_addr += 1 + r() % (kDim - 1); });
+      maybe(later, 2, [&] {
+        t.ny = 2;
+        t.dst_row_stride += 1 + r() % (kDim - 1);
+      });
+      maybe(later, 3, [&] { t.p_row = kBadBlockRow; });
+      maybe(later, 3, [&] { t.dst_addr = kWinBase + kWinSize - kDim * (1 + r() % 4); });
+      if (kind == 0 && r() % 8 == 0) t.nx = 0;  // a no-op hides the checks after the clamp
+      if (faults >= 2 && tb.Walk(t, op).err) {
+        s = t;
+        opcode = op;
+        return;
+      }
+    }
+  });
 }
 
-TEST(Store, SlvErrDim4) {
-  for (int i = 0; i < 10; ++i) SlvErr<Vnpu_store_d4>(kD4);
-}
-TEST(Store, SlvErrDim16) {
-  for (int i = 0; i < 10; ++i) SlvErr<Vnpu_store_d16>(kD16);
+// SLVERR or DECERR on one write burst: reported with that burst's address
+// and instruction; it writes nothing, every other announced burst completes
+// (with WSTRB = 0 after the error); the unit halts; clear_i restarts it.
+NPU_SIM_TEST_CASES(store_bus_error, 10) {
+  StoreBench tb(ctx, kTimings[ctx.index % 2]);
+  tb.Run([&]() -> Task<> {
+    auto& r = tb.rng();
+    for (int i = 0; i < 30; ++i) tb.Push(tb.RandomInstr());
+    size_t k;
+    do {
+      k = r() % 20;
+    } while (tb.Expected(k).bursts.empty());
+    const Burst burst = tb.Expected(k).bursts[r() % tb.Expected(k).bursts.size()];
+    const uint32_t beat = burst.addr + kDim * static_cast<uint32_t>(r() % burst.beats);
+    tb.mem().AddError(beat, beat + kDim, r() % 2 ? bus::Resp::kSlvErr : bus::Resp::kDecErr);
+    co_await tb.Finish();
+    const auto& errors = tb.driver().errors();
+    NPU_CHECK_EQ(errors.size(), 1u) << tb.ErrorText();
+    NPU_CHECK_EQ(errors[0].cause, kAxiResp);
+    NPU_CHECK_EQ(errors[0].addr, burst.addr);
+    NPU_CHECK_EQ(errors[0].pc, k);
+    NPU_CHECK(tb.driver().halted());
+    tb.driver().CheckSignalsGiven(k);
+    tb.CheckMemory(tb.next_index());
+    co_await tb.Clear();
+    tb.mem().ClearErrors();
+    const size_t restart = tb.next_index();
+    for (int i = 0; i < 10; ++i) tb.Push(tb.RandomInstr());
+    co_await tb.Finish();
+    NPU_CHECK_EQ(tb.driver().errors().size(), 1u) << tb.ErrorText();
+    tb.CheckMemory(restart);
+  });
 }
 
-// Abort at a random cycle: no new AW, announced bursts complete with
-// WSTRB = 0, idle; clear_i restarts the unit.
-template <typename Model>
-void Abort(const Config& cfg) {
-  StoreBench<Model> tb(cfg, Seed());
-  for (int i = 0; i < 30; ++i) tb.Push(tb.RandomInstr(true));
-  tb.SetAbortAt(100 + tb.rng()() % 3000);
-  ASSERT_TRUE(tb.Run());
-  EXPECT_EQ(tb.errors(), 0);
-  tb.CheckWrittenBytes();
-  const uint64_t zero = tb.zero_strobe_beats();
-  tb.Clear();
-  for (int i = 0; i < 10; ++i) tb.Push(tb.RandomInstr());
-  ASSERT_TRUE(tb.Run());
-  EXPECT_EQ(tb.errors(), 0);
-  tb.CheckWrittenBytes();
-  EXPECT_EQ(tb.zero_strobe_beats(), zero) << "zero-strobe beats without an abort";
-}
-
-TEST(Store, AbortDim4) {
-  for (int i = 0; i < 10; ++i) Abort<Vnpu_store_d4>(kD4);
-}
-TEST(Store, AbortDim16) {
-  for (int i = 0; i < 10; ++i) Abort<Vnpu_store_d16>(kD16);
+// abort_i at a random cycle: no new AW afterwards, announced bursts complete
+// with WSTRB = 0, the unit goes idle and halts; every byte written is a
+// reference byte; clear_i restarts it, and no filler beat is sent without
+// an abort.
+NPU_SIM_TEST_CASES(store_abort, 10) {
+  StoreBench tb(ctx, kTimings[ctx.index % 2]);
+  tb.Run([&]() -> Task<> {
+    for (int i = 0; i < 30; ++i) tb.Push(tb.RandomInstr(true));
+    co_await npu::sim::ClockCycles(tb.clk(), 100 + tb.rng()() % 3000);
+    co_await tb.driver().Abort();
+    co_await tb.Finish();
+    NPU_CHECK(tb.driver().errors().empty()) << tb.ErrorText();
+    NPU_CHECK(tb.driver().halted());
+    tb.CheckMemory(tb.next_index());
+    const uint64_t fillers = tb.filler_beats();
+    co_await tb.Clear();
+    const size_t restart = tb.next_index();
+    for (int i = 0; i < 10; ++i) tb.Push(tb.RandomInstr());
+    co_await tb.Finish();
+    NPU_CHECK(tb.driver().errors().empty()) << tb.ErrorText();
+    tb.CheckMemory(restart);
+    tb.driver().CheckSignalsGiven();
+    NPU_CHECK_EQ(tb.filler_beats(), fillers) << "WSTRB = 0 beats without an abort";
+  });
 }
 
 }  // namespace
+
+int main(int argc, char** argv) { return npu::sim::RunTests(argc, argv); }
