@@ -1,7 +1,7 @@
 // Copyright npu contributors.
 // SPDX-License-Identifier: Apache-2.0
 
-/// Error capture and stopping of a DMA unit (load, store, window).
+/// Error capture and stopping of a unit with bus transactions (load, store).
 ///
 /// The unit presents at most one error per cycle (req_i, already chosen by
 /// its own priority, oldest work first). The first one is taken (fire_o) and

@@ -65,11 +65,14 @@ module npu_compute_front #(
   assign ins      = ins_q;
   assign tok_ok   = (head.wait_mask & ~tok_avail_i) == '0;
   assign ins_free = !ins_valid_q || ins_done;
-  assign accept   = instr_valid_i && ins_free && tok_ok && !flush_i;
+  // After reporting an error the unit takes nothing more until the soft
+  // reset (the abort that follows drops everything else).
+  logic halt_q;
+  assign accept   = instr_valid_i && ins_free && tok_ok && !flush_i && !halt_q;
 
   assign instr_ready_o = accept;
   assign tok_take_o    = accept ? head.wait_mask : '0;
-  assign stall_dep_o   = instr_valid_i && ins_free && !tok_ok && !flush_i;
+  assign stall_dep_o   = instr_valid_i && ins_free && !tok_ok && !flush_i && !halt_q;
 
   // The reserved bits carry nothing; the wait bits were used at accept.
   logic unused_ins;
@@ -186,6 +189,16 @@ module npu_compute_front #(
     end
     if (clear_i) begin
       err_pc_d = '0;
+    end
+  end
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      halt_q <= 1'b0;
+    end else if (clear_i) begin
+      halt_q <= 1'b0;
+    end else if (err_d) begin
+      halt_q <= 1'b1;
     end
   end
 

@@ -8,11 +8,12 @@
 /// doorbell fills, the interrupt status, and the read multiplexer; the error
 /// state lives in npu_ctrl and the counters in npu_perf.
 module npu_csr #(
-  parameter int unsigned Dim        = 16,  ///< array size, reported in HW_VERSION
-  parameter int unsigned SpadARows  = 8192,  ///< reported in HW_SPAD_A
-  parameter int unsigned SpadBRows  = 8192,  ///< reported in HW_SPAD_B
-  parameter int unsigned SpadPRows  = 1152,  ///< reported in HW_SPAD_P
-  parameter int unsigned AccRows    = 2048,  ///< reported in HW_ACC
+  parameter int unsigned Dim        = npu_config_pkg::DefaultDim,         ///< reported in HW_VERSION
+  parameter int unsigned SpadARows  = npu_config_pkg::DefaultSpadARows,   ///< reported in HW_SPAD_A
+  parameter int unsigned SpadBRows  = npu_config_pkg::DefaultSpadBRows,   ///< reported in HW_SPAD_B
+  parameter int unsigned SpadPRows  = npu_config_pkg::DefaultSpadPRows,   ///< reported in HW_SPAD_P
+  parameter int unsigned AccRows    = npu_config_pkg::DefaultAccRows,     ///< reported in HW_ACC
+  parameter int unsigned WindowCols = npu_config_pkg::DefaultWindowCols,  ///< reported in HW_WINDOW_COLS
   /// Streams the doorbell can queue.
   parameter int unsigned StreamQueueDepth = npu_config_pkg::StreamQueue,
   /// Width of the counter block from npu_perf; derived, do not override.
@@ -250,6 +251,7 @@ module npu_csr #(
           npu_reg_pkg::RegHwSpadB:     rdata_d = 32'(SpadBRows);
           npu_reg_pkg::RegHwSpadP:     rdata_d = 32'(SpadPRows);
           npu_reg_pkg::RegHwAcc:       rdata_d = 32'(AccRows);
+          npu_reg_pkg::RegHwWindowCols: rdata_d = 32'(WindowCols);
           npu_reg_pkg::RegCtrl:        rdata_d = {29'd0, irq_err_en_q, irq_done_en_q, 1'b0};
           npu_reg_pkg::RegStatus:      rdata_d = status;
           npu_reg_pkg::RegIrqStatus:   rdata_d = {30'd0, irq_error_q, irq_done_q};

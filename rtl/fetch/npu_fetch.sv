@@ -6,15 +6,16 @@
 /// Instruction fetch and dispatch.
 ///
 /// Takes queued streams (address, instruction count), reads their 256-bit
-/// instructions with AXI INCR bursts that never cross a 256-byte boundary
-/// (so never a 4 KiB one), checks the opcode and the dependency flags, and
+/// instructions with AXI INCR bursts of at most FetchBurst instructions that
+/// end at multiples of FetchBurst instructions (256 bytes, so never across
+/// 4 KiB; the constants are npu_config_pkg's, mirrored by the simulator), checks the opcode and the dependency flags, and
 /// pushes each instruction with its index (pc) into the queue of the unit
 /// that executes it, in program order. A stream is done when every
 /// instruction has been dispatched and executed; only then does the next
 /// queued stream start.
 module npu_fetch #(
-  parameter int unsigned Dim        = 16,  ///< bus beat bytes (4, 8, 16 or 32)
-  parameter int unsigned QueueDepth = 8,   ///< entries per unit queue
+  parameter int unsigned Dim        = npu_config_pkg::DefaultDim,         ///< bus beat bytes (4, 8, 16 or 32)
+  parameter int unsigned QueueDepth = npu_config_pkg::DefaultQueueDepth,  ///< entries per unit queue
   parameter logic [1:0]  AxiId      = 2'd0 ///< ARID of instruction reads
 ) (
   input  logic             clk_i,            ///< clock
@@ -65,9 +66,20 @@ module npu_fetch #(
   localparam int unsigned NumUnits = npu_isa_pkg::NumUnits;
   localparam int unsigned Bpi      = 32 / Dim;  // beats per instruction
   localparam int unsigned BeatW    = (Bpi > 1) ? $clog2(Bpi) : 1;
-  localparam int unsigned Staging  = 16;       // instruction buffer entries
-  localparam int unsigned MaxBurst = 8;        // instructions per burst (256 bytes)
+  // The microarchitecture constants the simulator mirrors (spec/configs.toml).
+  localparam int unsigned Staging  = npu_config_pkg::FetchStaging;  // instruction buffer entries
+  localparam int unsigned MaxBurst = npu_config_pkg::FetchBurst;    // instructions per burst
+  localparam int unsigned MaxBursts = npu_config_pkg::FetchBursts;  // bursts outstanding
   localparam int unsigned EntryW   = 256 + 32;
+  localparam int unsigned BurstW   = $clog2(MaxBurst + 1);     // an instruction count <= MaxBurst
+  localparam int unsigned AlignW   = $clog2(MaxBurst * 32);    // bursts end at multiples of 2^AlignW
+  localparam int unsigned InflW    = $clog2(Staging + 1);      // instructions requested
+  localparam int unsigned BurstsW  = $clog2(MaxBursts + 1);
+
+  if ((MaxBurst & (MaxBurst - 1)) != 0 || MaxBurst < 2 || MaxBurst > Staging ||
+      MaxBurst > 128 || MaxBursts < 1) begin : gen_fetch_check
+    $error("npu_fetch: FetchBurst must be a power of two in [2, min(FetchStaging, 128)]");
+  end
 
   // ---------------------------------------------------------------------------
   // Stream state.
@@ -82,24 +94,24 @@ module npu_fetch #(
   logic [31:0] addr_d, addr_q;          // next instruction address to request
   logic [31:0] remaining_d, remaining_q;  // instructions not yet requested
   logic [31:0] undispatched_d, undispatched_q;  // instructions not yet dispatched
-  logic [5:0]  inflight_d, inflight_q;  // instructions requested, not yet assembled
-  logic [1:0]  bursts_d, bursts_q;      // bursts outstanding
+  logic [InflW-1:0]   inflight_d, inflight_q;  // instructions requested, not yet assembled
+  logic [BurstsW-1:0] bursts_d, bursts_q;      // bursts outstanding
   logic [31:0] asm_pc_d, asm_pc_q;      // index of the instruction being assembled
   logic [31:0] base_d, base_q;          // stream start address
 
-  // Burst size: up to the next 256-byte boundary.
-  logic [3:0]  burst_n;
+  // Burst size: up to the next multiple of MaxBurst instructions.
+  logic [BurstW-1:0] burst_n;
   logic [31:0] burst_bytes;
   logic        win_ok, ar_go, ar_fire, r_fire, dispatch;
-  logic [4:0]  staged;
+  logic [InflW-1:0] staged;
 
   always_comb begin
-    burst_n = 4'(MaxBurst) - {1'b0, addr_q[7:5]};
+    burst_n = BurstW'(MaxBurst) - BurstW'(addr_q[AlignW-1:5]);
     if (remaining_q < 32'(burst_n)) begin
-      burst_n = remaining_q[3:0];
+      burst_n = BurstW'(remaining_q);
     end
   end
-  assign burst_bytes = {23'd0, burst_n, 5'd0};
+  assign burst_bytes = 32'(burst_n) << 5;
 
   // The burst lies inside the window; 33-bit arithmetic.
   npu_win_check #(
@@ -114,8 +126,12 @@ module npu_fetch #(
 
   logic ar_room;
   assign ar_room = (32'(inflight_q) + 32'(staged) + 32'(burst_n) <= 32'(Staging)) &&
-                   (bursts_q < 2'd2);
-  assign ar_go        = (state_q == StFetch) && (remaining_q != 0) && ar_room && !abort_i;
+                   (32'(bursts_q) < MaxBursts);
+  // A request shown on AR stays until accepted, abort or not (AXI): abort
+  // only stops new ones.
+  logic ar_hold_q;
+  assign ar_go        = ar_hold_q ||
+                        ((state_q == StFetch) && (remaining_q != 0) && ar_room && !abort_i);
   assign m_ar_valid_o = ar_go && win_ok;
   assign m_ar_addr_o  = addr_q;
   assign m_ar_len_o   = 8'(32'(burst_n) * Bpi - 1);
@@ -252,15 +268,15 @@ module npu_fetch #(
     undispatched_d = undispatched_q;
     base_d         = base_q;
     asm_pc_d       = asm_pc_q + (push ? 32'd1 : 32'd0);
-    inflight_d     = inflight_q - (push ? 6'd1 : 6'd0);
-    bursts_d       = bursts_q - ((r_fire && m_r_last_i) ? 2'd1 : 2'd0);
+    inflight_d     = inflight_q - InflW'(push);
+    bursts_d       = bursts_q - BurstsW'(r_fire && m_r_last_i);
     stream_done_o  = 1'b0;
 
     if (ar_fire) begin
       addr_d      = addr_q + burst_bytes;
       remaining_d = remaining_q - 32'(burst_n);
-      inflight_d  = inflight_d + 6'(burst_n);
-      bursts_d    = bursts_d + 2'd1;
+      inflight_d  = inflight_d + InflW'(burst_n);
+      bursts_d    = bursts_d + BurstsW'(1);
     end
     if (dispatch) begin
       undispatched_d = undispatched_q - 32'd1;
@@ -291,8 +307,9 @@ module npu_fetch #(
       default: state_d = StIdle;
     endcase
 
-    if (abort_i && state_q != StIdle && inflight_d == 0 && bursts_d == 0) begin
-      // Aborted: forget the stream once no read is outstanding.
+    if (abort_i && state_q != StIdle && inflight_d == 0 && bursts_d == 0 &&
+        !(m_ar_valid_o && !m_ar_ready_i)) begin
+      // Aborted: forget the stream once no read is outstanding or shown.
       state_d = StIdle;
     end
     if (clear_i) begin
@@ -314,6 +331,7 @@ module npu_fetch #(
       base_q         <= '0;
       asm_q          <= '0;
       beat_q         <= '0;
+      ar_hold_q      <= 1'b0;
     end else begin
       state_q        <= state_d;
       addr_q         <= addr_d;
@@ -325,6 +343,7 @@ module npu_fetch #(
       base_q         <= base_d;
       asm_q          <= asm_d;
       beat_q         <= clear_i ? '0 : beat_d;
+      ar_hold_q      <= m_ar_valid_o && !m_ar_ready_i && !clear_i;
     end
   end
 

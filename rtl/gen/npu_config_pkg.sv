@@ -15,17 +15,21 @@ package npu_config_pkg;
   localparam int unsigned MaxBurst = 256;  // Beats per AXI burst at most (AXI4 INCR).
   localparam int unsigned Boundary = 4096;  // Bytes: no AXI burst crosses a multiple of this.
   localparam int unsigned StoreWrites = 8;  // Write bursts the store unit announces on AW before their B response.
+  localparam int unsigned ResBurst = 16;  // Beats per residual read burst of the store unit at most.
+  localparam int unsigned ResBursts = 4;  // Residual read bursts the store unit keeps in flight.
+  localparam int unsigned WindowKmax = 7;  // Largest window kernel and stride.
   localparam int unsigned AxiIdFetch = 0;  // ARID of instruction reads.
   localparam int unsigned AxiIdLoad = 1;  // ARID of the load unit's reads.
-  localparam int unsigned AxiIdStore = 0;  // AWID of the store unit's writes.
+  localparam int unsigned AxiIdStore = 2;  // ARID of the store unit's residual reads; AWID of its writes.
 
   // The default configuration, 16x16.
   localparam int unsigned DefaultDim = 16;  // Systolic array rows = columns; also the bus width in bytes and the scr
   localparam int unsigned DefaultSpadARows = 8192;  // Rows of the activation scratchpad A (a power of two).
   localparam int unsigned DefaultSpadBRows = 8192;  // Rows of the weight scratchpad B (a power of two).
-  localparam int unsigned DefaultSpadPRows = 1152;  // Rows of the parameter scratchpad P (9 rows per DIM output channels).
+  localparam int unsigned DefaultSpadPRows = 1152;  // Rows of the parameter scratchpad P (a `requant` block per DIM output c
   localparam int unsigned DefaultAccRows = 2048;  // Rows of DIM int32 in the accumulator memory (two banks; a power of two
   localparam int unsigned DefaultMaxReads = 16;  // AXI read bursts the load unit keeps in flight.
   localparam int unsigned DefaultQueueDepth = 8;  // Instructions each unit's queue holds.
+  localparam int unsigned DefaultWindowCols = 128;  // Columns of the window unit's line buffers: the widest tile it slides o
 
 endpackage

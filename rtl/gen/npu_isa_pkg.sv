@@ -9,33 +9,39 @@ package npu_isa_pkg;
   localparam int unsigned IsaVersion = 2;
 
   // Units: index into every per-unit array of the design.
-  localparam int unsigned NumUnits = 3;
+  localparam int unsigned NumUnits = 4;
   localparam int unsigned UnitW = 2;
   localparam int unsigned UnitLoad = 0;  // Moves tiles from memory into the A, B and P scratchpads (the DMA read 
   localparam int unsigned UnitCompute = 1;  // Streams scratchpad rows through the systolic array into the accumulato
-  localparam int unsigned UnitStore = 2;  // Reads accumulator rows, post-processes them (bias, requantization, cla
+  localparam int unsigned UnitWindow = 2;  // Slides k x k windows over tiles in scratchpad A (depthwise convolution
+  localparam int unsigned UnitStore = 3;  // Reads accumulator rows, post-processes them (bias, requantization, cla
 
   // Dependency-token queues (counters), and how each unit's wait / signal
   // bits map onto them: entry u * DepW + i of UnitInQueue is the queue that
   // wait bit i of unit u takes from (8-bit entries); UnitInValid bit u * DepW + i
   // says whether that bit exists (likewise UnitOutQueue / UnitOutValid for signal).
-  localparam int unsigned NumQueues = 4;
+  localparam int unsigned NumQueues = 8;
   localparam int unsigned DepW = 2;
   localparam int unsigned QueueLoadToCompute = 0;  // A or B tile loaded: compute may read it.
   localparam int unsigned QueueComputeToLoad = 1;  // A or B half no longer read: load may overwrite it.
-  localparam int unsigned QueueComputeToStore = 2;  // Accumulator rows written: store may read them.
-  localparam int unsigned QueueStoreToCompute = 3;  // Accumulator half read: compute may overwrite it.
-  localparam logic [NumQueues*8-1:0] QueueFrom = {8'd2, 8'd1, 8'd1, 8'd0};
-  localparam logic [NumQueues*8-1:0] QueueTo = {8'd1, 8'd2, 8'd0, 8'd1};
-  localparam logic [NumUnits*DepW*8-1:0] UnitInQueue = {8'd0, 8'd2, 8'd3, 8'd0, 8'd0, 8'd1};
-  localparam logic [NumUnits*DepW*8-1:0] UnitOutQueue = {8'd0, 8'd3, 8'd2, 8'd1, 8'd0, 8'd0};
-  localparam logic [NumUnits*DepW-1:0] UnitInValid = 6'h1d;
-  localparam logic [NumUnits*DepW-1:0] UnitOutValid = 6'h1d;
+  localparam int unsigned QueueLoadToWindow = 2;  // A or B tile loaded: the window unit may read it.
+  localparam int unsigned QueueWindowToLoad = 3;  // A or B half no longer read by the window unit.
+  localparam int unsigned QueueComputeToStore = 4;  // Accumulator rows written: store may read them.
+  localparam int unsigned QueueStoreToCompute = 5;  // Accumulator half read: compute may overwrite it.
+  localparam int unsigned QueueWindowToStore = 6;  // Accumulator rows written by the window unit.
+  localparam int unsigned QueueStoreToWindow = 7;  // Accumulator half read: the window unit may overwrite it.
+  localparam logic [NumQueues*8-1:0] QueueFrom = {8'd3, 8'd2, 8'd3, 8'd1, 8'd2, 8'd0, 8'd1, 8'd0};
+  localparam logic [NumQueues*8-1:0] QueueTo = {8'd2, 8'd3, 8'd1, 8'd3, 8'd0, 8'd2, 8'd0, 8'd1};
+  localparam logic [NumUnits*DepW*8-1:0] UnitInQueue = {8'd6, 8'd4, 8'd7, 8'd2, 8'd5, 8'd0, 8'd3, 8'd1};
+  localparam logic [NumUnits*DepW*8-1:0] UnitOutQueue = {8'd7, 8'd5, 8'd6, 8'd3, 8'd4, 8'd1, 8'd2, 8'd0};
+  localparam logic [NumUnits*DepW-1:0] UnitInValid = 8'hff;
+  localparam logic [NumUnits*DepW-1:0] UnitOutValid = 8'hff;
 
   // Opcodes.
   localparam logic [3:0] OpLoad = 4'd1;
   localparam logic [3:0] OpCompute = 4'd2;
   localparam logic [3:0] OpStore = 4'd3;
+  localparam logic [3:0] OpWindow = 4'd4;
 
   /// Whether an opcode names an instruction.
   function automatic logic opcode_legal(logic [3:0] op);
@@ -43,6 +49,7 @@ package npu_isa_pkg;
       OpLoad: opcode_legal = 1'b1;
       OpCompute: opcode_legal = 1'b1;
       OpStore: opcode_legal = 1'b1;
+      OpWindow: opcode_legal = 1'b1;
       default: opcode_legal = 1'b0;
     endcase
   endfunction
@@ -53,16 +60,25 @@ package npu_isa_pkg;
       OpLoad: unit_of = UnitW'(UnitLoad);
       OpCompute: unit_of = UnitW'(UnitCompute);
       OpStore: unit_of = UnitW'(UnitStore);
+      OpWindow: unit_of = UnitW'(UnitWindow);
       default: unit_of = '0;
     endcase
   endfunction
 
   /// Scratchpads written by `load`.
   typedef enum logic [1:0] {
-    SpadA = 2'd0,  // A: activations (read by compute).
-    SpadB = 2'd1,  // B: weights (read by compute).
+    SpadA = 2'd0,  // A: activations (read by compute and window).
+    SpadB = 2'd1,  // B: weights (read by compute and window).
     SpadP = 2'd2  // P: post-processing parameters (read by store).
   } spad_e;
+
+  /// Operation of a `window` instruction.
+  typedef enum logic [1:0] {
+    WindowModeDw = 2'd0,  // Depthwise convolution: sum over the window of A x B tap weights, lane 
+    WindowModeMax = 2'd1,  // Maximum over the window.
+    WindowModeAvg = 2'd2,  // Sum over the window divided by the count of in-bounds positions, round
+    WindowModeSum = 2'd3  // Sum over the whole plane (global pooling); the kernel and stride field
+  } window_mode_e;
 
   /// The fields every instruction has.
   typedef struct packed {
@@ -113,7 +129,11 @@ package npu_isa_pkg;
 
   /// `store` (opcode 3, unit store).
   typedef struct packed {
-    logic [95:0] rsvd160;
+    logic [14:0] rsvd241;
+    logic add;  // 1: add the residual tensor to the requantized result (TFLite int8 ADD).
+    logic [15:0] add_p_row;  // With add: first P row of the `add` parameter block.
+    logic [31:0] res_row_stride;  // With add: bytes between residual rows y; a multiple of DIM.
+    logic [31:0] res_addr;  // With add: byte address of the residual (input 2) row 0; a multiple of DIM.
     logic [15:0] nx;  // Accumulator rows (output pixels) per output row.
     logic [15:0] ny;  // Output rows.
     logic [15:0] p_row;  // First P row of this channel group's `requant` parameter block.
@@ -128,14 +148,62 @@ package npu_isa_pkg;
     logic [3:0] opcode;  // Operation; selects the unit. 0 and unlisted values are illegal.
   } store_instr_t;
 
-  // Parameter blocks in scratchpad P: first row of each field, rows per block.
+  /// `window` (opcode 4, unit window).
+  typedef struct packed {
+    logic [15:0] ow;  // Output columns per plane; (ow - 1) * sx + kw must not exceed iw.
+    logic [15:0] oh;  // Output rows per plane; (oh - 1) * sy + kh must not exceed ih.
+    logic [15:0] x_hi;  // avg: one past the last tile column inside the input.
+    logic [15:0] x_lo;  // avg: first tile column inside the input.
+    logic [15:0] y_hi;  // avg: one past the last tile row inside the input.
+    logic [15:0] y_lo;  // avg: first tile row inside the input (rows above are padding).
+    logic [15:0] b_c_stride;  // dw: B rows between planes.
+    logic [15:0] b_row;  // dw: first B row of plane 0's kh * kw tap weights (one row per tap, lane = channe
+    logic [15:0] acc_c_stride;  // Accumulator rows between planes.
+    logic [15:0] acc_row;  // First accumulator row of plane 0.
+    logic [15:0] iw;  // Tile columns; at most window_cols (HW_WINDOW_COLS) except in mode sum, which has
+    logic [15:0] ih;  // Tile rows (input rows, padding included).
+    logic [15:0] a_c_stride;  // A rows between planes.
+    logic [15:0] a_row;  // First A row of plane 0's tile.
+    logic [7:0] nc;  // Number of planes.
+    logic carry_out;  // sum: the last plane's sum is kept for the next window instruction instead of wri
+    logic carry_in;  // sum: plane 0 starts from the sum kept by the previous window instruction.
+    logic [2:0] sx;  // Horizontal stride, 1..7 (not used by sum).
+    logic [2:0] sy;  // Vertical stride, 1..7 (not used by sum).
+    logic [2:0] kw;  // Window columns, 1..7 (not used by sum).
+    logic [2:0] kh;  // Window rows, 1..7 (not used by sum).
+    window_mode_e mode;  // Operation.
+    logic [1:0] signal_mask;  // Bit i: when complete, give one token to the i-th queue out of this unit.
+    logic [1:0] wait_mask;  // Bit i: before starting, take one token from the i-th queue into this unit (waits
+    logic [3:0] opcode;  // Operation; selects the unit. 0 and unlisted values are illegal.
+  } window_instr_t;
+
+  // Parameter blocks in scratchpad P: first row of each field, rows per block;
+  // Param<Block>Checked bit r: row r holds an i8 field whose lanes must lie in
+  // [Param<Block>Min[8r +: 8], Param<Block>Max[8r +: 8]] (signed).
   localparam int unsigned ParamRequantBiasRow = 0;  // i32: Added to the accumulator (the compiler folds the input zero 
   localparam int unsigned ParamRequantMultRow = 4;  // i32: Q31 multiplier M.
-  localparam int unsigned ParamRequantShiftRow = 8;  // i8: Shift, > 0 left, in [min_shift, max_shift].
+  localparam int unsigned ParamRequantShiftRow = 8;  // i8: Shift of MultiplyByQuantizedMultiplier, > 0 left.
   localparam int unsigned ParamRequantRows = 9;
+  localparam logic [8:0] ParamRequantChecked = 9'h100;
+  localparam logic [71:0] ParamRequantMin = {8'd225, 8'd0, 8'd0, 8'd0, 8'd0, 8'd0, 8'd0, 8'd0, 8'd0};
+  localparam logic [71:0] ParamRequantMax = {8'd30, 8'd0, 8'd0, 8'd0, 8'd0, 8'd0, 8'd0, 8'd0, 8'd0};
+  localparam int unsigned ParamAddIn1MultRow = 0;  // i32: Multiplier of input 1 (the requantized accumulator).
+  localparam int unsigned ParamAddIn2MultRow = 4;  // i32: Multiplier of input 2 (the tensor the store reads).
+  localparam int unsigned ParamAddOutMultRow = 8;  // i32: Multiplier of the sum.
+  localparam int unsigned ParamAddIn1ShiftRow = 12;  // i8: Shift of input 1 (TFLite's ADD allows no left shift).
+  localparam int unsigned ParamAddIn2ShiftRow = 13;  // i8: Shift of input 2.
+  localparam int unsigned ParamAddOutShiftRow = 14;  // i8: Shift of the sum.
+  localparam int unsigned ParamAddIn1ZpRow = 15;  // i8: Zero point of input 1.
+  localparam int unsigned ParamAddIn2ZpRow = 16;  // i8: Zero point of input 2.
+  localparam int unsigned ParamAddOutZpRow = 17;  // i8: Output zero point.
+  localparam int unsigned ParamAddActMinRow = 18;  // i8: Lower clamp of the output.
+  localparam int unsigned ParamAddActMaxRow = 19;  // i8: Upper clamp of the output; a lane with act_min > act_max is 
+  localparam int unsigned ParamAddRows = 20;
+  localparam logic [19:0] ParamAddChecked = 20'h7000;
+  localparam logic [159:0] ParamAddMin = {8'd0, 8'd0, 8'd0, 8'd0, 8'd0, 8'd225, 8'd225, 8'd225, 8'd0, 8'd0, 8'd0, 8'd0, 8'd0, 8'd0, 8'd0, 8'd0, 8'd0, 8'd0, 8'd0, 8'd0};
+  localparam logic [159:0] ParamAddMax = {8'd0, 8'd0, 8'd0, 8'd0, 8'd0, 8'd0, 8'd0, 8'd0, 8'd0, 8'd0, 8'd0, 8'd0, 8'd0, 8'd0, 8'd0, 8'd0, 8'd0, 8'd0, 8'd0, 8'd0};
 
   // Fixed-point facts (docs/numerics.md).
-  localparam int MinShift = -31;  // Smallest shift of MultiplyByQuantizedMultiplier.
-  localparam int MaxShift = 30;  // Largest shift of MultiplyByQuantizedMultiplier (31 would need 1 << 31).
+  localparam int AddLeftShift = 20;  // Left shift of both inputs of TFLite's int8 ADD.
 
 endpackage

@@ -15,6 +15,7 @@ package npu_reg_pkg;
   localparam logic [11:0] RegHwSpadB = 12'h00c;  // ro: Rows of the B (weight) scratchpad.
   localparam logic [11:0] RegHwSpadP = 12'h010;  // ro: Rows of the P (post-processing parameter) scratchpad.
   localparam logic [11:0] RegHwAcc = 12'h014;  // ro: Rows of the accumulator memory (two banks split by the top a
+  localparam logic [11:0] RegHwWindowCols = 12'h018;  // ro: Columns of the window unit's line buffers: the widest tile a
   localparam logic [11:0] RegCtrl = 12'h020;  // rw: Control. Every write sets both interrupt enables, so keep th
   localparam logic [11:0] RegStatus = 12'h024;  // ro: Status.
   localparam logic [11:0] RegIrqStatus = 12'h028;  // w1c: Interrupt causes (sticky).
@@ -42,9 +43,12 @@ package npu_reg_pkg;
   localparam logic [11:0] RegCntComputeBusy = 12'h12c;  // rc: Cycles the compute unit is not idle (loading weights, stream
   localparam logic [11:0] RegCntComputeStallDep = 12'h130;  // rc: Cycles the compute unit's queue head waits for a dependency 
   localparam logic [11:0] RegCntComputeStallHazard = 12'h134;  // rc: Cycles the compute unit waits for an accumulator read-after-
-  localparam logic [11:0] RegCntStoreBusy = 12'h138;  // rc: Cycles the store unit is not idle.
-  localparam logic [11:0] RegCntStoreStallDep = 12'h13c;  // rc: Cycles the store unit's queue head waits for a dependency to
-  localparam logic [11:0] RegCntStoreStallMem = 12'h140;  // rc: Cycles the store unit waits for the memory (AW or W not acce
+  localparam logic [11:0] RegCntWindowBusy = 12'h138;  // rc: Cycles the window unit is not idle.
+  localparam logic [11:0] RegCntWindowStallDep = 12'h13c;  // rc: Cycles the window unit's queue head waits for a dependency t
+  localparam logic [11:0] RegCntWindowStallPort = 12'h140;  // rc: Cycles the window unit waits for a scratchpad or accumulator
+  localparam logic [11:0] RegCntStoreBusy = 12'h144;  // rc: Cycles the store unit is not idle.
+  localparam logic [11:0] RegCntStoreStallDep = 12'h148;  // rc: Cycles the store unit's queue head waits for a dependency to
+  localparam logic [11:0] RegCntStoreStallMem = 12'h14c;  // rc: Cycles the store unit waits for the memory (AW or W not acce
 
   // Reset values.
   localparam logic [31:0] RegWatchdogReset = 32'h00100000;
@@ -86,8 +90,8 @@ package npu_reg_pkg;
   // the first 32-bit word of each in the block at RegCntBase, whether it is
   // 64 bits wide, and what one event adds (0: one, 1: DIM, 2: the amount input).
   localparam logic [11:0] RegCntBase = 12'h100;
-  localparam int unsigned NumCounters = 15;
-  localparam int unsigned CounterWords = 17;
+  localparam int unsigned NumCounters = 18;
+  localparam int unsigned CounterWords = 20;
   localparam int unsigned CntAmountW = 16;
   localparam int unsigned CntCycles = 0;
   localparam int unsigned CntMacs = 1;
@@ -101,11 +105,14 @@ package npu_reg_pkg;
   localparam int unsigned CntComputeBusy = 9;
   localparam int unsigned CntComputeStallDep = 10;
   localparam int unsigned CntComputeStallHazard = 11;
-  localparam int unsigned CntStoreBusy = 12;
-  localparam int unsigned CntStoreStallDep = 13;
-  localparam int unsigned CntStoreStallMem = 14;
-  localparam logic [NumCounters*8-1:0] CounterWord = {8'd16, 8'd15, 8'd14, 8'd13, 8'd12, 8'd11, 8'd10, 8'd9, 8'd8, 8'd7, 8'd6, 8'd5, 8'd4, 8'd2, 8'd0};
-  localparam logic [NumCounters*8-1:0] CounterStep = {8'd0, 8'd0, 8'd0, 8'd0, 8'd0, 8'd0, 8'd0, 8'd0, 8'd0, 8'd1, 8'd1, 8'd0, 8'd0, 8'd2, 8'd0};
-  localparam logic [NumCounters-1:0] CounterIs64 = 15'b000000000000011;
+  localparam int unsigned CntWindowBusy = 12;
+  localparam int unsigned CntWindowStallDep = 13;
+  localparam int unsigned CntWindowStallPort = 14;
+  localparam int unsigned CntStoreBusy = 15;
+  localparam int unsigned CntStoreStallDep = 16;
+  localparam int unsigned CntStoreStallMem = 17;
+  localparam logic [NumCounters*8-1:0] CounterWord = {8'd19, 8'd18, 8'd17, 8'd16, 8'd15, 8'd14, 8'd13, 8'd12, 8'd11, 8'd10, 8'd9, 8'd8, 8'd7, 8'd6, 8'd5, 8'd4, 8'd2, 8'd0};
+  localparam logic [NumCounters*8-1:0] CounterStep = {8'd0, 8'd0, 8'd0, 8'd0, 8'd0, 8'd0, 8'd0, 8'd0, 8'd0, 8'd0, 8'd0, 8'd0, 8'd1, 8'd1, 8'd0, 8'd0, 8'd2, 8'd0};
+  localparam logic [NumCounters-1:0] CounterIs64 = 18'b000000000000000011;
 
 endpackage

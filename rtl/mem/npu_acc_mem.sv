@@ -8,9 +8,11 @@
 /// bank is an npu_ram_2p. The compute unit's read and write ports are always
 /// granted; the store unit's read port shares each bank's read port and is
 /// refused (st_gnt_o low) in a cycle where the compute unit reads the same
-/// bank. Read data appear the cycle after the (granted) request; each read
-/// port remembers which bank it read so that its data are steered correctly
-/// whatever the other port does meanwhile.
+/// bank; likewise the window unit's write port shares each bank's write port
+/// and is refused (win_gnt_o low) in a cycle where the compute unit writes
+/// the same bank. Read data appear the cycle after the (granted) request;
+/// each read port remembers which bank it read so that its data are steered
+/// correctly whatever the other port does meanwhile.
 module npu_acc_mem #(
   parameter int unsigned Dim  = 16,    ///< int32 lanes per row
   parameter int unsigned Rows = 2048,  ///< rows over both banks (a power of two, >= 2)
@@ -25,6 +27,10 @@ module npu_acc_mem #(
   input  logic               cmp_we_i,     ///< compute write (always granted)
   input  logic [AddrW-1:0]   cmp_waddr_i,  ///< compute write row
   input  logic [Dim*32-1:0]  cmp_wdata_i,  ///< compute write data
+  input  logic               win_we_i,     ///< window write request
+  input  logic [AddrW-1:0]   win_waddr_i,  ///< window write row
+  input  logic [Dim*32-1:0]  win_wdata_i,  ///< window write data
+  output logic               win_gnt_o,    ///< window write granted this cycle
   input  logic               st_re_i,      ///< store read request
   input  logic [AddrW-1:0]   st_raddr_i,   ///< store read row
   output logic               st_gnt_o,     ///< store read granted this cycle
@@ -35,34 +41,39 @@ module npu_acc_mem #(
   localparam int unsigned BankRows = Rows / 2;
   localparam int unsigned RowBits = Dim * 32;
 
-  logic                 cmp_rbank, st_rbank, cmp_wbank;
+  logic                 cmp_rbank, st_rbank, cmp_wbank, win_wbank;
   logic                 cmp_rbank_q, st_rbank_q;
   logic [2*RowBits-1:0] bank_rdata;
 
   assign cmp_rbank = cmp_raddr_i[AddrW-1];
   assign st_rbank  = st_raddr_i[AddrW-1];
   assign cmp_wbank = cmp_waddr_i[AddrW-1];
+  assign win_wbank = win_waddr_i[AddrW-1];
 
   // The store read loses only against a compute read of the same bank.
   assign st_gnt_o = st_re_i && !(cmp_re_i && (cmp_rbank == st_rbank));
+  // The window write loses only against a compute write of the same bank.
+  assign win_gnt_o = win_we_i && !(cmp_we_i && (cmp_wbank == win_wbank));
 
   for (genvar b = 0; b < 2; b++) begin : gen_bank
-    logic              cmp_hit, st_hit, re;
+    logic              cmp_hit, st_hit, re, cmp_whit, win_whit;
     logic [BankAW-1:0] raddr;
 
     assign cmp_hit = cmp_re_i && (cmp_rbank == 1'(b));
     assign st_hit  = st_gnt_o && (st_rbank == 1'(b));
     assign re      = cmp_hit || st_hit;
     assign raddr   = cmp_hit ? cmp_raddr_i[BankAW-1:0] : st_raddr_i[BankAW-1:0];
+    assign cmp_whit = cmp_we_i && (cmp_wbank == 1'(b));
+    assign win_whit = win_gnt_o && (win_wbank == 1'(b));
 
     npu_ram_2p #(
       .Width(RowBits),
       .Depth(BankRows)
     ) u_ram (
       .clk_i  (clk_i),
-      .we_i   (cmp_we_i && (cmp_wbank == 1'(b))),
-      .waddr_i(cmp_waddr_i[BankAW-1:0]),
-      .wdata_i(cmp_wdata_i),
+      .we_i   (cmp_whit || win_whit),
+      .waddr_i(cmp_whit ? cmp_waddr_i[BankAW-1:0] : win_waddr_i[BankAW-1:0]),
+      .wdata_i(cmp_whit ? cmp_wdata_i : win_wdata_i),
       .re_i   (re),
       .raddr_i(raddr),
       .rdata_o(bank_rdata[b*RowBits +: RowBits])

@@ -84,23 +84,14 @@ module npu_requant (
   end
 
   // ---------------------------------------------------------------------------
-  // Stage 3: p = (ab + nudge) / 2^31, the division truncating toward zero:
-  // an arithmetic shift floors, so a negative sum with a non-zero remainder
-  // gets one added back. |ab| <= 2^62, so the sum cannot overflow 64 bits.
+  // Stage 3: p = SaturatingRoundingDoublingHighMul(x, mult).
   // ---------------------------------------------------------------------------
-  logic [63:0] nudged, floored;
   logic [31:0] p_d, p_q;
   logic [4:0]  right3_d, right3_q;
   logic [7:0]  zp3_d, zp3_q, min3_d, min3_q, max3_d, max3_q;
 
   always_comb begin
-    nudged  = ab_q + (ab_q[63] ? 64'hFFFF_FFFF_C000_0001 : 64'h0000_0000_4000_0000);
-    floored = 64'($signed(nudged) >>> 31);
-    if (nudged[63] && (nudged[30:0] != '0)) begin
-      floored = floored + 64'd1;
-    end
-    // The quotient fits in int32 except for INT32_MIN * INT32_MIN.
-    p_d      = en_i ? (sat_q ? 32'h7FFF_FFFF : floored[31:0]) : p_q;
+    p_d      = en_i ? npu_fixed_pkg::srdhm(ab_q, sat_q) : p_q;
     right3_d = en_i ? right2_q : right3_q;
     zp3_d    = en_i ? zp2_q : zp3_q;
     min3_d   = en_i ? min2_q : min3_q;
@@ -111,15 +102,11 @@ module npu_requant (
   // Stage 4: RoundingDivideByPOT(p, e): round to nearest, ties away from
   // zero; then add the zero point (wrapping) and clamp.
   // ---------------------------------------------------------------------------
-  logic [31:0] mask, rem, threshold, r, y, lo, hi;
+  logic [31:0] y, lo, hi;
   logic [7:0]  out_d, out_q;
 
   always_comb begin
-    mask      = (32'd1 << right3_q) - 32'd1;
-    rem       = p_q & mask;
-    threshold = (mask >> 1) + {31'd0, p_q[31]};
-    r         = 32'($signed(p_q) >>> right3_q) + {31'd0, (rem > threshold)};
-    y         = r + {{24{zp3_q[7]}}, zp3_q};
+    y         = npu_fixed_pkg::rdbpot(p_q, right3_q) + {{24{zp3_q[7]}}, zp3_q};
     lo        = {{24{min3_q[7]}}, min3_q};
     hi        = {{24{max3_q[7]}}, max3_q};
     // Same order as std::clamp: below the minimum wins.

@@ -4,19 +4,23 @@
 /// Store unit (DMA write side): executes `store` instructions
 /// (docs/gen/isa.md).
 ///
-/// Three engines work on the same instruction stream:
+/// Four engines work on the same instruction stream:
 /// - the front end (npu_store_fe) checks an instruction, reads its parameter
-///   rows from P and its accumulator rows into npu_postproc, whose results go
-///   into the output FIFO;
+///   rows from P and its accumulator rows into npu_postproc (requantization,
+///   then with `add` TFLite's ADD of a residual row), whose results go into
+///   the output FIFO;
+/// - the residual reader (npu_store_rd) reads the residual rows of a store
+///   with add (AXI reads, ARID AxiId) ahead of the accumulator reads;
 /// - the AW engine (npu_store_aw) announces the output bursts ahead of the
 ///   data and keeps the B bookkeeping;
 /// - the W engine (npu_store_w) sends the beats.
-/// npu_unit_stop captures the first error (oldest first: B, then the AW
-/// engine, then the front end) and runs the stop: no new AW (one already
-/// shown stays until accepted), every announced burst is completed with
-/// WSTRB = 0, every B response is accepted, then the unit stays halted until
-/// clear_i. The signal tokens are given once all accumulator reads of an
-/// instruction are done; completion (idle_o) waits for every B response.
+/// npu_unit_stop captures the first error (oldest first: B, the residual
+/// reader, the AW engine, the front end) and runs the stop: no new AW or AR
+/// (one already shown stays until accepted), every announced write burst is
+/// completed with WSTRB = 0, every B response and R beat is accepted, then
+/// the unit stays halted until clear_i. The signal tokens are given once all
+/// accumulator reads of an instruction are done; completion (idle_o) waits
+/// for every B response.
 module npu_store #(
   parameter int unsigned Dim       = npu_config_pkg::DefaultDim,        ///< bytes per row and beat
   parameter int unsigned SpadPRows = npu_config_pkg::DefaultSpadPRows,  ///< rows of scratchpad P
@@ -48,6 +52,18 @@ module npu_store #(
   output logic [AccW-1:0]               acc_raddr_o,    ///< accumulator row
   input  logic                          acc_gnt_i,      ///< request taken this cycle
   input  logic [Dim*32-1:0]             acc_rdata_i,    ///< row, the cycle after a grant
+  output logic                          m_ar_valid_o,   ///< AXI AR valid (residual reads)
+  input  logic                          m_ar_ready_i,   ///< AXI AR ready
+  output logic [31:0]                   m_ar_addr_o,    ///< AXI AR address
+  output logic [7:0]                    m_ar_len_o,     ///< AXI AR beats - 1
+  output logic [2:0]                    m_ar_size_o,    ///< AXI AR size, log2(Dim)
+  output logic [1:0]                    m_ar_burst_o,   ///< AXI AR burst type (INCR)
+  output logic [1:0]                    m_ar_id_o,      ///< AXI AR id (AxiId)
+  input  logic                          m_r_valid_i,    ///< AXI R valid (this id only)
+  output logic                          m_r_ready_o,    ///< AXI R ready (always)
+  input  logic [Dim*8-1:0]              m_r_data_i,     ///< AXI R data
+  input  logic [1:0]                    m_r_resp_i,     ///< AXI R response
+  input  logic                          m_r_last_i,     ///< AXI R last beat of a burst
   output logic                          m_aw_valid_o,   ///< AXI AW valid
   input  logic                          m_aw_ready_i,   ///< AXI AW ready
   output logic [31:0]                   m_aw_addr_o,    ///< AXI AW address
@@ -73,10 +89,11 @@ module npu_store #(
   output logic                          stall_mem_o     ///< counter event: waiting on AW or W
 );
 
-  /// Post-processed beats buffered: the pipeline's depth plus room for W
-  /// backpressure.
-  localparam int unsigned OutDepth = 12;
+  /// Post-processed beats buffered: the pipeline's depth (accumulator read
+  /// and npu_postproc, 12 cycles) plus room for W backpressure.
+  localparam int unsigned OutDepth = 20;
   localparam int unsigned OutCntW  = $clog2(OutDepth + 1);
+  localparam int unsigned ResCntW  = $clog2(npu_config_pkg::ResBurst * npu_config_pkg::ResBursts + 1);
 
   logic stopping, halted, flush, fire, stop;
   assign stop = stopping || halted || abort_i;
@@ -84,9 +101,11 @@ module npu_store #(
   // ---------------------------------------------------------------------------
   // Front end and output FIFO.
   // ---------------------------------------------------------------------------
-  logic                    pp_valid, start, aw_busy, fe_err, fe_idle;
-  logic [Dim*8-1:0]        pp_data;
-  logic [31:0]             dst_addr, dst_stride, fe_pc, fe_addr;
+  logic                    pp_valid, start, start_rd, aw_busy, rd_busy, fe_err, fe_idle;
+  logic                    res_pop;
+  logic [Dim*8-1:0]        pp_data, res_head;
+  logic [ResCntW-1:0]      res_count;
+  logic [31:0]             dst_addr, dst_stride, res_addr, res_stride, fe_pc, fe_addr;
   logic [15:0]             ny, nx;
   npu_reg_pkg::err_cause_t fe_cause;
   logic [OutCntW-1:0]      out_count;
@@ -116,10 +135,18 @@ module npu_store #(
     .acc_gnt_i     (acc_gnt_i),
     .acc_rdata_i   (acc_rdata_i),
     .out_count_i   (out_count),
+    .res_count_i   (res_count),
+    .res_head_i    (res_head),
+    .res_pop_o     (res_pop),
     .pp_valid_o    (pp_valid),
     .pp_data_o     (pp_data),
     .start_o       (start),
     .aw_busy_i     (aw_busy),
+    .start_rd_o    (start_rd),
+    .stall_res_o   (stall_res),
+    .rd_busy_i     (rd_busy),
+    .res_addr_o    (res_addr),
+    .res_stride_o  (res_stride),
     .dst_addr_o    (dst_addr),
     .dst_stride_o  (dst_stride),
     .ny_o          (ny),
@@ -152,6 +179,53 @@ module npu_store #(
   );
 
   // ---------------------------------------------------------------------------
+  // Residual reader.
+  // ---------------------------------------------------------------------------
+  logic        rd_err, rd_err_resp, rd_drained, stall_rd, stall_res;
+  logic [31:0] rd_addr, rd_pc;
+
+  npu_store_rd #(
+    .Dim  (Dim),
+    .AxiId(AxiId)
+  ) u_rd (
+    .clk_i        (clk_i),
+    .rst_ni       (rst_ni),
+    .clear_i      (clear_i),
+    .stop_i       (stop),
+    .flush_i      (flush),
+    .start_i      (start_rd),
+    .addr_i       (res_addr),
+    .stride_i     (res_stride),
+    .ny_i         (ny),
+    .nx_i         (nx),
+    .pc_i         (fe_pc),
+    .busy_o       (rd_busy),
+    .win_base_i   (win_base_i),
+    .win_size_i   (win_size_i),
+    .m_ar_valid_o (m_ar_valid_o),
+    .m_ar_ready_i (m_ar_ready_i),
+    .m_ar_addr_o  (m_ar_addr_o),
+    .m_ar_len_o   (m_ar_len_o),
+    .m_ar_size_o  (m_ar_size_o),
+    .m_ar_burst_o (m_ar_burst_o),
+    .m_ar_id_o    (m_ar_id_o),
+    .m_r_valid_i  (m_r_valid_i),
+    .m_r_ready_o  (m_r_ready_o),
+    .m_r_data_i   (m_r_data_i),
+    .m_r_resp_i   (m_r_resp_i),
+    .m_r_last_i   (m_r_last_i),
+    .count_o      (res_count),
+    .head_o       (res_head),
+    .pop_i        (res_pop),
+    .err_req_o    (rd_err),
+    .err_resp_o   (rd_err_resp),
+    .err_addr_o   (rd_addr),
+    .err_pc_o     (rd_pc),
+    .drained_o    (rd_drained),
+    .stall_r_o    (stall_rd)
+  );
+
+  // ---------------------------------------------------------------------------
   // AW and W engines.
   // ---------------------------------------------------------------------------
   logic        wlen_valid, wlen_pop, ae_err, b_err, aw_drained, w_idle, stall_aw;
@@ -166,7 +240,7 @@ module npu_store #(
     .rst_ni       (rst_ni),
     .clear_i      (clear_i),
     .stop_i       (stop),
-    .hold_i       (b_err || fe_err),
+    .hold_i       (b_err || rd_err || fe_err),
     .flush_i      (flush),
     .start_i      (start),
     .dst_addr_i   (dst_addr),
@@ -222,8 +296,8 @@ module npu_store #(
   );
 
   // ---------------------------------------------------------------------------
-  // Errors, oldest first: B answers older bursts than the AW engine, which
-  // works on an instruction at least as old as the front end's.
+  // Errors, oldest first: B answers older bursts than the readers and the AW
+  // engine, which work on an instruction at least as old as the front end's.
   // ---------------------------------------------------------------------------
   npu_reg_pkg::err_cause_t cause;
   logic [31:0]             eaddr, epc;
@@ -237,6 +311,12 @@ module npu_store #(
       cause.axi_resp = 1'b1;
       eaddr          = b_addr;
       epc            = b_pc;
+    end else if (rd_err) begin
+      cause            = '0;
+      cause.axi_resp   = rd_err_resp;
+      cause.addr_range = !rd_err_resp;
+      eaddr            = rd_addr;
+      epc              = rd_pc;
     end else if (ae_err) begin
       cause            = '0;
       cause.addr_range = 1'b1;
@@ -250,11 +330,11 @@ module npu_store #(
     .rst_ni      (rst_ni),
     .clear_i     (clear_i),
     .abort_i     (abort_i),
-    .req_i       (b_err || ae_err || fe_err),
+    .req_i       (b_err || rd_err || ae_err || fe_err),
     .cause_i     (cause),
     .addr_i      (eaddr),
     .pc_i        (epc),
-    .drained_i   (aw_drained && w_idle),
+    .drained_i   (aw_drained && w_idle && rd_drained),
     .fire_o      (fire),
     .stopping_o  (stopping),
     .halted_o    (halted),
@@ -265,8 +345,10 @@ module npu_store #(
     .err_pc_o    (err_pc_o)
   );
 
-  assign idle_o      = fe_idle && !aw_busy && !stopping && aw_drained && w_idle && !out_valid;
+  assign idle_o      = fe_idle && !aw_busy && !rd_busy && !stopping && aw_drained && w_idle &&
+                       rd_drained && !out_valid;
   assign busy_o      = !idle_o;
-  assign stall_mem_o = stall_aw || (m_w_valid_o && !m_w_ready_i);
+  // Waiting on AW, W, a residual AR, or residual data not yet returned.
+  assign stall_mem_o = stall_aw || (m_w_valid_o && !m_w_ready_i) || stall_rd || stall_res;
 
 endmodule

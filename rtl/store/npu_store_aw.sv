@@ -22,7 +22,7 @@ module npu_store_aw #(
   input  logic                    rst_ni,         ///< asynchronous reset, active low
   input  logic                    clear_i,        ///< soft reset
   input  logic                    stop_i,         ///< announce nothing more, forget the walk
-  input  logic                    hold_i,         ///< an older error this cycle: announce nothing
+  input  logic                    hold_i,         ///< an error is reported this cycle: announce nothing
   input  logic                    flush_i,        ///< empty the burst FIFOs
   input  logic                    start_i,        ///< take a walk (only when busy_o is low)
   input  logic [31:0]             dst_addr_i,     ///< walk: first output row address

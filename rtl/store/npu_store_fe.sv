@@ -6,26 +6,31 @@
 /// Takes a `store` instruction when the tokens it waits for are there (1
 /// cycle), computes ny * nx (1 cycle), checks the instruction as a whole (1
 /// cycle: opcode, clamp range, rows in range, alignment), reads its
-/// `requant` parameter block from P (one row per cycle) into a row buffer,
-/// checks the shifts, hands the output walk to the AW engine (start_o, once
-/// the engine took the previous one), then reads one accumulator row per
-/// granted cycle into npu_postproc, and gives the signal tokens the cycle
-/// after the last read was granted (the rows may now be overwritten). A read
-/// is issued only if its result fits the output FIFO (credits: reads in
-/// flight + FIFO occupancy < OutDepth), so the pipeline never stalls. A
-/// no-op (ny * nx = 0) only gives its tokens. An error is offered
-/// combinationally (err_req_o); stop_i drops the instruction.
+/// `requant` parameter block and, with `add`, its `add` block from P (one
+/// row per cycle) into a row buffer, checks every lane of the fields the
+/// spec gives a range (and the add clamp range), hands the output walk to
+/// the AW engine and, with add, the residual walk to the residual reader
+/// (start_o, once both took the previous ones), then reads one accumulator
+/// row per granted cycle into npu_postproc, and gives the signal tokens the
+/// cycle after the last read was granted (the rows may now be overwritten).
+/// A read is issued only if its result fits the output FIFO (credits: reads
+/// in flight + FIFO occupancy < OutDepth) and, with add, its residual row is
+/// already in the residual FIFO, so the pipeline never stalls. A no-op
+/// (ny * nx = 0) only gives its tokens. An error is offered combinationally
+/// (err_req_o); stop_i drops the instruction.
 module npu_store_fe #(
   parameter int unsigned Dim       = npu_config_pkg::DefaultDim,        ///< lanes per row
   parameter int unsigned SpadPRows = npu_config_pkg::DefaultSpadPRows,  ///< rows of scratchpad P
   parameter int unsigned AccRows   = npu_config_pkg::DefaultAccRows,    ///< accumulator rows
-  parameter int unsigned OutDepth  = 12,                                ///< output FIFO entries
+  parameter int unsigned OutDepth  = 20,                                ///< output FIFO entries
   /// P row address width; derived, do not override.
   parameter int unsigned PW   = $clog2(SpadPRows),
   /// Accumulator row address width; derived, do not override.
   parameter int unsigned AccW = $clog2(AccRows),
   /// Output FIFO count width; derived, do not override.
-  parameter int unsigned OutCntW = $clog2(OutDepth + 1)
+  parameter int unsigned OutCntW = $clog2(OutDepth + 1),
+  /// Residual FIFO count width (npu_store_rd); derived, do not override.
+  parameter int unsigned ResCntW = $clog2(npu_config_pkg::ResBurst * npu_config_pkg::ResBursts + 1)
 ) (
   input  logic                          clk_i,          ///< clock
   input  logic                          rst_ni,         ///< asynchronous reset, active low
@@ -46,10 +51,18 @@ module npu_store_fe #(
   input  logic                          acc_gnt_i,      ///< request taken this cycle
   input  logic [Dim*32-1:0]             acc_rdata_i,    ///< row, the cycle after a grant
   input  logic [OutCntW-1:0]            out_count_i,    ///< output FIFO occupancy
+  input  logic [ResCntW-1:0]            res_count_i,    ///< residual rows ready
+  input  logic [Dim*8-1:0]              res_head_i,     ///< the oldest residual row
+  output logic                          res_pop_o,      ///< take it (its row reaches the add)
   output logic                          pp_valid_o,     ///< a post-processed row
   output logic [Dim*8-1:0]              pp_data_o,      ///< the row
   output logic                          start_o,        ///< hand the output walk to the AW engine
   input  logic                          aw_busy_i,      ///< the AW engine still walks the previous one
+  output logic                          start_rd_o,     ///< hand the residual walk to the reader
+  output logic                          stall_res_o,    ///< counter event: a read waits for its residual row
+  input  logic                          rd_busy_i,      ///< the reader still walks the previous one
+  output logic [31:0]                   res_addr_o,     ///< residual walk: first row address
+  output logic [31:0]                   res_stride_o,   ///< residual walk: bytes between rows
   output logic [31:0]                   dst_addr_o,     ///< walk: first output row address
   output logic [31:0]                   dst_stride_o,   ///< walk: bytes between output rows
   output logic [15:0]                   ny_o,           ///< walk: output rows
@@ -65,9 +78,16 @@ module npu_store_fe #(
   localparam int unsigned CW = npu_reg_pkg::ErrCauseW;
   localparam logic [CW-1:0] CauseIllegal = CW'(1) << npu_reg_pkg::ErrCauseIllegalInstrBit;
   localparam logic [CW-1:0] CauseAddr    = CW'(1) << npu_reg_pkg::ErrCauseAddrRangeBit;
-  /// Rows of the parameter block read by every store.
-  localparam int unsigned PRows = npu_isa_pkg::ParamRequantRows;
+  /// Rows of the parameter blocks: `requant` (every store), then `add`.
+  localparam int unsigned RqRows = npu_isa_pkg::ParamRequantRows;
+  localparam int unsigned AddRows = npu_isa_pkg::ParamAddRows;
+  localparam int unsigned PRows = RqRows + AddRows;
   localparam int unsigned PIdxW = $clog2(PRows + 1);
+  // The rows whose lanes have a legal range, and the ranges (8-bit tables).
+  localparam logic [PRows-1:0]   Checked = {npu_isa_pkg::ParamAddChecked,
+                                            npu_isa_pkg::ParamRequantChecked};
+  localparam logic [PRows*8-1:0] RowMin = {npu_isa_pkg::ParamAddMin, npu_isa_pkg::ParamRequantMin};
+  localparam logic [PRows*8-1:0] RowMax = {npu_isa_pkg::ParamAddMax, npu_isa_pkg::ParamRequantMax};
 
   // ---------------------------------------------------------------------------
   // The instruction held (ins) and the queue head (head: its wait bits).
@@ -81,7 +101,7 @@ module npu_store_fe #(
   assign head = instr_i;
 
   logic unused_instr;
-  assign unused_instr = ^{head.rsvd8, head.signal_mask, head.opcode, ins.wait_mask, ins.rsvd160};
+  assign unused_instr = ^{head.rsvd8, head.signal_mask, head.opcode, ins.wait_mask, ins.rsvd241};
 
   typedef enum logic [2:0] {
     FeIdle,    // waiting for an instruction
@@ -103,17 +123,31 @@ module npu_store_fe #(
   logic [PRows*Dim*8-1:0] pbuf_d, pbuf_q;  // the parameter block, row 0 in the low bits
   logic [7:0]         zp_d, zp_q, min_d, min_q, max_d, max_q;
   logic               acc_data_d, acc_data_q;  // accumulator data arrive this cycle
+  logic               add_q;               // ... of an instruction with add
   logic [OutCntW-1:0] rows_d, rows_q;      // reads granted, not yet in the FIFO
+  logic [ResCntW-1:0] res_pend_d, res_pend_q;  // reads granted whose residual is not popped
 
-  // The block's fields, lane l of an int32 field being bytes 4l..4l+3 of its
-  // four rows concatenated.
-  logic [Dim*32-1:0] bias, mult;
-  logic [Dim*8-1:0]  shift;
-  assign bias  = pbuf_q[npu_isa_pkg::ParamRequantBiasRow*Dim*8 +: Dim*32];
-  assign mult  = pbuf_q[npu_isa_pkg::ParamRequantMultRow*Dim*8 +: Dim*32];
-  assign shift = pbuf_q[npu_isa_pkg::ParamRequantShiftRow*Dim*8 +: Dim*8];
+  // The blocks' fields, lane l of an int32 field being bytes 4l..4l+3 of its
+  // four rows concatenated; the add block follows the requant block.
+  localparam int unsigned AddBase = RqRows * Dim * 8;
+  logic [Dim*32-1:0] bias, mult, add_m1, add_m2, add_mo;
+  logic [Dim*8-1:0]  shift, add_s1, add_s2, add_so, add_zp1, add_zp2, add_zo, add_min, add_max;
+  assign bias    = pbuf_q[npu_isa_pkg::ParamRequantBiasRow*Dim*8 +: Dim*32];
+  assign mult    = pbuf_q[npu_isa_pkg::ParamRequantMultRow*Dim*8 +: Dim*32];
+  assign shift   = pbuf_q[npu_isa_pkg::ParamRequantShiftRow*Dim*8 +: Dim*8];
+  assign add_m1  = pbuf_q[AddBase + npu_isa_pkg::ParamAddIn1MultRow*Dim*8 +: Dim*32];
+  assign add_m2  = pbuf_q[AddBase + npu_isa_pkg::ParamAddIn2MultRow*Dim*8 +: Dim*32];
+  assign add_mo  = pbuf_q[AddBase + npu_isa_pkg::ParamAddOutMultRow*Dim*8 +: Dim*32];
+  assign add_s1  = pbuf_q[AddBase + npu_isa_pkg::ParamAddIn1ShiftRow*Dim*8 +: Dim*8];
+  assign add_s2  = pbuf_q[AddBase + npu_isa_pkg::ParamAddIn2ShiftRow*Dim*8 +: Dim*8];
+  assign add_so  = pbuf_q[AddBase + npu_isa_pkg::ParamAddOutShiftRow*Dim*8 +: Dim*8];
+  assign add_zp1 = pbuf_q[AddBase + npu_isa_pkg::ParamAddIn1ZpRow*Dim*8 +: Dim*8];
+  assign add_zp2 = pbuf_q[AddBase + npu_isa_pkg::ParamAddIn2ZpRow*Dim*8 +: Dim*8];
+  assign add_zo  = pbuf_q[AddBase + npu_isa_pkg::ParamAddOutZpRow*Dim*8 +: Dim*8];
+  assign add_min = pbuf_q[AddBase + npu_isa_pkg::ParamAddActMinRow*Dim*8 +: Dim*8];
+  assign add_max = pbuf_q[AddBase + npu_isa_pkg::ParamAddActMaxRow*Dim*8 +: Dim*8];
 
-  logic take, credit, mis_dst, mis_rs, shift_bad;
+  logic take, credit, res_ok, mis_dst, mis_rs, mis_res, mis_rrs, param_bad;
   logic [33:0] acc_last;
 
   assign instr_ready_o = (state_q == FeIdle) && !stop_i && !clear_i &&
@@ -122,17 +156,34 @@ module npu_store_fe #(
   assign tok_take_o    = take ? head.wait_mask : '0;
   // A read may be issued if its result and every earlier one fit in the FIFO.
   assign credit   = (34'(rows_q) + 34'(out_count_i)) < 34'(OutDepth);
+  // With add, the residual row of every read in flight is already queued.
+  assign res_ok   = !ins.add || (res_count_i > res_pend_q);
+  assign stall_res_o = (state_q == FeStream) && credit && !res_ok;
   assign mis_dst  = (ins.dst_addr & (Dim - 1)) != 0;
   assign mis_rs   = (ins.dst_row_stride & (Dim - 1)) != 0;
+  assign mis_res  = ins.add && ((ins.res_addr & (Dim - 1)) != 0);
+  assign mis_rrs  = ins.add && ((ins.res_row_stride & (Dim - 1)) != 0);
   assign acc_last = 34'(ins.acc_row) + total_q - 34'd1;
 
-  // Any lane's shift outside [MinShift, MaxShift].
+  // Any lane of a checked parameter row outside its range (the add block's
+  // rows only with add), or an add clamp range with min > max.
   always_comb begin
-    shift_bad = 1'b0;
-    for (int unsigned l = 0; l < Dim; l++) begin
-      if ($signed(shift[l*8 +: 8]) < 8'(npu_isa_pkg::MinShift) ||
-          $signed(shift[l*8 +: 8]) > 8'(npu_isa_pkg::MaxShift)) begin
-        shift_bad = 1'b1;
+    param_bad = 1'b0;
+    for (int unsigned r = 0; r < PRows; r++) begin
+      if (Checked[r] && (r < RqRows || ins.add)) begin
+        for (int unsigned l = 0; l < Dim; l++) begin
+          if ($signed(pbuf_q[(r*Dim+l)*8 +: 8]) < $signed(RowMin[r*8 +: 8]) ||
+              $signed(pbuf_q[(r*Dim+l)*8 +: 8]) > $signed(RowMax[r*8 +: 8])) begin
+            param_bad = 1'b1;
+          end
+        end
+      end
+    end
+    if (ins.add) begin
+      for (int unsigned l = 0; l < Dim; l++) begin
+        if ($signed(add_min[l*8 +: 8]) > $signed(add_max[l*8 +: 8])) begin
+          param_bad = 1'b1;
+        end
       end
     end
   end
@@ -155,11 +206,14 @@ module npu_store_fe #(
     err_cause_o = '0;
     err_addr_o  = '0;
     p_re_o      = 1'b0;
-    p_raddr_o   = PW'(ins.p_row) + PW'(pidx_q);
+    // The requant rows from p_row, then the add rows from add_p_row.
+    p_raddr_o   = (32'(pidx_q) < RqRows) ? PW'(ins.p_row) + PW'(pidx_q)
+                                         : PW'(ins.add_p_row) + PW'(32'(pidx_q) - RqRows);
     acc_re_o    = 1'b0;
     acc_raddr_o = AccW'(ins.acc_row) + AccW'(ridx_q);
     tok_give_o  = '0;
     start_o     = 1'b0;
+    start_rd_o  = 1'b0;
 
     // A parameter row read last cycle arrives now.
     if (pcap_q) begin
@@ -192,14 +246,16 @@ module npu_store_fe #(
           // No-op: tokens still move.
           tok_give_o = ins.signal_mask;
           state_d    = FeIdle;
-        end else if ((17'(ins.p_row) + 17'(PRows) > 17'(SpadPRows)) ||
+        end else if ((17'(ins.p_row) + 17'(RqRows) > 17'(SpadPRows)) ||
+                     (ins.add && (17'(ins.add_p_row) + 17'(AddRows) > 17'(SpadPRows))) ||
                      (acc_last >= 34'(AccRows))) begin
           err_req_o   = 1'b1;
           err_cause_o = CauseIllegal;
-        end else if (mis_dst || mis_rs) begin
+        end else if (mis_dst || mis_rs || mis_res || mis_rrs) begin
           err_req_o   = 1'b1;
           err_cause_o = CauseAddr;
-          err_addr_o  = mis_dst ? ins.dst_addr : ins.dst_row_stride;
+          err_addr_o  = mis_dst ? ins.dst_addr : mis_rs ? ins.dst_row_stride :
+                        mis_res ? ins.res_addr : ins.res_row_stride;
         end else begin
           state_d = FeParam;
         end
@@ -208,7 +264,7 @@ module npu_store_fe #(
         p_re_o = 1'b1;
         pcap_d = 1'b1;
         pidx_d = pidx_q + PIdxW'(1);
-        if (pidx_q == PIdxW'(PRows - 1)) begin
+        if (pidx_q == PIdxW'((ins.add ? PRows : RqRows) - 1)) begin
           state_d = FeLast;
         end
       end
@@ -217,12 +273,13 @@ module npu_store_fe #(
         state_d = FeStart;
       end
       FeStart: begin
-        if (shift_bad) begin
-          // Shifts outside [MinShift, MaxShift] have no defined requantization.
+        if (param_bad) begin
+          // Shifts outside their range have no defined requantization.
           err_req_o   = 1'b1;
           err_cause_o = CauseIllegal;
-        end else if (!aw_busy_i) begin
-          start_o = 1'b1;
+        end else if (!aw_busy_i && !rd_busy_i) begin
+          start_o    = 1'b1;
+          start_rd_o = ins.add;
           zp_d    = ins.out_zp;
           min_d   = ins.act_min;
           max_d   = ins.act_max;
@@ -230,8 +287,8 @@ module npu_store_fe #(
         end
       end
       FeStream: begin
-        acc_re_o = credit;
-        if (credit && acc_gnt_i) begin
+        acc_re_o = credit && res_ok;
+        if (credit && res_ok && acc_gnt_i) begin
           acc_data_d = 1'b1;
           ridx_d     = ridx_q + 34'd1;
           if (ridx_q == total_q - 34'd1) begin
@@ -257,14 +314,17 @@ module npu_store_fe #(
       acc_data_d = 1'b0;
       tok_give_o = '0;
       start_o    = 1'b0;
+      start_rd_o = 1'b0;
     end
   end
 
-  // Reads in flight to the output FIFO.
+  // Reads in flight to the output FIFO, and those owed a residual row.
   always_comb begin
-    rows_d = rows_q + OutCntW'(acc_re_o && acc_gnt_i) - OutCntW'(pp_valid_o);
+    rows_d     = rows_q + OutCntW'(acc_re_o && acc_gnt_i) - OutCntW'(pp_valid_o);
+    res_pend_d = res_pend_q + ResCntW'(acc_re_o && acc_gnt_i && ins.add) - ResCntW'(res_pop_o);
     if (stop_i || clear_i) begin
-      rows_d = '0;
+      rows_d     = '0;
+      res_pend_d = '0;
     end
   end
 
@@ -276,6 +336,7 @@ module npu_store_fe #(
     .clear_i   (clear_i || stop_i),
     .en_i      (1'b1),
     .valid_i   (acc_data_q && !stop_i),
+    .add_i     (add_q),
     .acc_i     (acc_rdata_i),
     .bias_i    (bias),
     .mult_i    (mult),
@@ -283,6 +344,19 @@ module npu_store_fe #(
     .out_zp_i  (zp_q),
     .act_min_i (min_q),
     .act_max_i (max_q),
+    .res_pop_o (res_pop_o),
+    .res_i     (res_head_i),
+    .add_m1_i  (add_m1),
+    .add_s1_i  (add_s1),
+    .add_m2_i  (add_m2),
+    .add_s2_i  (add_s2),
+    .add_mo_i  (add_mo),
+    .add_so_i  (add_so),
+    .add_zp1_i (add_zp1),
+    .add_zp2_i (add_zp2),
+    .add_zo_i  (add_zo),
+    .add_min_i (add_min),
+    .add_max_i (add_max),
     .valid_o   (pp_valid_o),
     .out_o     (pp_data_o)
   );
@@ -292,6 +366,8 @@ module npu_store_fe #(
   assign ny_o         = ins.ny;
   assign nx_o         = ins.nx;
   assign pc_o         = pc_q;
+  assign res_addr_o   = ins.res_addr;
+  assign res_stride_o = ins.res_row_stride;
   assign idle_o       = (state_q == FeIdle) && (rows_q == '0) && !acc_data_q;
   assign stall_dep_o  = (state_q == FeIdle) && !stop_i && instr_valid_i &&
                         ((head.wait_mask & ~tok_avail_i) != '0);
@@ -311,7 +387,9 @@ module npu_store_fe #(
       min_q      <= '0;
       max_q      <= '0;
       acc_data_q <= 1'b0;
+      add_q      <= 1'b0;
       rows_q     <= '0;
+      res_pend_q <= '0;
     end else begin
       instr_q    <= instr_d;
       pc_q       <= pc_d;
@@ -326,7 +404,9 @@ module npu_store_fe #(
       min_q      <= min_d;
       max_q      <= max_d;
       acc_data_q <= acc_data_d;
+      add_q      <= ins.add;
       rows_q     <= rows_d;
+      res_pend_q <= res_pend_d;
     end
   end
 

@@ -20,6 +20,7 @@ module npu_core #(
   parameter int unsigned AccRows    = npu_config_pkg::DefaultAccRows,    ///< accumulator rows
   parameter int unsigned MaxReads   = npu_config_pkg::DefaultMaxReads,   ///< load bursts in flight
   parameter int unsigned QueueDepth = npu_config_pkg::DefaultQueueDepth, ///< per-unit queue entries
+  parameter int unsigned WindowCols = npu_config_pkg::DefaultWindowCols, ///< window line buffer columns
   /// Bus data width; derived, do not override.
   parameter int unsigned DataW      = 8 * Dim
 ) (
@@ -93,6 +94,7 @@ module npu_core #(
                                                  : ((BAw > PAw) ? BAw : PAw);
   localparam int unsigned UL = npu_isa_pkg::UnitLoad;
   localparam int unsigned UC = npu_isa_pkg::UnitCompute;
+  localparam int unsigned UW = npu_isa_pkg::UnitWindow;
   localparam int unsigned US = npu_isa_pkg::UnitStore;
 
   // Elaboration-time checks of the configuration.
@@ -126,11 +128,13 @@ module npu_core #(
 
   // What counts as progress for the watchdog: a fetch AR accepted, an
   // instruction beat received or dispatched; any R or W beat; an AR, AW or
-  // B handshake; a row entering the array; a scratchpad write; a token
-  // taken or given; an instruction taken from a unit queue.
-  localparam int unsigned NumProgress = 10;
+  // B handshake; a row entering the array; a scratchpad write; a window
+  // unit read or accumulator write; a token taken or given; an instruction
+  // taken from a unit queue.
+  localparam int unsigned NumProgress = 11;
   logic [NumProgress-1:0] progress;
-  assign progress = {fetch_progress, m_axi_rvalid_i && m_axi_rready_o,
+  assign progress = {fetch_progress, win_a_gnt || win_b_gnt || acc_win_gnt,
+                     m_axi_rvalid_i && m_axi_rready_o,
                      m_axi_wvalid_o && m_axi_wready_i, m_axi_arvalid_o && m_axi_arready_i,
                      m_axi_awvalid_o && m_axi_awready_i, m_axi_bvalid_i && m_axi_bready_o, row,
                      |sp_we, |{tok_take, tok_give}, |(q_valid & q_ready)};
@@ -165,11 +169,12 @@ module npu_core #(
   );
 
   // ---------------------------------------------------------------------------
-  // Fetch and the shared read channel (requesters: fetch, load).
+  // Fetch and the shared read channel (requesters: fetch, load, store).
   // ---------------------------------------------------------------------------
-  localparam int unsigned NumRd = 2;
-  localparam int unsigned RdFetch = 0, RdLoad = 1;
-  localparam logic [NumRd*2-1:0] RdIds = {2'(npu_config_pkg::AxiIdLoad),
+  localparam int unsigned NumRd = 3;
+  localparam int unsigned RdFetch = 0, RdLoad = 1, RdStore = 2;
+  localparam logic [NumRd*2-1:0] RdIds = {2'(npu_config_pkg::AxiIdStore),
+                                          2'(npu_config_pkg::AxiIdLoad),
                                           2'(npu_config_pkg::AxiIdFetch)};
 
   logic [NumRd-1:0]    rd_ar_valid, rd_ar_ready, rd_r_valid, rd_r_ready;
@@ -275,6 +280,18 @@ module npu_core #(
   logic             a_re, b_re, p_re;
   logic [AAw-1:0]   a_raddr;
   logic [BAw-1:0]   b_raddr;
+  // A and B have one read port each, shared by compute and window; compute
+  // always wins, the window unit reads when granted.
+  logic             cmp_a_re, cmp_b_re, win_a_req, win_b_req, win_a_gnt, win_b_gnt;
+  logic [AAw-1:0]   cmp_a_raddr, win_a_raddr;
+  logic [BAw-1:0]   cmp_b_raddr, win_b_raddr;
+
+  assign win_a_gnt = win_a_req && !cmp_a_re;
+  assign win_b_gnt = win_b_req && !cmp_b_re;
+  assign a_re      = cmp_a_re || win_a_gnt;
+  assign b_re      = cmp_b_re || win_b_gnt;
+  assign a_raddr   = cmp_a_re ? cmp_a_raddr : win_a_raddr;
+  assign b_raddr   = cmp_b_re ? cmp_b_raddr : win_b_raddr;
   logic [PAw-1:0]   p_raddr;
   logic [DataW-1:0] a_rdata, b_rdata, p_rdata;
 
@@ -308,9 +325,9 @@ module npu_core #(
     .rdata_o (p_rdata)
   );
 
-  logic              acc_cmp_re, acc_cmp_we, acc_st_re, acc_st_gnt;
-  logic [AccAw-1:0]  acc_cmp_raddr, acc_cmp_waddr, acc_st_raddr;
-  logic [Dim*32-1:0] acc_cmp_rdata, acc_cmp_wdata, acc_st_rdata;
+  logic              acc_cmp_re, acc_cmp_we, acc_st_re, acc_st_gnt, acc_win_we, acc_win_gnt;
+  logic [AccAw-1:0]  acc_cmp_raddr, acc_cmp_waddr, acc_st_raddr, acc_win_waddr;
+  logic [Dim*32-1:0] acc_cmp_rdata, acc_cmp_wdata, acc_st_rdata, acc_win_wdata;
 
   npu_acc_mem #(
     .Dim (Dim),
@@ -324,6 +341,10 @@ module npu_core #(
     .cmp_we_i    (acc_cmp_we),
     .cmp_waddr_i (acc_cmp_waddr),
     .cmp_wdata_i (acc_cmp_wdata),
+    .win_we_i    (acc_win_we),
+    .win_waddr_i (acc_win_waddr),
+    .win_wdata_i (acc_win_wdata),
+    .win_gnt_o   (acc_win_gnt),
     .st_re_i     (acc_st_re),
     .st_raddr_i  (acc_st_raddr),
     .st_gnt_o    (acc_st_gnt),
@@ -333,7 +354,8 @@ module npu_core #(
   // ---------------------------------------------------------------------------
   // Execution units.
   // ---------------------------------------------------------------------------
-  logic load_stall_mem, compute_stall_hazard, store_stall_mem;
+  logic load_stall_mem, compute_stall_hazard, store_stall_mem, window_stall_port, win_mac;
+  logic [5:0] win_mac_taps;
 
   npu_load #(
     .Dim      (Dim),
@@ -398,11 +420,11 @@ module npu_core #(
     .tok_avail_i    (tok_avail[UC*DepW +: DepW]),
     .tok_take_o     (tok_take[UC*DepW +: DepW]),
     .tok_give_o     (tok_give[UC*DepW +: DepW]),
-    .a_re_o         (a_re),
-    .a_raddr_o      (a_raddr),
+    .a_re_o         (cmp_a_re),
+    .a_raddr_o      (cmp_a_raddr),
     .a_rdata_i      (a_rdata),
-    .b_re_o         (b_re),
-    .b_raddr_o      (b_raddr),
+    .b_re_o         (cmp_b_re),
+    .b_raddr_o      (cmp_b_raddr),
     .b_rdata_i      (b_rdata),
     .acc_re_o       (acc_cmp_re),
     .acc_raddr_o    (acc_cmp_raddr),
@@ -419,6 +441,48 @@ module npu_core #(
     .stall_dep_o    (unit_stall_dep[UC]),
     .stall_hazard_o (compute_stall_hazard),
     .row_o          (row)
+  );
+
+  npu_window #(
+    .Dim       (Dim),
+    .SpadARows (SpadARows),
+    .SpadBRows (SpadBRows),
+    .AccRows   (AccRows),
+    .WindowCols(WindowCols)
+  ) u_window (
+    .clk_i         (clk_i),
+    .rst_ni        (rst_ni),
+    .clear_i       (clear),
+    .abort_i       (abort),
+    .instr_valid_i (q_valid[UW]),
+    .instr_ready_o (q_ready[UW]),
+    .instr_i       (q_instr[UW*256 +: 256]),
+    .pc_i          (q_pc[UW*32 +: 32]),
+    .tok_avail_i   (tok_avail[UW*DepW +: DepW]),
+    .tok_take_o    (tok_take[UW*DepW +: DepW]),
+    .tok_give_o    (tok_give[UW*DepW +: DepW]),
+    .a_req_o       (win_a_req),
+    .a_raddr_o     (win_a_raddr),
+    .a_gnt_i       (win_a_gnt),
+    .a_rdata_i     (a_rdata),
+    .b_req_o       (win_b_req),
+    .b_raddr_o     (win_b_raddr),
+    .b_gnt_i       (win_b_gnt),
+    .b_rdata_i     (b_rdata),
+    .acc_we_o      (acc_win_we),
+    .acc_waddr_o   (acc_win_waddr),
+    .acc_wdata_o   (acc_win_wdata),
+    .acc_gnt_i     (acc_win_gnt),
+    .idle_o        (unit_idle[UW]),
+    .err_o         (err[1+UW]),
+    .err_cause_o   (err_causes[(1+UW)*CW +: CW]),
+    .err_addr_o    (err_addrs[(1+UW)*32 +: 32]),
+    .err_pc_o      (err_pcs[(1+UW)*32 +: 32]),
+    .busy_o        (unit_busy[UW]),
+    .stall_dep_o   (unit_stall_dep[UW]),
+    .stall_port_o  (window_stall_port),
+    .mac_o         (win_mac),
+    .mac_taps_o    (win_mac_taps)
   );
 
   npu_store #(
@@ -447,6 +511,18 @@ module npu_core #(
     .acc_raddr_o   (acc_st_raddr),
     .acc_gnt_i     (acc_st_gnt),
     .acc_rdata_i   (acc_st_rdata),
+    .m_ar_valid_o  (rd_ar_valid[RdStore]),
+    .m_ar_ready_i  (rd_ar_ready[RdStore]),
+    .m_ar_addr_o   (rd_ar_addr[RdStore*32 +: 32]),
+    .m_ar_len_o    (rd_ar_len[RdStore*8 +: 8]),
+    .m_ar_size_o   (rd_ar_size[RdStore*3 +: 3]),
+    .m_ar_burst_o  (rd_ar_burst[RdStore*2 +: 2]),
+    .m_ar_id_o     (rd_ar_id[RdStore*2 +: 2]),
+    .m_r_valid_i   (rd_r_valid[RdStore]),
+    .m_r_ready_o   (rd_r_ready[RdStore]),
+    .m_r_data_i    (m_axi_rdata_i),
+    .m_r_resp_i    (m_axi_rresp_i),
+    .m_r_last_i    (m_axi_rlast_i),
     .m_aw_valid_o  (m_axi_awvalid_o),
     .m_aw_ready_i  (m_axi_awready_i),
     .m_aw_addr_o   (m_axi_awaddr_o),
@@ -479,11 +555,18 @@ module npu_core #(
   assign write_beat = m_axi_wvalid_o && m_axi_wready_i && (m_axi_wstrb_o != '0);
   assign busy_o     = fetch_active;
 
+  // MACs this cycle: Dim * Dim per row entering the array, Dim per tap of
+  // a depthwise window issued by the window unit.
+  logic [npu_reg_pkg::CntAmountW-1:0] mac_amount;
+  assign mac_amount = (row ? npu_reg_pkg::CntAmountW'(Dim * Dim) : '0) +
+                      (win_mac ? npu_reg_pkg::CntAmountW'(win_mac_taps) *
+                                 npu_reg_pkg::CntAmountW'(Dim) : '0);
+
   logic [npu_reg_pkg::NumCounters-1:0] cnt_ev;
   always_comb begin
     cnt_ev = '0;
     cnt_ev[npu_reg_pkg::CntCycles]             = fetch_active;
-    cnt_ev[npu_reg_pkg::CntMacs]               = row;
+    cnt_ev[npu_reg_pkg::CntMacs]               = row || win_mac;
     cnt_ev[npu_reg_pkg::CntInstructions]       = dispatch;
     cnt_ev[npu_reg_pkg::CntFetchStall]         = fetch_stall;
     cnt_ev[npu_reg_pkg::CntBytesRead]          = read_beat;
@@ -494,6 +577,9 @@ module npu_core #(
     cnt_ev[npu_reg_pkg::CntComputeBusy]        = unit_busy[UC];
     cnt_ev[npu_reg_pkg::CntComputeStallDep]    = unit_stall_dep[UC];
     cnt_ev[npu_reg_pkg::CntComputeStallHazard] = compute_stall_hazard;
+    cnt_ev[npu_reg_pkg::CntWindowBusy]         = unit_busy[UW];
+    cnt_ev[npu_reg_pkg::CntWindowStallDep]     = unit_stall_dep[UW];
+    cnt_ev[npu_reg_pkg::CntWindowStallPort]    = window_stall_port;
     cnt_ev[npu_reg_pkg::CntStoreBusy]          = unit_busy[US];
     cnt_ev[npu_reg_pkg::CntStoreStallDep]      = unit_stall_dep[US];
     cnt_ev[npu_reg_pkg::CntStoreStallMem]      = store_stall_mem;
@@ -506,7 +592,7 @@ module npu_core #(
     .rst_ni     (rst_ni),
     .clear_i    (clear_counters_i),
     .ev_i       (cnt_ev),
-    .amount_i   (npu_reg_pkg::CntAmountW'(Dim * Dim)),
+    .amount_i   (mac_amount),
     .counters_o (counters_o)
   );
 

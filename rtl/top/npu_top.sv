@@ -20,6 +20,8 @@ module npu_top #(
   parameter int unsigned MaxReads   = npu_config_pkg::DefaultMaxReads,
   /// Instructions per unit queue.
   parameter int unsigned QueueDepth = npu_config_pkg::DefaultQueueDepth,
+  /// Columns of the window unit's line buffers (widest tile it slides over).
+  parameter int unsigned WindowCols = npu_config_pkg::DefaultWindowCols,
   /// Bus data width; derived, do not override.
   parameter int unsigned DataW      = 8 * Dim
 ) (
@@ -91,8 +93,9 @@ module npu_top #(
     .Dim      (Dim),
     .SpadARows(SpadARows),
     .SpadBRows(SpadBRows),
-    .SpadPRows(SpadPRows),
-    .AccRows  (AccRows)
+    .SpadPRows (SpadPRows),
+    .AccRows   (AccRows),
+    .WindowCols(WindowCols)
   ) u_csr (
     .clk_i            (clk_i),
     .rst_ni           (rst_ni),
@@ -143,7 +146,8 @@ module npu_top #(
     .SpadPRows (SpadPRows),
     .AccRows   (AccRows),
     .MaxReads  (MaxReads),
-    .QueueDepth(QueueDepth)
+    .QueueDepth(QueueDepth),
+    .WindowCols(WindowCols)
   ) u_core (
     .clk_i            (clk_i),
     .rst_ni           (rst_ni),

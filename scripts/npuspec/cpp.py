@@ -183,13 +183,16 @@ def isa_h(spec: Spec) -> str:
           "  std::string_view name;  ///< field name",
           "  int row;                ///< first row in the block",
           "  int bytes;              ///< 4 (int32) or 1 (int8)",
-          "  bool shift;             ///< a shift, range-checked by the hardware", "};", ""]
+          "  bool checked;           ///< the hardware checks every lane against [min, max]",
+          "  int min;                ///< lowest legal value (when checked)",
+          "  int max;                ///< highest legal value (when checked)", "};", ""]
     for b in isa.param_blocks:
         o.append(f"// `{b.name}`: {b.doc}")
         for f in b.fields:
             o.append(f"/// {f.type}: {f.doc}")
+            rng = f"true, {f.min}, {f.max}" if f.min is not None else "false, 0, 0"
             o.append(f"inline constexpr Field k{camel(b.name)}{camel(f.name)} = "
-                     f"{{{q(f.name)}, {f.row}, {f.rows}, {'true' if f.shift else 'false'}}};")
+                     f"{{{q(f.name)}, {f.row}, {f.rows}, {rng}}};")
         o.append(f"/// Rows of a `{b.name}` block.")
         o.append(f"inline constexpr int k{camel(b.name)}Rows = {b.rows};")
         o.append(f"/// The fields of a `{b.name}` block, in row order.")

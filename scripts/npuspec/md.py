@@ -80,11 +80,12 @@ def isa_md(spec: Spec) -> str:
           "lane `l` is bytes `4l .. 4l+3` of the four rows concatenated, little endian. An `i8` "
           "field takes one row: lane `l` is byte `l`.", ""]
     for b in isa.param_blocks:
-        o += [f"### `{b.name}` ({b.rows} rows)", "", b.doc, "", "| rows | field | type | meaning |",
-              "| --- | --- | --- | --- |"]
+        o += [f"### `{b.name}` ({b.rows} rows)", "", b.doc, "",
+              "| rows | field | type | legal range | meaning |", "| --- | --- | --- | --- | --- |"]
         for f in b.fields:
             rows = f"{f.row}" if f.rows == 1 else f"{f.row}-{f.row + f.rows - 1}"
-            o.append(f"| {rows} | `{f.name}` | {f.type} | {f.doc} |")
+            rng = f"[{f.min}, {f.max}]" if f.min is not None else "any"
+            o.append(f"| {rows} | `{f.name}` | {f.type} | {rng} | {f.doc} |")
         o.append("")
     o += ["## Numerics constants", "", "See [numerics.md](../numerics.md).", "",
           "| constant | value | meaning |", "| --- | --- | --- |"]

@@ -88,7 +88,8 @@ class ParamField:
     row: int    # first row in the block
     rows: int   # 4 (i32) or 1 (i8)
     doc: str
-    shift: bool
+    min: int | None  # range the hardware checks on every lane (i8 fields), or None
+    max: int | None
 
 
 @dataclass
@@ -175,8 +176,11 @@ class Isa:
                 rows = {"i32": 4, "i8": 1}.get(f["type"])
                 if rows is None:
                     fail(f"param block {b['name']}.{f['name']}: type must be i32 or i8")
-                fields.append(ParamField(f["name"], f["type"], row, rows, f["doc"],
-                                         f.get("shift", False)))
+                lo, hi = f.get("min"), f.get("max")
+                if (lo is None) != (hi is None) or (lo is not None and (f["type"] != "i8" or
+                                                                        not -128 <= lo <= hi <= 127)):
+                    fail(f"param block {b['name']}.{f['name']}: min and max go together, on i8")
+                fields.append(ParamField(f["name"], f["type"], row, rows, f["doc"], lo, hi))
                 row += rows
             self.param_blocks.append(ParamBlock(b["name"], b["doc"], fields, row))
         self.numerics = raw["numerics"]

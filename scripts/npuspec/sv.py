@@ -126,12 +126,22 @@ def isa_pkg(spec: Spec) -> str:
         o.append("  typedef struct packed {")
         o += struct_fields(isa, isa.common + ins.fields)
         o += [f"  }} {ins.name}_instr_t;", ""]
-    o.append("  // Parameter blocks in scratchpad P: first row of each field, rows per block.")
+    o += ["  // Parameter blocks in scratchpad P: first row of each field, rows per block;",
+          "  // Param<Block>Checked bit r: row r holds an i8 field whose lanes must lie in",
+          "  // [Param<Block>Min[8r +: 8], Param<Block>Max[8r +: 8]] (signed)."]
     for b in isa.param_blocks:
         for f in b.fields:
             o.append(f"  localparam int unsigned Param{camel(b.name)}{camel(f.name)}Row = {f.row};"
                      f"  // {f.type}: {f.doc[:60]}")
         o.append(f"  localparam int unsigned Param{camel(b.name)}Rows = {b.rows};")
+        checked, lo, hi = 0, [0] * b.rows, [0] * b.rows
+        for f in b.fields:
+            if f.min is not None:
+                checked |= 1 << f.row
+                lo[f.row], hi[f.row] = f.min & 0xff, f.max & 0xff
+        o.append(f"  localparam logic [{b.rows - 1}:0] Param{camel(b.name)}Checked = {b.rows}'h{checked:x};")
+        o.append(f"  localparam logic [{b.rows * 8 - 1}:0] Param{camel(b.name)}Min = {packed_table(lo)};")
+        o.append(f"  localparam logic [{b.rows * 8 - 1}:0] Param{camel(b.name)}Max = {packed_table(hi)};")
     o += ["", "  // Fixed-point facts (docs/numerics.md)."]
     for name, m in isa.numerics.items():
         o.append(f"  localparam int {camel(name)} = {m['value']};  // {m['doc']}")

@@ -18,17 +18,18 @@ struct HwConfig {
   uint32_t dim;  ///< Systolic array rows = columns; also the bus width in bytes and the scratchpad row width in bytes.
   uint32_t spad_a;  ///< Rows of the activation scratchpad A (a power of two).
   uint32_t spad_b;  ///< Rows of the weight scratchpad B (a power of two).
-  uint32_t spad_p;  ///< Rows of the parameter scratchpad P (9 rows per DIM output channels).
+  uint32_t spad_p;  ///< Rows of the parameter scratchpad P (a `requant` block per DIM output channels, an `add` block per add).
   uint32_t acc;  ///< Rows of DIM int32 in the accumulator memory (two banks; a power of two).
   uint32_t reads;  ///< AXI read bursts the load unit keeps in flight.
   uint32_t queue;  ///< Instructions each unit's queue holds.
+  uint32_t window_cols;  ///< Columns of the window unit's line buffers: the widest tile it slides over.
 };
 
 inline constexpr std::array<HwConfig, 4> kHwConfigs = {{
-    {"4x4", 4, 2048, 2048, 4608, 512, 16, 8},
-    {"8x8", 8, 4096, 4096, 2304, 1024, 16, 8},
-    {"16x16", 16, 8192, 8192, 1152, 2048, 16, 8},
-    {"32x32", 32, 8192, 8192, 576, 2048, 16, 8},
+    {"4x4", 4, 2048, 2048, 4608, 512, 16, 8, 64},
+    {"8x8", 8, 4096, 4096, 2304, 1024, 16, 8, 128},
+    {"16x16", 16, 8192, 8192, 1152, 2048, 16, 8, 128},
+    {"32x32", 32, 8192, 8192, 576, 2048, 16, 8, 128},
 }};
 
 inline constexpr std::string_view kDefaultHwConfig = "16x16";
@@ -52,9 +53,12 @@ inline constexpr uint32_t kTokenBits = 8;  ///< Width of each dependency-token c
 inline constexpr uint32_t kMaxBurst = 256;  ///< Beats per AXI burst at most (AXI4 INCR).
 inline constexpr uint32_t kBoundary = 4096;  ///< Bytes: no AXI burst crosses a multiple of this.
 inline constexpr uint32_t kStoreWrites = 8;  ///< Write bursts the store unit announces on AW before their B response.
+inline constexpr uint32_t kResBurst = 16;  ///< Beats per residual read burst of the store unit at most.
+inline constexpr uint32_t kResBursts = 4;  ///< Residual read bursts the store unit keeps in flight.
+inline constexpr uint32_t kWindowKmax = 7;  ///< Largest window kernel and stride.
 inline constexpr uint32_t kAxiIdFetch = 0;  ///< ARID of instruction reads.
 inline constexpr uint32_t kAxiIdLoad = 1;  ///< ARID of the load unit's reads.
-inline constexpr uint32_t kAxiIdStore = 0;  ///< AWID of the store unit's writes.
+inline constexpr uint32_t kAxiIdStore = 2;  ///< ARID of the store unit's residual reads; AWID of its writes.
 }  // namespace arch
 
 }  // namespace npu

@@ -29,11 +29,12 @@ using Word = std::array<uint32_t, kInstrWords>;
 enum class Unit : uint32_t {
   kLoad = 0,  ///< Moves tiles from memory into the A, B and P scratchpads (the DMA read side).
   kCompute = 1,  ///< Streams scratchpad rows through the systolic array into the accumulator memory.
-  kStore = 2,  ///< Reads accumulator rows, post-processes them (bias, requantization, clamp) and writes int8 rows to memory.
+  kWindow = 2,  ///< Slides k x k windows over tiles in scratchpad A (depthwise convolution, max, average and global pooling) into the accumulator memory.
+  kStore = 3,  ///< Reads accumulator rows, post-processes them (bias, requantization, clamp, optional elementwise add of a tensor it reads) and writes int8 rows to memory.
 };
-inline constexpr int kNumUnits = 3;
+inline constexpr int kNumUnits = 4;
 /// Unit names, by index.
-inline constexpr std::array<std::string_view, kNumUnits> kUnitNames = {"load", "compute", "store"};
+inline constexpr std::array<std::string_view, kNumUnits> kUnitNames = {"load", "compute", "window", "store"};
 /// The name of a unit.
 inline constexpr std::string_view UnitName(Unit u) { return kUnitNames[static_cast<int>(u)]; }
 
@@ -42,6 +43,7 @@ enum class Opcode : uint32_t {
   kLoad = 1,
   kCompute = 2,
   kStore = 3,
+  kWindow = 4,
 };
 
 /// The unit that executes opcode @p op, or nullopt for an illegal opcode.
@@ -53,6 +55,8 @@ inline constexpr std::optional<Unit> TryUnitOf(uint32_t op) {
       return Unit::kCompute;
     case 3:
       return Unit::kStore;
+    case 4:
+      return Unit::kWindow;
     default:
       return std::nullopt;
   }
@@ -69,7 +73,7 @@ inline Unit UnitOf(uint32_t op) {
 // instruction takes from the i-th queue into its unit, signal bit i gives to
 // the i-th queue out of it.
 // ---------------------------------------------------------------------------
-inline constexpr int kNumQueues = 4;
+inline constexpr int kNumQueues = 8;
 /// Width of the wait and signal masks.
 inline constexpr int kDepBits = 2;
 
@@ -83,19 +87,27 @@ struct QueueInfo {
 inline constexpr std::array<QueueInfo, kNumQueues> kQueues = {{
     {"load_to_compute", Unit::kLoad, Unit::kCompute, "A or B tile loaded: compute may read it."},
     {"compute_to_load", Unit::kCompute, Unit::kLoad, "A or B half no longer read: load may overwrite it."},
+    {"load_to_window", Unit::kLoad, Unit::kWindow, "A or B tile loaded: the window unit may read it."},
+    {"window_to_load", Unit::kWindow, Unit::kLoad, "A or B half no longer read by the window unit."},
     {"compute_to_store", Unit::kCompute, Unit::kStore, "Accumulator rows written: store may read them."},
     {"store_to_compute", Unit::kStore, Unit::kCompute, "Accumulator half read: compute may overwrite it."},
+    {"window_to_store", Unit::kWindow, Unit::kStore, "Accumulator rows written by the window unit."},
+    {"store_to_window", Unit::kStore, Unit::kWindow, "Accumulator half read: the window unit may overwrite it."},
 }};
 /// Index of each queue in kQueues (and in every per-queue array).
 inline constexpr int kQueueLoadToCompute = 0;
 inline constexpr int kQueueComputeToLoad = 1;
-inline constexpr int kQueueComputeToStore = 2;
-inline constexpr int kQueueStoreToCompute = 3;
+inline constexpr int kQueueLoadToWindow = 2;
+inline constexpr int kQueueWindowToLoad = 3;
+inline constexpr int kQueueComputeToStore = 4;
+inline constexpr int kQueueStoreToCompute = 5;
+inline constexpr int kQueueWindowToStore = 6;
+inline constexpr int kQueueStoreToWindow = 7;
 
 /// kInQueue[u][i]: the queue wait bit i of unit u takes from (-1: none).
-inline constexpr std::array<std::array<int, kDepBits>, kNumUnits> kInQueue = {{{1, -1}, {0, 3}, {2, -1}}};
+inline constexpr std::array<std::array<int, kDepBits>, kNumUnits> kInQueue = {{{1, 3}, {0, 5}, {2, 7}, {4, 6}}};
 /// kOutQueue[u][i]: the queue signal bit i of unit u gives to (-1: none).
-inline constexpr std::array<std::array<int, kDepBits>, kNumUnits> kOutQueue = {{{0, -1}, {1, 2}, {3, -1}}};
+inline constexpr std::array<std::array<int, kDepBits>, kNumUnits> kOutQueue = {{{0, 2}, {1, 4}, {3, 6}, {5, 7}}};
 
 /// The wait bit (a mask) of unit @p u that takes from unit @p from; 0 if none.
 inline constexpr uint32_t WaitFrom(Unit u, Unit from) {
@@ -141,14 +153,20 @@ struct Deps {
 // Enumerations of field values.
 /// Scratchpads written by `load`.
 enum class Spad : uint32_t {
-  kA = 0,  ///< A: activations (read by compute).
-  kB = 1,  ///< B: weights (read by compute).
+  kA = 0,  ///< A: activations (read by compute and window).
+  kB = 1,  ///< B: weights (read by compute and window).
   kP = 2,  ///< P: post-processing parameters (read by store).
+};
+/// Operation of a `window` instruction.
+enum class WindowMode : uint32_t {
+  kDw = 0,  ///< Depthwise convolution: sum over the window of A x B tap weights, lane by lane.
+  kMax = 1,  ///< Maximum over the window.
+  kAvg = 2,  ///< Sum over the window divided by the count of in-bounds positions, rounded half away from zero.
+  kSum = 3,  ///< Sum over the whole plane (global pooling); the kernel and stride fields are ignored.
 };
 
 // Fixed-point facts (docs/numerics.md).
-inline constexpr int kMinShift = -31;  ///< Smallest shift of MultiplyByQuantizedMultiplier.
-inline constexpr int kMaxShift = 30;  ///< Largest shift of MultiplyByQuantizedMultiplier (31 would need 1 << 31).
+inline constexpr int kAddLeftShift = 20;  ///< Left shift of both inputs of TFLite's int8 ADD.
 
 // ---------------------------------------------------------------------------
 // Parameter blocks in scratchpad P: an i32 field takes four rows (lane l is
@@ -162,20 +180,50 @@ struct Field {
   std::string_view name;  ///< field name
   int row;                ///< first row in the block
   int bytes;              ///< 4 (int32) or 1 (int8)
-  bool shift;             ///< a shift, range-checked by the hardware
+  bool checked;           ///< the hardware checks every lane against [min, max]
+  int min;                ///< lowest legal value (when checked)
+  int max;                ///< highest legal value (when checked)
 };
 
 // `requant`: Requantization of one group of DIM output channels; read by every store (p_row).
 /// i32: Added to the accumulator (the compiler folds the input zero point in).
-inline constexpr Field kRequantBias = {"bias", 0, 4, false};
+inline constexpr Field kRequantBias = {"bias", 0, 4, false, 0, 0};
 /// i32: Q31 multiplier M.
-inline constexpr Field kRequantMult = {"mult", 4, 4, false};
-/// i8: Shift, > 0 left, in [min_shift, max_shift].
-inline constexpr Field kRequantShift = {"shift", 8, 1, true};
+inline constexpr Field kRequantMult = {"mult", 4, 4, false, 0, 0};
+/// i8: Shift of MultiplyByQuantizedMultiplier, > 0 left.
+inline constexpr Field kRequantShift = {"shift", 8, 1, true, -31, 30};
 /// Rows of a `requant` block.
 inline constexpr int kRequantRows = 9;
 /// The fields of a `requant` block, in row order.
 inline constexpr std::array<Field, 3> kRequantFields = {kRequantBias, kRequantMult, kRequantShift};
+
+// `add`: Elementwise add (TFLite ADD) applied by a store with `add` set (add_p_row); usually one block per tensor.
+/// i32: Multiplier of input 1 (the requantized accumulator).
+inline constexpr Field kAddIn1Mult = {"in1_mult", 0, 4, false, 0, 0};
+/// i32: Multiplier of input 2 (the tensor the store reads).
+inline constexpr Field kAddIn2Mult = {"in2_mult", 4, 4, false, 0, 0};
+/// i32: Multiplier of the sum.
+inline constexpr Field kAddOutMult = {"out_mult", 8, 4, false, 0, 0};
+/// i8: Shift of input 1 (TFLite's ADD allows no left shift).
+inline constexpr Field kAddIn1Shift = {"in1_shift", 12, 1, true, -31, 0};
+/// i8: Shift of input 2.
+inline constexpr Field kAddIn2Shift = {"in2_shift", 13, 1, true, -31, 0};
+/// i8: Shift of the sum.
+inline constexpr Field kAddOutShift = {"out_shift", 14, 1, true, -31, 0};
+/// i8: Zero point of input 1.
+inline constexpr Field kAddIn1Zp = {"in1_zp", 15, 1, false, 0, 0};
+/// i8: Zero point of input 2.
+inline constexpr Field kAddIn2Zp = {"in2_zp", 16, 1, false, 0, 0};
+/// i8: Output zero point.
+inline constexpr Field kAddOutZp = {"out_zp", 17, 1, false, 0, 0};
+/// i8: Lower clamp of the output.
+inline constexpr Field kAddActMin = {"act_min", 18, 1, false, 0, 0};
+/// i8: Upper clamp of the output; a lane with act_min > act_max is illegal.
+inline constexpr Field kAddActMax = {"act_max", 19, 1, false, 0, 0};
+/// Rows of a `add` block.
+inline constexpr int kAddRows = 20;
+/// The fields of a `add` block, in row order.
+inline constexpr std::array<Field, 11> kAddFields = {kAddIn1Mult, kAddIn2Mult, kAddOutMult, kAddIn1Shift, kAddIn2Shift, kAddOutShift, kAddIn1Zp, kAddIn2Zp, kAddOutZp, kAddActMin, kAddActMax};
 
 }  // namespace param
 
@@ -223,6 +271,7 @@ struct EnumValue {
   uint32_t value;
 };
 inline constexpr std::array<EnumValue, 3> kSpadValues = {{{"a", 0}, {"b", 1}, {"p", 2}}};
+inline constexpr std::array<EnumValue, 4> kWindowModeValues = {{{"dw", 0}, {"max", 1}, {"avg", 2}, {"sum", 3}}};
 
 /// One field of an instruction.
 struct FieldInfo {
@@ -266,7 +315,7 @@ inline constexpr std::array<FieldInfo, 7> kComputeFields = {{
     {"nk", 96, 16, false, {}},
     {"a_k_stride", 112, 16, false, {}},
 }};
-inline constexpr std::array<FieldInfo, 9> kStoreFields = {{
+inline constexpr std::array<FieldInfo, 13> kStoreFields = {{
     {"out_zp", 8, 8, true, {}},
     {"act_min", 16, 8, true, {}},
     {"act_max", 24, 8, true, {}},
@@ -276,11 +325,40 @@ inline constexpr std::array<FieldInfo, 9> kStoreFields = {{
     {"p_row", 112, 16, false, {}},
     {"ny", 128, 16, false, {}},
     {"nx", 144, 16, false, {}},
+    {"res_addr", 160, 32, false, {}},
+    {"res_row_stride", 192, 32, false, {}},
+    {"add_p_row", 224, 16, false, {}},
+    {"add", 240, 1, false, {}},
 }};
-inline constexpr std::array<InstrInfo, 3> kInstrs = {{
+inline constexpr std::array<FieldInfo, 22> kWindowFields = {{
+    {"mode", 8, 2, false, kWindowModeValues},
+    {"kh", 10, 3, false, {}},
+    {"kw", 13, 3, false, {}},
+    {"sy", 16, 3, false, {}},
+    {"sx", 19, 3, false, {}},
+    {"carry_in", 22, 1, false, {}},
+    {"carry_out", 23, 1, false, {}},
+    {"nc", 24, 8, false, {}},
+    {"a_row", 32, 16, false, {}},
+    {"a_c_stride", 48, 16, false, {}},
+    {"ih", 64, 16, false, {}},
+    {"iw", 80, 16, false, {}},
+    {"acc_row", 96, 16, false, {}},
+    {"acc_c_stride", 112, 16, false, {}},
+    {"b_row", 128, 16, false, {}},
+    {"b_c_stride", 144, 16, false, {}},
+    {"y_lo", 160, 16, false, {}},
+    {"y_hi", 176, 16, false, {}},
+    {"x_lo", 192, 16, false, {}},
+    {"x_hi", 208, 16, false, {}},
+    {"oh", 224, 16, false, {}},
+    {"ow", 240, 16, false, {}},
+}};
+inline constexpr std::array<InstrInfo, 4> kInstrs = {{
     {"load", Opcode::kLoad, Unit::kLoad, kLoadFields},
     {"compute", Opcode::kCompute, Unit::kCompute, kComputeFields},
     {"store", Opcode::kStore, Unit::kStore, kStoreFields},
+    {"window", Opcode::kWindow, Unit::kWindow, kWindowFields},
 }};
 /// The table entry of opcode @p op, or nullptr.
 inline constexpr const InstrInfo* FindInstr(uint32_t op) {
@@ -313,8 +391,12 @@ struct LoadInstr {
   static constexpr Unit kUnit = Unit::kLoad;
   /// Wait bit: take a token from the compute_to_load queue.
   static constexpr uint32_t kWaitCompute = 1;
+  /// Wait bit: take a token from the window_to_load queue.
+  static constexpr uint32_t kWaitWindow = 2;
   /// Signal bit: give a token to the load_to_compute queue.
   static constexpr uint32_t kSignalCompute = 1;
+  /// Signal bit: give a token to the load_to_window queue.
+  static constexpr uint32_t kSignalWindow = 2;
   /// This instruction's fields (bit positions, signedness, named values).
   static constexpr std::span<const FieldInfo> Fields() { return kLoadFields; }
   Deps deps;  ///< dependency flags
@@ -446,8 +528,12 @@ struct StoreInstr {
   static constexpr Unit kUnit = Unit::kStore;
   /// Wait bit: take a token from the compute_to_store queue.
   static constexpr uint32_t kWaitCompute = 1;
+  /// Wait bit: take a token from the window_to_store queue.
+  static constexpr uint32_t kWaitWindow = 2;
   /// Signal bit: give a token to the store_to_compute queue.
   static constexpr uint32_t kSignalCompute = 1;
+  /// Signal bit: give a token to the store_to_window queue.
+  static constexpr uint32_t kSignalWindow = 2;
   /// This instruction's fields (bit positions, signedness, named values).
   static constexpr std::span<const FieldInfo> Fields() { return kStoreFields; }
   Deps deps;  ///< dependency flags
@@ -460,6 +546,10 @@ struct StoreInstr {
   uint32_t p_row = 0;  ///< First P row of this channel group's `requant` parameter block.
   uint32_t ny = 0;  ///< Output rows.
   uint32_t nx = 0;  ///< Accumulator rows (output pixels) per output row.
+  uint32_t res_addr = 0;  ///< With add: byte address of the residual (input 2) row 0; a multiple of DIM.
+  uint32_t res_row_stride = 0;  ///< With add: bytes between residual rows y; a multiple of DIM.
+  uint32_t add_p_row = 0;  ///< With add: first P row of the `add` parameter block.
+  uint32_t add = 0;  ///< 1: add the residual tensor to the requantized result (TFLite int8 ADD).
 
   /// Encodes; throws std::out_of_range naming the field that does not fit.
   Word Encode() const {
@@ -476,6 +566,10 @@ struct StoreInstr {
     SetField(word, 112, 16, p_row, "store.p_row");
     SetField(word, 128, 16, ny, "store.ny");
     SetField(word, 144, 16, nx, "store.nx");
+    SetField(word, 160, 32, res_addr, "store.res_addr");
+    SetField(word, 192, 32, res_row_stride, "store.res_row_stride");
+    SetField(word, 224, 16, add_p_row, "store.add_p_row");
+    SetField(word, 240, 1, add, "store.add");
     return word;
   }
 
@@ -492,12 +586,116 @@ struct StoreInstr {
     i.p_row = GetField(word, 112, 16);
     i.ny = GetField(word, 128, 16);
     i.nx = GetField(word, 144, 16);
+    i.res_addr = GetField(word, 160, 32);
+    i.res_row_stride = GetField(word, 192, 32);
+    i.add_p_row = GetField(word, 224, 16);
+    i.add = GetField(word, 240, 1);
     return i;
   }
   bool operator==(const StoreInstr&) const = default;
 };
 
+/// `window` (opcode 4, unit window): Slide a kh x kw window with strides sy, sx over `nc` planes of an
+struct WindowInstr {
+  static constexpr Opcode kOpcode = Opcode::kWindow;
+  static constexpr Unit kUnit = Unit::kWindow;
+  /// Wait bit: take a token from the load_to_window queue.
+  static constexpr uint32_t kWaitLoad = 1;
+  /// Wait bit: take a token from the store_to_window queue.
+  static constexpr uint32_t kWaitStore = 2;
+  /// Signal bit: give a token to the window_to_load queue.
+  static constexpr uint32_t kSignalLoad = 1;
+  /// Signal bit: give a token to the window_to_store queue.
+  static constexpr uint32_t kSignalStore = 2;
+  /// This instruction's fields (bit positions, signedness, named values).
+  static constexpr std::span<const FieldInfo> Fields() { return kWindowFields; }
+  Deps deps;  ///< dependency flags
+  WindowMode mode = WindowMode::kDw;  ///< Operation.
+  uint32_t kh = 0;  ///< Window rows, 1..7 (not used by sum).
+  uint32_t kw = 0;  ///< Window columns, 1..7 (not used by sum).
+  uint32_t sy = 0;  ///< Vertical stride, 1..7 (not used by sum).
+  uint32_t sx = 0;  ///< Horizontal stride, 1..7 (not used by sum).
+  uint32_t carry_in = 0;  ///< sum: plane 0 starts from the sum kept by the previous window instruction.
+  uint32_t carry_out = 0;  ///< sum: the last plane's sum is kept for the next window instruction instead of written.
+  uint32_t nc = 0;  ///< Number of planes.
+  uint32_t a_row = 0;  ///< First A row of plane 0's tile.
+  uint32_t a_c_stride = 0;  ///< A rows between planes.
+  uint32_t ih = 0;  ///< Tile rows (input rows, padding included).
+  uint32_t iw = 0;  ///< Tile columns; at most window_cols (HW_WINDOW_COLS) except in mode sum, which has no line buffers.
+  uint32_t acc_row = 0;  ///< First accumulator row of plane 0.
+  uint32_t acc_c_stride = 0;  ///< Accumulator rows between planes.
+  uint32_t b_row = 0;  ///< dw: first B row of plane 0's kh * kw tap weights (one row per tap, lane = channel).
+  uint32_t b_c_stride = 0;  ///< dw: B rows between planes.
+  uint32_t y_lo = 0;  ///< avg: first tile row inside the input (rows above are padding).
+  uint32_t y_hi = 0;  ///< avg: one past the last tile row inside the input.
+  uint32_t x_lo = 0;  ///< avg: first tile column inside the input.
+  uint32_t x_hi = 0;  ///< avg: one past the last tile column inside the input.
+  uint32_t oh = 0;  ///< Output rows per plane; (oh - 1) * sy + kh must not exceed ih.
+  uint32_t ow = 0;  ///< Output columns per plane; (ow - 1) * sx + kw must not exceed iw.
+
+  /// Encodes; throws std::out_of_range naming the field that does not fit.
+  Word Encode() const {
+    Word word{};
+    SetField(word, 0, 4, static_cast<uint32_t>(kOpcode), "opcode");
+    SetField(word, 4, 2, deps.wait, "window.wait");
+    SetField(word, 6, 2, deps.signal, "window.signal");
+    SetField(word, 8, 2, static_cast<uint32_t>(mode), "window.mode");
+    SetField(word, 10, 3, kh, "window.kh");
+    SetField(word, 13, 3, kw, "window.kw");
+    SetField(word, 16, 3, sy, "window.sy");
+    SetField(word, 19, 3, sx, "window.sx");
+    SetField(word, 22, 1, carry_in, "window.carry_in");
+    SetField(word, 23, 1, carry_out, "window.carry_out");
+    SetField(word, 24, 8, nc, "window.nc");
+    SetField(word, 32, 16, a_row, "window.a_row");
+    SetField(word, 48, 16, a_c_stride, "window.a_c_stride");
+    SetField(word, 64, 16, ih, "window.ih");
+    SetField(word, 80, 16, iw, "window.iw");
+    SetField(word, 96, 16, acc_row, "window.acc_row");
+    SetField(word, 112, 16, acc_c_stride, "window.acc_c_stride");
+    SetField(word, 128, 16, b_row, "window.b_row");
+    SetField(word, 144, 16, b_c_stride, "window.b_c_stride");
+    SetField(word, 160, 16, y_lo, "window.y_lo");
+    SetField(word, 176, 16, y_hi, "window.y_hi");
+    SetField(word, 192, 16, x_lo, "window.x_lo");
+    SetField(word, 208, 16, x_hi, "window.x_hi");
+    SetField(word, 224, 16, oh, "window.oh");
+    SetField(word, 240, 16, ow, "window.ow");
+    return word;
+  }
+
+  /// Decodes the fields (the opcode is not checked here).
+  static WindowInstr Decode(const Word& word) {
+    WindowInstr i;
+    i.deps = DepsOf(word);
+    i.mode = static_cast<WindowMode>(GetField(word, 8, 2));
+    i.kh = GetField(word, 10, 3);
+    i.kw = GetField(word, 13, 3);
+    i.sy = GetField(word, 16, 3);
+    i.sx = GetField(word, 19, 3);
+    i.carry_in = GetField(word, 22, 1);
+    i.carry_out = GetField(word, 23, 1);
+    i.nc = GetField(word, 24, 8);
+    i.a_row = GetField(word, 32, 16);
+    i.a_c_stride = GetField(word, 48, 16);
+    i.ih = GetField(word, 64, 16);
+    i.iw = GetField(word, 80, 16);
+    i.acc_row = GetField(word, 96, 16);
+    i.acc_c_stride = GetField(word, 112, 16);
+    i.b_row = GetField(word, 128, 16);
+    i.b_c_stride = GetField(word, 144, 16);
+    i.y_lo = GetField(word, 160, 16);
+    i.y_hi = GetField(word, 176, 16);
+    i.x_lo = GetField(word, 192, 16);
+    i.x_hi = GetField(word, 208, 16);
+    i.oh = GetField(word, 224, 16);
+    i.ow = GetField(word, 240, 16);
+    return i;
+  }
+  bool operator==(const WindowInstr&) const = default;
+};
+
 /// Every instruction type, in opcode table order.
-using InstrTypes = std::tuple<LoadInstr, ComputeInstr, StoreInstr>;
+using InstrTypes = std::tuple<LoadInstr, ComputeInstr, StoreInstr, WindowInstr>;
 
 }  // namespace npu::isa

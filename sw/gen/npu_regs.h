@@ -28,6 +28,8 @@ inline constexpr uint32_t kHwSpadB = 0x00c;
 inline constexpr uint32_t kHwSpadP = 0x010;
 /// Rows of the accumulator memory (two banks split by the top address bit). (ro)
 inline constexpr uint32_t kHwAcc = 0x014;
+/// Columns of the window unit's line buffers: the widest tile a `window` instruction (other than mode sum) may slide over. (ro)
+inline constexpr uint32_t kHwWindowCols = 0x018;
 /// Control. Every write sets both interrupt enables, so keep them set when writing soft_reset or clear_counters. (rw)
 inline constexpr uint32_t kCtrl = 0x020;
 inline constexpr uint32_t kCtrlSoftResetLsb = 0, kCtrlSoftResetMask = 0x00000001;  ///< Write 1: abort whatever runs (bus transactions are completed legally), empty the stream queue, clear tokens, errors and IRQ status. Reads 0; STATUS.resetting shows progress.
@@ -75,9 +77,9 @@ inline constexpr uint32_t kStreamsDone = 0x05c;
 inline constexpr uint32_t kCntCyclesLo = 0x100;
 /// Cycles with a stream running. High word (latched). (rc)
 inline constexpr uint32_t kCntCyclesHi = 0x104;
-/// int8 multiply-accumulates: DIM*DIM per row streamed through the array (padded lanes included). Low word; reading it latches the high word. (rc)
+/// int8 multiply-accumulates: DIM*DIM per row streamed through the array, DIM per window tap of each depthwise output (padded lanes included). Low word; reading it latches the high word. (rc)
 inline constexpr uint32_t kCntMacsLo = 0x108;
-/// int8 multiply-accumulates: DIM*DIM per row streamed through the array (padded lanes included). High word (latched). (rc)
+/// int8 multiply-accumulates: DIM*DIM per row streamed through the array, DIM per window tap of each depthwise output (padded lanes included). High word (latched). (rc)
 inline constexpr uint32_t kCntMacsHi = 0x10c;
 /// Instructions dispatched to the units. (rc)
 inline constexpr uint32_t kCntInstructions = 0x110;
@@ -99,12 +101,18 @@ inline constexpr uint32_t kCntComputeBusy = 0x12c;
 inline constexpr uint32_t kCntComputeStallDep = 0x130;
 /// Cycles the compute unit waits for an accumulator read-after-write hazard or a weight load. (rc)
 inline constexpr uint32_t kCntComputeStallHazard = 0x134;
+/// Cycles the window unit is not idle. (rc)
+inline constexpr uint32_t kCntWindowBusy = 0x138;
+/// Cycles the window unit's queue head waits for a dependency token. (rc)
+inline constexpr uint32_t kCntWindowStallDep = 0x13c;
+/// Cycles the window unit waits for a scratchpad or accumulator port the compute unit holds, or for its own weights. (rc)
+inline constexpr uint32_t kCntWindowStallPort = 0x140;
 /// Cycles the store unit is not idle. (rc)
-inline constexpr uint32_t kCntStoreBusy = 0x138;
+inline constexpr uint32_t kCntStoreBusy = 0x144;
 /// Cycles the store unit's queue head waits for a dependency token. (rc)
-inline constexpr uint32_t kCntStoreStallDep = 0x13c;
-/// Cycles the store unit waits for the memory (AW or W not accepted). (rc)
-inline constexpr uint32_t kCntStoreStallMem = 0x140;
+inline constexpr uint32_t kCntStoreStallDep = 0x148;
+/// Cycles the store unit waits for the memory (AW or W not accepted, or residual data not yet returned). (rc)
+inline constexpr uint32_t kCntStoreStallMem = 0x14c;
 
 /// Every register, for tools that dump them.
 struct RegInfo {
@@ -112,13 +120,14 @@ struct RegInfo {
   uint32_t offset;
   std::string_view access;
 };
-inline constexpr std::array<RegInfo, 36> kAllRegs = {{
+inline constexpr std::array<RegInfo, 40> kAllRegs = {{
     {"id", 0x000, "ro"},
     {"hw_version", 0x004, "ro"},
     {"hw_spad_a", 0x008, "ro"},
     {"hw_spad_b", 0x00c, "ro"},
     {"hw_spad_p", 0x010, "ro"},
     {"hw_acc", 0x014, "ro"},
+    {"hw_window_cols", 0x018, "ro"},
     {"ctrl", 0x020, "rw"},
     {"status", 0x024, "ro"},
     {"irq_status", 0x028, "w1c"},
@@ -146,9 +155,12 @@ inline constexpr std::array<RegInfo, 36> kAllRegs = {{
     {"cnt_compute_busy", 0x12c, "rc"},
     {"cnt_compute_stall_dep", 0x130, "rc"},
     {"cnt_compute_stall_hazard", 0x134, "rc"},
-    {"cnt_store_busy", 0x138, "rc"},
-    {"cnt_store_stall_dep", 0x13c, "rc"},
-    {"cnt_store_stall_mem", 0x140, "rc"},
+    {"cnt_window_busy", 0x138, "rc"},
+    {"cnt_window_stall_dep", 0x13c, "rc"},
+    {"cnt_window_stall_port", 0x140, "rc"},
+    {"cnt_store_busy", 0x144, "rc"},
+    {"cnt_store_stall_dep", 0x148, "rc"},
+    {"cnt_store_stall_mem", 0x14c, "rc"},
 }};
 
 /// A named bit of a register.
@@ -173,10 +185,10 @@ struct CounterInfo {
   std::string_view doc;   ///< what it counts
 };
 inline constexpr uint32_t kCntBase = 0x100;
-inline constexpr int kCounterWords = 17;
-inline constexpr std::array<CounterInfo, 15> kCounters = {{
+inline constexpr int kCounterWords = 20;
+inline constexpr std::array<CounterInfo, 18> kCounters = {{
     {"cycles", 0x100, 64, "Cycles with a stream running."},
-    {"macs", 0x108, 64, "int8 multiply-accumulates: DIM*DIM per row streamed through the array (padded lanes included)."},
+    {"macs", 0x108, 64, "int8 multiply-accumulates: DIM*DIM per row streamed through the array, DIM per window tap of each depthwise output (padded lanes included)."},
     {"instructions", 0x110, 32, "Instructions dispatched to the units."},
     {"fetch_stall", 0x114, 32, "Cycles every unit queue is empty while instructions remain to be fetched."},
     {"bytes_read", 0x118, 32, "Bytes read from memory (instructions and data, including beats dropped on abort)."},
@@ -187,9 +199,12 @@ inline constexpr std::array<CounterInfo, 15> kCounters = {{
     {"compute_busy", 0x12c, 32, "Cycles the compute unit is not idle (loading weights, streaming rows or draining the array)."},
     {"compute_stall_dep", 0x130, 32, "Cycles the compute unit's queue head waits for a dependency token."},
     {"compute_stall_hazard", 0x134, 32, "Cycles the compute unit waits for an accumulator read-after-write hazard or a weight load."},
-    {"store_busy", 0x138, 32, "Cycles the store unit is not idle."},
-    {"store_stall_dep", 0x13c, 32, "Cycles the store unit's queue head waits for a dependency token."},
-    {"store_stall_mem", 0x140, 32, "Cycles the store unit waits for the memory (AW or W not accepted)."},
+    {"window_busy", 0x138, 32, "Cycles the window unit is not idle."},
+    {"window_stall_dep", 0x13c, 32, "Cycles the window unit's queue head waits for a dependency token."},
+    {"window_stall_port", 0x140, 32, "Cycles the window unit waits for a scratchpad or accumulator port the compute unit holds, or for its own weights."},
+    {"store_busy", 0x144, 32, "Cycles the store unit is not idle."},
+    {"store_stall_dep", 0x148, 32, "Cycles the store unit's queue head waits for a dependency token."},
+    {"store_stall_mem", 0x14c, 32, "Cycles the store unit waits for the memory (AW or W not accepted, or residual data not yet returned)."},
 }};
 
 }  // namespace npu::regs

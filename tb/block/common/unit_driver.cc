@@ -239,7 +239,7 @@ void UnitDriver::Sample() {
     ++aborts_;
     abort_cycle_ = now;
     idle_check_ = false;
-    if (config_.halts) halted_ = true;
+    if (config_.halts && config_.halts_on_abort) halted_ = true;
   }
   if (port_.err.Get() != 0) {
     const ErrorReport report{static_cast<uint32_t>(port_.err_cause.Get()),
@@ -254,6 +254,7 @@ void UnitDriver::Sample() {
           << ") from a halted unit";
       halted_ = true;
       error_since_clear_ = true;
+      error_pc_ = report.pc;
       idle_check_ = false;
     }
     errors_.push_back(report);
@@ -300,10 +301,12 @@ void UnitDriver::Sample() {
       << "cycle " << now << ": tok_give_o on a signal bit that names no queue";
   for (int b = 0; b < isa::kDepBits; ++b) {
     if (!((give >> b) & 1)) continue;
-    NPU_CHECK(!halted_) << "cycle " << now << ": token given on bit " << b << " by a halted unit";
     NPU_CHECK(!expect_[b].empty()) << "cycle " << now << ": token given on bit " << b
                                    << " while no instruction taken expects one";
     const Expected e = expect_[b].front();
+    NPU_CHECK(!halted_ || (config_.drains_on_error && error_since_clear_ && e.pc < error_pc_))
+        << "cycle " << now << ": token given on bit " << b << " (pc " << e.pc
+        << ") by a halted unit";
     NPU_CHECK(e.take_cycle < now) << "cycle " << now << ": instruction " << e.index
                                   << " gave its token on bit " << b << " in the cycle it was taken";
     expect_[b].pop_front();

@@ -125,9 +125,15 @@ struct UnitDriverConfig {
   int max_tokens = 0;
   /// kOnDemand: largest delay of an arrival.
   int max_token_delay = 6;
-  /// The unit halts on an error or abort_i until clear_i (load, store): it
-  /// then takes no instruction, gives no token and reports no second error.
+  /// The unit halts on an error until clear_i (every unit): it then takes
+  /// no instruction, gives no token and reports no second error.
   bool halts = true;
+  /// ... and on abort_i too (load, store; compute only flushes on abort).
+  bool halts_on_abort = true;
+  /// Instructions taken before the failing one may still complete and give
+  /// their tokens after the error report (compute: it finds the error as it
+  /// takes the instruction, while earlier ones are still in the array).
+  bool drains_on_error = false;
 };
 
 /// Cycles in which the counter events were high (since construction).
@@ -275,6 +281,7 @@ class UnitDriver {
   bool clear_req_ = false, abort_req_ = false;
   uint64_t clears_ = 0, aborts_ = 0;
   bool halted_ = false;
+  uint32_t error_pc_ = 0;  // pc of the error that halted the unit
   bool error_since_clear_ = false;
   bool idle_check_ = true;  // idle implies no signal owed
   uint64_t abort_cycle_ = 0, clear_cycle_ = 0;

@@ -148,6 +148,8 @@ class ComputeBench {
 
   /// Runs a program to completion and checks the tokens (timing and order),
   /// the memory traffic and the errors against the model, which executes it.
+  /// An illegal instruction ends the program: the unit reports it and halts
+  /// (the caller clears it); nothing after it is pushed.
   Task<RunStats> RunProgram(const std::vector<Instr>& prog) {
     // Expected traffic when each token is given, from the program's start.
     const int64_t base_a = static_cast<int64_t>(a_reads_.size());
@@ -164,8 +166,12 @@ class ComputeBench {
       const Instr& in = prog[i];
       const auto pc = static_cast<uint32_t>(first + i);
       if (!in.legal) {
+        // The unit reports it and halts: nothing after it runs.
         want_err_pc.push_back(pc);
-      } else if (in.ci.m != 0 && in.ci.nk != 0) {
+        driver_.Push(block::UnitInstr{in.word, pc, 0});
+        break;
+      }
+      if (in.ci.m != 0 && in.ci.nk != 0) {
         cum_a += int64_t{in.ci.m} * in.ci.nk;
         cum_w += int64_t{in.ci.m} * in.ci.nk;
         cum_b += int64_t{in.ci.nk} * kDim;
@@ -203,6 +209,7 @@ class ComputeBench {
     }
     NPU_CHECK(err_pc == want_err_pc)
         << err_pc.size() << " errors, " << want_err_pc.size() << " illegal instructions";
+    NPU_CHECK_EQ(driver_.halted(), !want_err_pc.empty()) << "halted after an illegal instruction";
     driver_.CheckSignalsGiven();
     std::array<size_t, isa::kDepBits> tokens{};
     for (size_t i = given_before; i < driver_.given().size(); ++i) {
@@ -298,7 +305,9 @@ class ComputeBench {
   static block::UnitDriverConfig WithUnit(block::UnitDriverConfig c, uint64_t seed) {
     c.unit = isa::Unit::kCompute;
     c.seed = seed ^ 0xc0de'0000'0000'0003ull;
-    c.halts = false;  // an illegal instruction is dropped; abort only flushes
+    c.halts = true;            // an illegal instruction halts the unit until clear_i
+    c.halts_on_abort = false;  // abort only flushes
+    c.drains_on_error = true;  // earlier instructions finish after the report
     return c;
   }
 
@@ -506,42 +515,49 @@ NPU_SIM_TEST(compute_small_m_same_rows) {
 
 // Out-of-range rows (A, B, accumulator, each one past the end), opcodes other
 // than compute, and fields whose products overflow 32 bits: each is reported
-// as illegal_instr with its pc, takes its tokens, gives none, and the legal
-// instructions around it run normally.
+// as illegal_instr with its pc, takes its tokens, gives none, and halts the
+// unit (nothing after it runs) until clear_i; the legal instructions before
+// it run normally, and after clear_i the unit runs again.
 NPU_SIM_TEST(compute_illegal_instructions) {
   ComputeBench tb(ctx, {.gap_prob = 0.25, .max_gap = 7, .token_prob = 0.2});
   tb.Run([&]() -> Task<> {
     auto& r = tb.rng();
-    std::vector<Instr> prog;
-    const auto legal = [&] { prog.push_back(Make(tb.RandomLegal())); };
-    const auto bad = [&](ComputeInstr c, uint32_t opcode = 2) {
+    std::vector<ComputeInstr> bad;
+    std::vector<uint32_t> opcode;
+    const auto add = [&](ComputeInstr c, uint32_t op = 2) {
       c.deps.signal = ComputeInstr::kSignalLoad | ComputeInstr::kSignalStore;
       if (r() & 1) c.deps.wait |= ComputeInstr::kWaitLoad;
-      prog.push_back(Make(c, false, opcode));
+      bad.push_back(c);
+      opcode.push_back(op);
     };
-    legal();
     ComputeInstr c = tb.RandomLegal();
     c.a_row = kSpadA - c.m - (c.nk - 1) * c.a_k_stride + 1;  // last A row one past the end
-    bad(c);
-    legal();
+    add(c);
     c = tb.RandomLegal();
     c.b_row = kSpadB - c.nk * kDim + 1;  // last B row one past the end
-    bad(c);
+    add(c);
     c = tb.RandomLegal();
     c.acc_row = kAcc - c.m + 1;  // last accumulator row one past the end
-    bad(c);
-    legal();
-    bad(tb.RandomLegal(), 3);  // not a compute opcode
-    bad(tb.RandomLegal(), 0);
+    add(c);
+    add(tb.RandomLegal(), 3);  // not a compute opcode
+    add(tb.RandomLegal(), 0);
     c = tb.RandomLegal();
     c.nk = 0xffff;  // huge: (nk - 1) * a_k_stride overflows 32 bits
     c.a_k_stride = 0xffff;
     c.m = 0xffff;
-    bad(c);
-    legal();
-    for (const Instr& in : prog) {
-      NPU_CHECK_EQ(InRange(in.ci) && (in.word[0] & 0xf) == 2, in.legal) << "bench error";
+    add(c);
+    for (size_t i = 0; i < bad.size(); ++i) {
+      std::vector<Instr> prog;
+      for (int n = static_cast<int>(r() % 3); n > 0; --n) prog.push_back(Make(tb.RandomLegal()));
+      prog.push_back(Make(bad[i], false, opcode[i]));
+      for (const Instr& in : prog) {
+        NPU_CHECK_EQ(InRange(in.ci) && (in.word[0] & 0xf) == 2, in.legal) << "bench error";
+      }
+      co_await tb.RunProgram(prog);
+      co_await tb.driver().Clear();
     }
+    std::vector<Instr> prog;
+    for (int n = 0; n < 4; ++n) prog.push_back(Make(tb.RandomLegal()));
     co_await tb.RunProgram(prog);
     co_await tb.CheckAcc();
   });

@@ -139,7 +139,12 @@ module npu_compute_tb_top #(
     .st_re_i    (st_re_i),
     .st_raddr_i (st_raddr_i),
     .st_gnt_o   (st_gnt_o),
-    .st_rdata_o (st_rdata_o)
+    .st_rdata_o (st_rdata_o),
+    // The window unit's write port: not part of this bench.
+    .win_we_i   (1'b0),
+    .win_waddr_i('0),
+    .win_wdata_i('0),
+    .win_gnt_o  ()
   );
 
 endmodule

@@ -44,6 +44,7 @@ constexpr uint32_t kSpadA = NPU_CSR_SPAD_A;
 constexpr uint32_t kSpadB = NPU_CSR_SPAD_B;
 constexpr uint32_t kSpadP = NPU_CSR_SPAD_P;
 constexpr uint32_t kAcc = NPU_CSR_ACC;
+constexpr uint32_t kWindowCols = NPU_CSR_WINDOW_COLS;
 /// StreamQueueDepth (the RTL default).
 constexpr size_t kQueueDepth = 4;
 /// 32-bit words of counters_i, in register order from the counter block base.
@@ -122,6 +123,8 @@ uint32_t ResetValue(uint32_t offset) {
       return kSpadP;
     case regs::kHwAcc:
       return kAcc;
+    case regs::kHwWindowCols:
+      return kWindowCols;
     case regs::kWatchdog:
       return regs::kWatchdogReset;
     default:
@@ -131,7 +134,8 @@ uint32_t ResetValue(uint32_t offset) {
 
 bool IsHwDescription(uint32_t offset) {
   return offset == regs::kId || offset == regs::kHwVersion || offset == regs::kHwSpadA ||
-         offset == regs::kHwSpadB || offset == regs::kHwSpadP || offset == regs::kHwAcc;
+         offset == regs::kHwSpadB || offset == regs::kHwSpadP || offset == regs::kHwAcc ||
+         offset == regs::kHwWindowCols;
 }
 
 /// The DUT, the kernel, the AXI4-Lite master, a fake fetch on the stream

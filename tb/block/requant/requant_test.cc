@@ -1,23 +1,31 @@
-// Block test of npu_postproc (Dim = 16 lanes of npu_requant), told as
-// stories on the coroutine harness: every shift against every combination
-// of corner values, then sixteen million random values with random pipeline
-// stalls (en_i low) and bubbles (valid_i low), and clear_i. Each value is
-// checked bit for bit twice: against npu::Requantize (sw/numerics, the
-// contract the golden model and the simulator share) and against the
-// independent formulation of tb/block/common/requant_ref.h; the two must
-// also agree with each other. A monitor follows a model of the valid
-// pipeline: valid_o every cycle, each row exactly Latency enabled cycles
-// after it entered, out_o held while the pipeline is stalled.
+// Block test of npu_postproc (Dim = 16 lanes of npu_requant, then 16 lanes
+// of npu_add_lane), told as stories on the coroutine harness: every shift
+// against every combination of corner values, then sixteen million random
+// values with random pipeline stalls (en_i low) and bubbles (valid_i low),
+// clear_i, and rows with TFLite's int8 ADD of a residual row. Each
+// requantized value is checked bit for bit twice: against npu::Requantize
+// (sw/numerics, the contract the golden model and the simulator share) and
+// against the independent formulation of tb/block/common/requant_ref.h; the
+// two must also agree with each other. A row with add is checked against
+// npu::Add of that result (sw/numerics, itself tested against a
+// gemmlowp-based transcription of TFLite in sw/numerics). A row without add
+// must pass through the add lanes unchanged whatever the add inputs hold
+// (the bench drives them with garbage then). A monitor follows a model of
+// the valid pipeline: valid_o every cycle, each row exactly Latency enabled
+// cycles after it entered, res_pop_o exactly when a row with add enters the
+// add stage, out_o held while the pipeline is stalled.
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <array>
+#include <cmath>
 #include <cstdint>
 #include <functional>
 #include <limits>
 #include <memory>
 #include <optional>
 #include <random>
+#include <stdexcept>
 #include <vector>
 
 #include "Vnpu_postproc.h"
@@ -36,8 +44,9 @@ using npu::sim::TestContext;
 
 /// Lanes of the verilated model (tb/block/requant/CMakeLists.txt).
 constexpr int kDim = 16;
-/// npu_postproc's pipeline depth in enabled cycles.
-constexpr int kLatency = 4;
+/// npu_postproc's pipeline: npu_requant's stages, then npu_add_lane's.
+constexpr int kRqLatency = 4;
+constexpr int kLatency = kRqLatency + 7;
 constexpr int32_t kMin = std::numeric_limits<int32_t>::min();
 constexpr int32_t kMax = std::numeric_limits<int32_t>::max();
 /// Every story must finish within this many cycles.
@@ -51,7 +60,22 @@ struct Lane {
 struct Row {
   std::array<Lane, kDim> lane;
   int zp, lo, hi;
+  bool add = false;                       // a residual row is added
+  std::array<int8_t, kDim> res{};         // ... this one
+  std::array<npu::AddParams, kDim> ap{};  // with these parameters per lane
 };
+
+/// Packs one byte per lane into 32-bit words (lane l at bits [8 (l % 4), +8)
+/// of word l / 4).
+template <typename Port, typename F>
+void PackBytes(Port& port, F byte_of_lane) {
+  for (int w = 0; w < kDim / 4; ++w) {
+    uint32_t v = 0;
+    for (int b = 0; b < 4; ++b)
+      v |= (static_cast<uint32_t>(byte_of_lane(w * 4 + b)) & 0xff) << (8 * b);
+    port[w] = v;
+  }
+}
 
 /// The DUT, the kernel and a monitor of the outputs against a model of the
 /// valid pipeline and the two reference formulations.
@@ -69,6 +93,7 @@ class PostprocBench {
 
   std::mt19937_64& rng() { return rng_; }
   uint64_t checked() const { return checked_; }
+  uint64_t checked_adds() const { return checked_adds_; }
   uint64_t mismatches() const { return mismatches_; }
 
   /// Resets the DUT, starts the monitor, then runs `story` with a timeout.
@@ -91,7 +116,9 @@ class PostprocBench {
     d.en_i = en;
     d.clear_i = clear;
     d.valid_i = row != nullptr;
+    d.add_i = row != nullptr && row->add;
     presented_ = row;
+    DriveAddStage();
     if (row != nullptr) {
       for (int l = 0; l < kDim; ++l) {
         d.acc_i[l] = static_cast<uint32_t>(row->lane[l].acc);
@@ -110,6 +137,44 @@ class PostprocBench {
       d.act_max_i = static_cast<uint8_t>(row->hi);
     }
     co_await RisingEdge(clk_);
+  }
+
+  /// The add stage's inputs: the residual row and the add parameters of the
+  /// row that is entering it (the model's stage kRqLatency - 1), held while
+  /// it waits; random garbage when that row has no add, which must not
+  /// matter.
+  void DriveAddStage() {
+    Vnpu_postproc& d = *dut_;
+    const std::optional<Row>& at = stage_[kRqLatency - 1];
+    if (at && at->add) {
+      const Row& r = *at;
+      PackBytes(d.res_i, [&](int l) { return r.res[l]; });
+      for (int l = 0; l < kDim; ++l) {
+        d.add_m1_i[l] = static_cast<uint32_t>(r.ap[l].input1.multiplier);
+        d.add_m2_i[l] = static_cast<uint32_t>(r.ap[l].input2.multiplier);
+        d.add_mo_i[l] = static_cast<uint32_t>(r.ap[l].output.multiplier);
+      }
+      PackBytes(d.add_s1_i, [&](int l) { return r.ap[l].input1.shift; });
+      PackBytes(d.add_s2_i, [&](int l) { return r.ap[l].input2.shift; });
+      PackBytes(d.add_so_i, [&](int l) { return r.ap[l].output.shift; });
+      PackBytes(d.add_zp1_i, [&](int l) { return -r.ap[l].input1_offset; });
+      PackBytes(d.add_zp2_i, [&](int l) { return -r.ap[l].input2_offset; });
+      PackBytes(d.add_zo_i, [&](int l) { return r.ap[l].output_offset; });
+      PackBytes(d.add_min_i, [&](int l) { return r.ap[l].act_min; });
+      PackBytes(d.add_max_i, [&](int l) { return r.ap[l].act_max; });
+    } else {
+      const auto garbage = [&](auto& port, int words) {
+        for (int w = 0; w < words; ++w) port[w] = static_cast<uint32_t>(rng_());
+      };
+      garbage(d.res_i, kDim / 4);
+      garbage(d.add_m1_i, kDim);
+      garbage(d.add_m2_i, kDim);
+      garbage(d.add_mo_i, kDim);
+      for (auto* p : {&d.add_s1_i, &d.add_s2_i, &d.add_so_i, &d.add_zp1_i, &d.add_zp2_i,
+                      &d.add_zo_i, &d.add_min_i, &d.add_max_i}) {
+        garbage(*p, kDim / 4);
+      }
+    }
   }
 
   /// Enabled cycles without input until the pipeline is empty.
@@ -132,6 +197,9 @@ class PostprocBench {
       const uint64_t now = clk_.Cycles();
       const std::optional<Row>& head = stage_[kLatency - 1];
       NPU_CHECK_EQ(d.valid_o != 0, head.has_value()) << "valid_o in cycle " << now;
+      const std::optional<Row>& at_add = stage_[kRqLatency - 1];
+      NPU_CHECK_EQ(d.res_pop_o != 0, d.en_i && at_add && at_add->add)
+          << "res_pop_o in cycle " << now;
       std::array<uint32_t, kDim / 4> out{};
       for (int w = 0; w < kDim / 4; ++w) out[w] = d.out_o[w];
       if (d.valid_o && prev_stalled) {
@@ -159,14 +227,25 @@ class PostprocBench {
       const int8_t mine = npu::block::RequantizeIndependent(in.acc, in.bias, in.mult, in.shift,
                                                             row.zp, row.lo, row.hi);
       ++checked_;
+      const int8_t sum = row.add ? npu::Add(want, row.res[l], row.ap[l]) : want;
+      checked_adds_ += row.add;
       NPU_CHECK_EQ(want, mine) << "sw/numerics and the independent formulation disagree: acc="
                                << in.acc << " bias=" << in.bias << " mult=" << in.mult
                                << " shift=" << in.shift << " zp=" << row.zp << " [" << row.lo << ","
                                << row.hi << "]";
-      if (got != want && ++mismatches_ <= 20) {
+      if (got != sum && ++mismatches_ <= 20) {
         fmt::print(
             "  lane {}: acc={} bias={} mult={} shift={} zp={} [{},{}]: rtl {}, contract {}\n", l,
-            in.acc, in.bias, in.mult, in.shift, row.zp, row.lo, row.hi, int{got}, int{want});
+            in.acc, in.bias, in.mult, in.shift, row.zp, row.lo, row.hi, int{got}, int{sum});
+        if (row.add) {
+          const npu::AddParams& a = row.ap[l];
+          fmt::print(
+              "    add of {} and {}: offsets {} {}, m1 {} s1 {}, m2 {} s2 {}, mo {} so {}, zo {} "
+              "[{},{}]\n",
+              int{want}, int{row.res[l]}, a.input1_offset, a.input2_offset, a.input1.multiplier,
+              a.input1.shift, a.input2.multiplier, a.input2.shift, a.output.multiplier,
+              a.output.shift, a.output_offset, a.act_min, a.act_max);
+        }
       }
     }
   }
@@ -178,7 +257,7 @@ class PostprocBench {
   npu::sim::Clock& clk_;
   const Row* presented_ = nullptr;
   std::array<std::optional<Row>, kLatency> stage_;  // stage_[kLatency - 1] is on out_o
-  uint64_t checked_ = 0, mismatches_ = 0;
+  uint64_t checked_ = 0, checked_adds_ = 0, mismatches_ = 0;
 };
 
 const std::vector<int32_t> kSpecial = {kMin, kMin + 1, -65536, -2,      -1,       0,
@@ -313,6 +392,73 @@ NPU_SIM_TEST(requant_clear) {
     }
     NPU_CHECK(tb.checked() >= after * kDim) << "rows entered after clear_i did not come out";
     NPU_CHECK_EQ(tb.mismatches(), 0u);
+  });
+}
+
+/// Random add parameters of one lane: mostly TFLite's own (QuantizeAddParams
+/// of random scales and zero points), one lane in four with raw multipliers
+/// and shifts anywhere in the ranges the store unit accepts.
+npu::AddParams RandomAddParams(std::mt19937_64& rng) {
+  const auto scale = [&] {
+    return std::ldexp(1.0f + float(rng() % 1000) / 1000.0f, int(rng() % 16) - 12);
+  };
+  const auto zp = [&] { return static_cast<int32_t>(rng() % 256) - 128; };
+  npu::AddParams p;
+  if (rng() % 4 != 0) {
+    for (;;) {
+      try {
+        const float s1 = scale(), s2 = scale(), so = scale();
+        p = npu::QuantizeAddParams(s1, zp(), s2, zp(), so, zp(), npu::Activation{});
+        break;
+      } catch (const std::invalid_argument&) {
+        // An output multiplier not below 1: draw again.
+      }
+    }
+  } else {
+    p.input1_offset = -zp();
+    p.input2_offset = -zp();
+    p.input1 = {RandomMult(rng), -static_cast<int>(rng() % 32)};
+    p.input2 = {RandomMult(rng), -static_cast<int>(rng() % 32)};
+    p.output = {RandomMult(rng), -static_cast<int>(rng() % 32)};
+    p.output_offset = zp();
+  }
+  Row clamp{};
+  RandomClamp(rng, clamp);
+  p.act_min = clamp.lo;
+  p.act_max = clamp.hi;
+  return p;
+}
+
+// Rows with and without add, interleaved, with stalls and bubbles: a row
+// with add gets its residual row and parameters when it enters the add
+// stage, held while the pipeline stalls; a row without add passes the add
+// lanes unchanged while their inputs hold garbage.
+NPU_SIM_TEST(postproc_add_random) {
+  PostprocBench tb(ctx);
+  tb.Run([&]() -> Task<> {
+    auto& rng = tb.rng();
+    const int rows = 50'000;
+    std::vector<Row> ring(2 * kLatency + 2);  // rows stay alive while in the pipeline
+    for (int i = 0; i < rows; ++i) {
+      Row& row = ring[size_t(i) % ring.size()];
+      for (auto& lane : row.lane) {
+        lane = {RandomI32(rng), RandomI32(rng), RandomMult(rng), static_cast<int>(rng() % 62) - 31};
+      }
+      RandomClamp(rng, row);
+      row.add = rng() % 4 != 0;
+      for (int l = 0; l < kDim; ++l) {
+        row.res[l] = static_cast<int8_t>(rng());
+        row.ap[l] = RandomAddParams(rng);
+      }
+      while (rng() % 8 == 0) co_await tb.Cycle(false, &row);
+      if (rng() % 8 == 0) co_await tb.Cycle(true, nullptr);
+      co_await tb.Cycle(true, &row);
+    }
+    co_await tb.Drain();
+    fmt::print("  values checked: {}, {} of them with add\n", tb.checked(), tb.checked_adds());
+    NPU_CHECK_EQ(tb.checked(), static_cast<uint64_t>(rows) * kDim);
+    NPU_CHECK(tb.checked_adds() > tb.checked() / 2) << "too few rows with add";
+    NPU_CHECK_EQ(tb.mismatches(), 0u) << "values differ from the contract (first ones printed)";
   });
 }
 

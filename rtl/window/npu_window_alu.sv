@@ -1,0 +1,191 @@
+// Copyright npu contributors.
+// SPDX-License-Identifier: Apache-2.0
+
+/// ALU of the window unit: reduces the 3 x 3 blocks of each window, lane by
+/// lane, to one int32 per lane. Four stages, never stalled (the sliding
+/// stage issues a window only while the output FIFO has room for it):
+///
+/// 1. operands registered;
+/// 2. the block: dw sum of products, max, or sum (slots outside the window
+///    masked: 0, or -128 for max);
+/// 3. the window: blocks of one window combined (first block starts it);
+/// 4. avg only: |sum| + count / 2 times ceil(2^19 / count), which divides
+///    exactly (|sum| + count / 2 < 2^13 and count <= 49 < 2^6, so the
+///    reciprocal's error is below 1 / count for every dividend);
+///    the sign is put back after the shift (TFLite's rounded average,
+///    npu::RoundedAverage; count 0 gives 0).
+///
+/// The result leaves from the fourth stage's register (out_valid_o).
+module npu_window_alu #(
+  parameter int unsigned Dim   = npu_config_pkg::DefaultDim,  ///< lanes
+  parameter int unsigned Slots = 9                             ///< operands per block (fixed)
+) (
+  input  logic                   clk_i,        ///< clock
+  input  logic                   rst_ni,       ///< asynchronous reset, active low
+  input  logic                   flush_i,      ///< abort or clear: drop everything
+  input  logic                   in_valid_i,   ///< a block is issued
+  input  logic                   in_first_i,   ///< first block of a window
+  input  logic                   in_last_i,    ///< last block of a window
+  input  logic [1:0]             in_mode_i,    ///< npu_isa_pkg::window_mode_e
+  input  logic [5:0]             in_cnt_i,     ///< avg: count
+  input  logic [15:0]            in_row_i,     ///< accumulator row
+  input  logic [Slots-1:0]       in_mask_i,    ///< slots inside the window
+  input  logic [Slots*Dim*8-1:0] in_px_i,      ///< operands, slot s lane l at (s * Dim + l) * 8
+  input  logic [Slots*Dim*8-1:0] in_wt_i,      ///< weights, same layout
+  output logic                   out_valid_o,  ///< a window's result
+  output logic [15:0]            out_row_o,    ///< its accumulator row
+  output logic [Dim*32-1:0]      out_data_o,   ///< its int32 lanes
+  output logic                   empty_o,      ///< no block or result in the pipeline
+  output logic [2:0]             windows_o     ///< windows in the pipeline whose last block is issued
+);
+
+  localparam int unsigned RowW   = Dim * 8;
+  localparam int unsigned AccW   = 24;  // |dw window| <= 49 * 2^14 < 2^20
+  localparam int unsigned RecipS = 19;  // dividend < 2^13, divisor < 2^6
+
+  // ceil(2^19 / n) for n in 1..63, 0 for n = 0.
+  localparam int unsigned RecW = RecipS + 1;
+  logic [64*RecW-1:0] recip;  // entry n at n * RecW
+  for (genvar n = 0; n < 64; n++) begin : gen_recip
+    if (n == 0) begin : gen_zero
+      assign recip[0 +: RecW] = '0;
+    end else begin : gen_n
+      assign recip[n*RecW +: RecW] = RecW'(((1 << RecipS) + n - 1) / n);
+    end
+  end
+
+  // ---------------------------------------------------------------------------
+  // Control along the pipeline.
+  // ---------------------------------------------------------------------------
+  logic        v1_q, v2_q, v3_q, v4_q;
+  logic        f1_q, f2_q, l1_q, l2_q;
+  logic [1:0]  m1_q, m2_q, m3_q, m4_q;
+  logic [5:0]  c1_q, c2_q, c3_q;
+  logic [15:0] r1_q, r2_q, r3_q, r4_q;
+  logic [Slots-1:0]       mask1_q;
+  logic [Slots*RowW-1:0]  px1_q, wt1_q;
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      v1_q <= 1'b0;
+      v2_q <= 1'b0;
+      v3_q <= 1'b0;
+      v4_q <= 1'b0;
+    end else begin
+      v1_q <= in_valid_i && !flush_i;
+      v2_q <= v1_q && !flush_i;
+      v3_q <= v2_q && l2_q && !flush_i;
+      v4_q <= v3_q && !flush_i;
+    end
+  end
+
+  always_ff @(posedge clk_i) begin
+    f1_q    <= in_first_i;
+    l1_q    <= in_last_i;
+    m1_q    <= in_mode_i;
+    c1_q    <= in_cnt_i;
+    r1_q    <= in_row_i;
+    mask1_q <= in_mask_i;
+    if (in_valid_i) begin
+      px1_q <= in_px_i;
+      wt1_q <= in_wt_i;
+    end
+    f2_q <= f1_q;
+    l2_q <= l1_q;
+    m2_q <= m1_q;
+    c2_q <= c1_q;
+    r2_q <= r1_q;
+    if (v2_q && l2_q) begin
+      m3_q <= m2_q;
+      c3_q <= c2_q;
+      r3_q <= r2_q;
+    end
+    m4_q <= m3_q;
+    r4_q <= r3_q;
+  end
+
+  // ---------------------------------------------------------------------------
+  // Lanes.
+  // ---------------------------------------------------------------------------
+  for (genvar l = 0; l < Dim; l++) begin : gen_lane
+    logic signed [AccW-1:0] blk, blk_q, acc, acc_q;
+    logic signed [31:0]     res;
+    logic [13:0]            mag;
+    logic [33:0]            prod_q;
+    logic                   neg_q;
+    logic signed [AccW-1:0] val_q;
+    logic signed [7:0]      a, w;
+    logic [31:0]            q;
+
+    // Stage 2: the block.
+    always_comb begin
+      a   = '0;
+      w   = '0;
+      blk = (m1_q == npu_isa_pkg::WindowModeMax) ? -AccW'(128) : '0;
+      for (int s = 0; s < Slots; s++) begin
+        a = $signed(px1_q[(s*Dim+l)*8 +: 8]);
+        w = $signed(wt1_q[(s*Dim+l)*8 +: 8]);
+        if (mask1_q[s]) begin
+          unique case (m1_q)
+            npu_isa_pkg::WindowModeDw: blk = blk + AccW'(16'(a) * 16'(w));
+            npu_isa_pkg::WindowModeMax: begin
+              if (AccW'(a) > blk) begin
+                blk = AccW'(a);
+              end
+            end
+            default: blk = blk + AccW'(a);
+          endcase
+        end
+      end
+    end
+
+    always_ff @(posedge clk_i) begin
+      if (v1_q) begin
+        blk_q <= blk;
+      end
+    end
+
+    // Stage 3: the window.
+    always_comb begin
+      acc = acc_q;
+      if (f2_q) begin
+        acc = blk_q;
+      end else if (m2_q == npu_isa_pkg::WindowModeMax) begin
+        acc = (blk_q > acc_q) ? blk_q : acc_q;
+      end else begin
+        acc = acc_q + blk_q;
+      end
+    end
+
+    always_ff @(posedge clk_i) begin
+      if (v2_q) begin
+        acc_q <= acc;
+      end
+    end
+
+    // Stage 4: the rounded average (acc_q is the window's result while v3_q).
+    assign mag = 14'(acc_q[AccW-1] ? -acc_q : acc_q) + 14'(c3_q[5:1]);
+
+    always_ff @(posedge clk_i) begin
+      if (v3_q) begin
+        prod_q <= 34'(mag) * 34'(recip[32'(c3_q)*RecW +: RecW]);
+        neg_q  <= acc_q[AccW-1];
+        val_q  <= acc_q;
+      end
+    end
+
+    always_comb begin
+      q   = 32'(prod_q >> RecipS);
+      res = (m4_q == npu_isa_pkg::WindowModeAvg) ? (neg_q ? -$signed(q) : $signed(q))
+                                                  : 32'(val_q);
+    end
+
+    assign out_data_o[l*32 +: 32] = res;
+  end
+
+  assign out_valid_o = v4_q;
+  assign out_row_o   = r4_q;
+  assign empty_o     = !(v1_q || v2_q || v3_q || v4_q);
+  assign windows_o   = 3'(v1_q && l1_q) + 3'(v2_q && l2_q) + 3'(v3_q) + 3'(v4_q);
+
+endmodule
