@@ -26,6 +26,7 @@ constexpr uint32_t kMaxBurstBeats = arch::kMaxBurst;
 constexpr uint32_t kBoundary = arch::kBoundary;
 constexpr uint32_t kFetchBurstBytes = arch::kFetchBurst * isa::kInstrBytes;
 constexpr uint32_t kFetchBuffer = arch::kFetchStaging;
+static_assert(isa::kAddLeftShift == kAddLeftShift, "the ISA's and the numerics' ADD shift differ");
 
 /// Beats of the next burst of a contiguous run at @p addr with @p beats left.
 uint32_t BurstBeats(uint64_t addr, uint64_t beats, uint32_t dim) {
@@ -96,12 +97,14 @@ Iss::Iss(const HwConfig& config) : config_(config) {
   spad_b_.assign(size_t{config.spad_b} * dim, 0);
   spad_p_.assign(size_t{config.spad_p} * dim, 0);
   acc_.assign(size_t{config.acc} * dim, 0);
+  carry_.assign(dim, 0);
 }
 
 std::string Iss::Name() const { return "iss"; }
 
 void Iss::Reset() {
   tokens_ = Tokens{};
+  std::fill(carry_.begin(), carry_.end(), 0);  // the soft reset forgets the kept sum
   status_ = runtime::RunStatus{};
 }
 
@@ -255,51 +258,209 @@ Iss::MaybeFault Iss::ExecCompute(const RunContext& ctx, const isa::ComputeInstr&
   return std::nullopt;
 }
 
+namespace {
+
+/// The lanes of parameter block @p fields at @p block, checked as the
+/// hardware checks them (every lane of a field with a range inside it).
+/// Returns false if a lane is out of range.
+template <size_t N>
+bool ReadBlock(std::span<const int8_t> block, int dim,
+               const std::array<isa::param::Field, N>& fields,
+               std::array<std::vector<int32_t>, N>& out) {
+  for (size_t f = 0; f < N; ++f) {
+    out[f].resize(dim);
+    for (int l = 0; l < dim; ++l) {
+      out[f][l] = isa::param::Get(block, dim, fields[f], l);
+      if (fields[f].checked && (out[f][l] < fields[f].min || out[f][l] > fields[f].max)) {
+        return false;
+      }
+    }
+  }
+  return true;
+}
+
+/// Index of a field in its block's table.
+template <size_t N>
+constexpr size_t FieldIndex(const std::array<isa::param::Field, N>& fields,
+                            const isa::param::Field& f) {
+  for (size_t i = 0; i < N; ++i) {
+    if (fields[i].row == f.row) return i;
+  }
+  return N;
+}
+
+}  // namespace
+
 Iss::MaybeFault Iss::ExecStore(const RunContext& ctx, const isa::StoreInstr& in) {
+  namespace param = isa::param;
   if (in.act_min > in.act_max) return Fault{kIllegal, 0};
   if (in.ny == 0 || in.nx == 0) return std::nullopt;
   const uint32_t dim = config_.dim;
+  const int d = static_cast<int>(dim);
   const uint64_t acc_last = uint64_t{in.acc_row} + uint64_t{in.ny} * in.nx - 1;
-  if (acc_last >= config_.acc || uint64_t{in.p_row} + isa::param::kRequantRows > config_.spad_p) {
+  if (acc_last >= config_.acc || uint64_t{in.p_row} + param::kRequantRows > config_.spad_p ||
+      (in.add && uint64_t{in.add_p_row} + param::kAddRows > config_.spad_p)) {
     return Fault{kIllegal, 0};
   }
   // Same order of checks as npu_store: alignment before the parameter rows.
   if (in.dst_addr % dim) return Fault{kAddrRange, in.dst_addr};
   if (in.dst_row_stride % dim) return Fault{kAddrRange, in.dst_row_stride};
-  // Parameters: the `requant` block at p_row.
-  const std::span<const int8_t> p(spad_p_.data() + size_t{in.p_row} * dim,
-                                  size_t{isa::param::kRequantRows} * dim);
-  std::vector<int32_t> bias(dim), mult(dim);
-  std::vector<int> shift(dim);
-  for (uint32_t l = 0; l < dim; ++l) {
-    const int lane = static_cast<int>(l), d = static_cast<int>(dim);
-    bias[l] = isa::param::Get(p, d, isa::param::kRequantBias, lane);
-    mult[l] = isa::param::Get(p, d, isa::param::kRequantMult, lane);
-    shift[l] = isa::param::Get(p, d, isa::param::kRequantShift, lane);
-    if (shift[l] < isa::kMinShift || shift[l] > isa::kMaxShift) return Fault{kIllegal, 0};
+  if (in.add && in.res_addr % dim) return Fault{kAddrRange, in.res_addr};
+  if (in.add && in.res_row_stride % dim) return Fault{kAddrRange, in.res_row_stride};
+  // Parameters: the `requant` block at p_row, with add the `add` block.
+  std::array<std::vector<int32_t>, param::kRequantFields.size()> rq;
+  if (!ReadBlock(std::span<const int8_t>(spad_p_.data() + size_t{in.p_row} * dim,
+                                         size_t{param::kRequantRows} * dim),
+                 d, param::kRequantFields, rq)) {
+    return Fault{kIllegal, 0};
+  }
+  const auto& bias = rq[FieldIndex(param::kRequantFields, param::kRequantBias)];
+  const auto& mult = rq[FieldIndex(param::kRequantFields, param::kRequantMult)];
+  const auto& shift = rq[FieldIndex(param::kRequantFields, param::kRequantShift)];
+  std::vector<AddParams> add(in.add ? dim : 0);
+  if (in.add) {
+    std::array<std::vector<int32_t>, param::kAddFields.size()> ab;
+    if (!ReadBlock(std::span<const int8_t>(spad_p_.data() + size_t{in.add_p_row} * dim,
+                                           size_t{param::kAddRows} * dim),
+                   d, param::kAddFields, ab)) {
+      return Fault{kIllegal, 0};
+    }
+    const auto field = [&](const param::Field& f, uint32_t l) {
+      return ab[FieldIndex(param::kAddFields, f)][l];
+    };
+    for (uint32_t l = 0; l < dim; ++l) {
+      AddParams& p = add[l];
+      p.input1 = {field(param::kAddIn1Mult, l), field(param::kAddIn1Shift, l)};
+      p.input2 = {field(param::kAddIn2Mult, l), field(param::kAddIn2Shift, l)};
+      p.output = {field(param::kAddOutMult, l), field(param::kAddOutShift, l)};
+      p.input1_offset = -field(param::kAddIn1Zp, l);
+      p.input2_offset = -field(param::kAddIn2Zp, l);
+      p.output_offset = field(param::kAddOutZp, l);
+      p.act_min = field(param::kAddActMin, l);
+      p.act_max = field(param::kAddActMax, l);
+      if (p.act_min > p.act_max) return Fault{kIllegal, 0};
+    }
   }
   uint8_t* mem = ctx.mem->Data().data();
   const uint32_t mem_base = ctx.mem->Base();
-  std::vector<uint8_t> beat_buf(size_t{kMaxBurstBeats} * dim);
+  std::vector<uint8_t> row_buf(size_t{in.nx} * dim), res_buf(in.add ? size_t{in.nx} * dim : 0);
   for (uint32_t y = 0; y < in.ny; ++y) {
-    uint64_t addr = uint64_t{in.dst_addr} + uint64_t{y} * in.dst_row_stride;
+    // The residual row, read with the store's read bursts (one response per
+    // beat): at most arch::kResBurst beats, not across 4 KiB.
+    if (in.add) {
+      uint64_t raddr = uint64_t{in.res_addr} + uint64_t{y} * in.res_row_stride;
+      for (uint64_t x = 0, left = in.nx; left > 0;) {
+        const uint32_t n = std::min<uint32_t>(BurstBeats(raddr, left, dim), arch::kResBurst);
+        const uint32_t bytes = n * dim;
+        if (auto f = CheckBurst(ctx, raddr, bytes, dim)) return f;
+        std::memcpy(res_buf.data() + x * dim, mem + (raddr - mem_base), bytes);
+        ctx.stats->bytes_read += bytes;
+        raddr += bytes;
+        x += n;
+        left -= n;
+      }
+    }
     const int32_t* acc = acc_.data() + (uint64_t{in.acc_row} + uint64_t{y} * in.nx) * dim;
-    uint64_t left = in.nx;
-    while (left > 0) {
+    for (uint32_t i = 0; i < in.nx * dim; ++i) {
+      const uint32_t l = i % dim;
+      int8_t v = Requantize(acc[i], bias[l], mult[l], shift[l], in.out_zp, in.act_min, in.act_max);
+      if (in.add) v = Add(v, static_cast<int8_t>(res_buf[i]), add[l]);
+      row_buf[i] = static_cast<uint8_t>(v);
+    }
+    uint64_t addr = uint64_t{in.dst_addr} + uint64_t{y} * in.dst_row_stride;
+    for (uint64_t x = 0, left = in.nx; left > 0;) {
       const uint32_t n = BurstBeats(addr, left, dim);
       const uint32_t bytes = n * dim;
       if (auto f = CheckBurst(ctx, addr, bytes, 0)) return f;
-      for (uint32_t i = 0; i < bytes; ++i) {
-        const uint32_t l = i % dim;
-        beat_buf[i] = static_cast<uint8_t>(
-            Requantize(acc[i], bias[l], mult[l], shift[l], in.out_zp, in.act_min, in.act_max));
-      }
-      std::memcpy(mem + (addr - mem_base), beat_buf.data(), bytes);
+      std::memcpy(mem + (addr - mem_base), row_buf.data() + x * dim, bytes);
       ctx.stats->bytes_written += bytes;
-      acc += bytes;
       addr += bytes;
+      x += n;
       left -= n;
     }
+  }
+  return std::nullopt;
+}
+
+Iss::MaybeFault Iss::ExecWindow(const RunContext& ctx, const isa::WindowInstr& in) {
+  using isa::WindowMode;
+  const bool sum = in.mode == WindowMode::kSum;
+  if (!sum && (in.kh == 0 || in.kw == 0 || in.sy == 0 || in.sx == 0)) return Fault{kIllegal, 0};
+  if (in.nc == 0 || (sum ? (in.ih == 0 || in.iw == 0) : (in.oh == 0 || in.ow == 0))) {
+    return std::nullopt;
+  }
+  const uint32_t dim = config_.dim;
+  const uint64_t taps = uint64_t{in.kh} * in.kw;
+  if (!sum && (in.iw > config_.window_cols || uint64_t{in.oh - 1} * in.sy + in.kh > in.ih ||
+               uint64_t{in.ow - 1} * in.sx + in.kw > in.iw)) {
+    return Fault{kIllegal, 0};
+  }
+  const uint64_t plane = uint64_t{in.ih} * in.iw;
+  const uint64_t a_last = uint64_t{in.a_row} + uint64_t{in.nc - 1} * in.a_c_stride + plane - 1;
+  const uint64_t acc_last = uint64_t{in.acc_row} + uint64_t{in.nc - 1} * in.acc_c_stride +
+                            (sum ? 1 : uint64_t{in.oh} * in.ow) - 1;
+  const uint64_t b_last = uint64_t{in.b_row} + uint64_t{in.nc - 1} * in.b_c_stride + taps - 1;
+  if (a_last >= config_.spad_a || acc_last >= config_.acc ||
+      (in.mode == WindowMode::kDw && b_last >= config_.spad_b)) {
+    return Fault{kIllegal, 0};
+  }
+  std::vector<int32_t> v(dim);
+  for (uint32_t c = 0; c < in.nc; ++c) {
+    const int8_t* a = spad_a_.data() + (uint64_t{in.a_row} + uint64_t{c} * in.a_c_stride) * dim;
+    int32_t* acc = acc_.data() + (uint64_t{in.acc_row} + uint64_t{c} * in.acc_c_stride) * dim;
+    if (sum) {
+      // The running sum: from the previous instruction's kept sum with
+      // carry_in (first plane), written unless kept with carry_out (last).
+      for (uint32_t l = 0; l < dim; ++l) v[l] = c == 0 && in.carry_in ? carry_[l] : 0;
+      for (uint64_t r = 0; r < plane; ++r) {
+        for (uint32_t l = 0; l < dim; ++l) v[l] = WrappingAdd(v[l], a[r * dim + l]);
+      }
+      if (c == in.nc - 1 && in.carry_out) {
+        carry_ = v;
+      } else {
+        std::copy(v.begin(), v.end(), acc);
+      }
+      continue;
+    }
+    const int8_t* w = spad_b_.data() + (uint64_t{in.b_row} + uint64_t{c} * in.b_c_stride) * dim;
+    for (uint32_t oy = 0; oy < in.oh; ++oy) {
+      for (uint32_t ox = 0; ox < in.ow; ++ox, acc += dim) {
+        const uint32_t y0 = oy * in.sy, x0 = ox * in.sx;
+        for (uint32_t l = 0; l < dim; ++l) v[l] = in.mode == WindowMode::kMax ? -128 : 0;
+        for (uint32_t ky = 0; ky < in.kh; ++ky) {
+          for (uint32_t kx = 0; kx < in.kw; ++kx) {
+            const int8_t* px = a + (uint64_t{y0 + ky} * in.iw + x0 + kx) * dim;
+            const int8_t* tw = w + uint64_t{ky * in.kw + kx} * dim;
+            for (uint32_t l = 0; l < dim; ++l) {
+              switch (in.mode) {
+                case WindowMode::kDw:
+                  v[l] += int32_t{px[l]} * tw[l];
+                  break;
+                case WindowMode::kMax:
+                  v[l] = std::max<int32_t>(v[l], px[l]);
+                  break;
+                default:
+                  v[l] += px[l];
+                  break;
+              }
+            }
+          }
+        }
+        if (in.mode == WindowMode::kAvg) {
+          // The count of window positions inside [y_lo, y_hi) x [x_lo, x_hi).
+          const auto inside = [](int64_t lo, int64_t hi, int64_t from, int64_t n) {
+            return std::max<int64_t>(0, std::min(hi, from + n) - std::max(lo, from));
+          };
+          const int64_t count =
+              inside(in.y_lo, in.y_hi, y0, in.kh) * inside(in.x_lo, in.x_hi, x0, in.kw);
+          for (uint32_t l = 0; l < dim; ++l) {
+            v[l] = count == 0 ? 0 : RoundedAverage(v[l], static_cast<int32_t>(count));
+          }
+        }
+        std::copy(v.begin(), v.end(), acc);
+      }
+    }
+    if (in.mode == WindowMode::kDw) ctx.stats->macs += uint64_t{in.oh} * in.ow * taps * dim;
   }
   return std::nullopt;
 }
@@ -411,6 +572,9 @@ runtime::RunResult Iss::Run(runtime::DeviceMemory& mem, uint32_t stream_addr, ui
         break;
       case isa::Unit::kStore:
         fault = ExecStore(ctx, isa::StoreInstr::Decode(e.word));
+        break;
+      case isa::Unit::kWindow:
+        fault = ExecWindow(ctx, isa::WindowInstr::Decode(e.word));
         break;
     }
     if (fault) return fail(fault->cause, e.pc, fault->addr);

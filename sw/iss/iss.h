@@ -61,17 +61,21 @@ using Tokens = std::array<uint32_t, isa::kNumQueues>;
 /// When a unit starts an instruction it checks, in this order (any zero count
 /// makes the instruction a no-op that only moves tokens; the checks after
 /// the first bullet apply only to instructions that are not no-ops):
-/// - load spad not a scratchpad, sy == 0, sx == 0; store act_min > act_max:
-///   illegal_instr;
-/// - a scratchpad or accumulator row out of range (store: p_row + 8 too):
-///   illegal_instr;
+/// - load spad not a scratchpad, sy == 0, sx == 0; store act_min > act_max;
+///   window (not mode sum) kh, kw, sy or sx == 0: illegal_instr;
+/// - window (not sum): iw > window_cols, (oh - 1) * sy + kh > ih or
+///   (ow - 1) * sx + kw > iw: illegal_instr;
+/// - a scratchpad or accumulator row out of range (store: the `requant`
+///   block at p_row, with add the `add` block at add_p_row; window: the A
+///   tiles, the accumulator rows, with dw the B taps): illegal_instr;
 /// - load src_addr, src_c_stride, src_row_stride, or store dst_addr,
-///   dst_row_stride not a multiple of DIM: addr_range, addr = the value of
-///   the first such field in that order;
-/// - store: a shift of the `requant` parameter block outside
-///   [isa::kMinShift, isa::kMaxShift]: illegal_instr;
+///   dst_row_stride, with add res_addr, res_row_stride not a multiple of
+///   DIM: addr_range, addr = the value of the first such field in that order;
+/// - store: a lane of a checked parameter field outside its range
+///   (isa::param::Field min/max: the shifts), with add a lane whose act_min >
+///   act_max: illegal_instr;
 /// - then per burst, in order: a burst not inside the memory: addr_range,
-///   addr = burst start; a load burst touching an injected bus-error range:
+///   addr = burst start; a read burst touching an injected bus-error range:
 ///   axi_resp, addr = the first beat of the burst that overlaps it (read
 ///   responses come per beat); a store burst touching one: axi_resp, addr =
 ///   burst start, and the burst writes nothing (one write response per burst).
@@ -79,17 +83,23 @@ using Tokens = std::array<uint32_t, isa::kNumQueues>;
 /// of one plane and window row form one run; with sx == 1 the run is
 /// contiguous beats split into INCR bursts of at most 256 beats that do not
 /// cross 4 KiB; with sx > 1 every beat is its own burst. A store writes nx
-/// contiguous beats per output row, split the same way. Data addresses are
-/// computed without wrapping: a burst reaching 2^32 or beyond is outside the
-/// memory (reported by the low 32 bits of its start).
+/// contiguous beats per output row, split the same way; with add it first
+/// reads that row's residual beats in bursts of at most arch::kResBurst
+/// beats (not across 4 KiB). Data addresses are computed without wrapping: a
+/// burst reaching 2^32 or beyond is outside the memory (reported by the low
+/// 32 bits of its start).
+///
+/// The window unit keeps the running sum of mode sum across instructions
+/// (carry_out / carry_in); Reset() clears it, as the soft reset does.
 ///
 /// Memory contents after an error are those of this sequential order; in the
 /// hardware, instructions running concurrently with the faulting one may have
 /// progressed differently.
 ///
-/// Statistics: instructions executed, MACs (m * nk * DIM * DIM per compute),
-/// bytes read (instruction bursts fetched plus load beats read, padding rows
-/// read nothing) and bytes written. Cycles are not modelled (always 0) and
+/// Statistics: instructions executed, MACs (m * nk * DIM * DIM per compute,
+/// oh * ow * kh * kw * DIM per plane of a dw window), bytes read (instruction
+/// bursts fetched, load beats read (padding rows read nothing) and residual
+/// beats) and bytes written. Cycles are not modelled (always 0) and
 /// no hardware counters are reported.
 class Iss : public runtime::Backend {
  public:
@@ -107,8 +117,9 @@ class Iss : public runtime::Backend {
   runtime::RunResult Run(runtime::DeviceMemory& mem, uint32_t stream_addr,
                          uint32_t num_instr) override;
 
-  /// Soft reset: clears the tokens, the error and the halted state. Memory
-  /// contents are kept (the hardware's RAMs are not reset either).
+  /// Soft reset: clears the tokens, the window unit's kept sum, the error and
+  /// the halted state. Memory contents are kept (the hardware's RAMs are not
+  /// reset either).
   void Reset();
   /// Whether an error has stopped the simulator (until Reset()).
   bool Halted() const { return !status_.ok; }
@@ -154,6 +165,7 @@ class Iss : public runtime::Backend {
   MaybeFault ExecLoad(const RunContext& ctx, const isa::LoadInstr& in);
   MaybeFault ExecCompute(const RunContext& ctx, const isa::ComputeInstr& in);
   MaybeFault ExecStore(const RunContext& ctx, const isa::StoreInstr& in);
+  MaybeFault ExecWindow(const RunContext& ctx, const isa::WindowInstr& in);
 
   /// Base pointer and depth of a scratchpad.
   std::pair<int8_t*, uint32_t> SpadStorage(Spad spad);
@@ -161,6 +173,7 @@ class Iss : public runtime::Backend {
   HwConfig config_;
   std::vector<int8_t> spad_a_, spad_b_, spad_p_;  // rows x dim
   std::vector<int32_t> acc_;                      // rows x dim
+  std::vector<int32_t> carry_;                    // the window unit's kept sum (dim lanes)
   Tokens tokens_{};
   runtime::RunStatus status_;  // sticky error registers
   std::vector<std::pair<uint32_t, uint32_t>> bus_errors_;
