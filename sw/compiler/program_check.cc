@@ -164,7 +164,37 @@ void CheckHazards(std::span<const isa::Word> program, const HwConfig& hw) {
         const uint64_t n = static_cast<uint64_t>(si.ny) * si.nx;
         if (n == 0) break;
         access(spad_p, si.p_row, isa::param::kRequantRows, false);
+        if (si.add) access(spad_p, si.add_p_row, isa::param::kAddRows, false);
         access(acc, si.acc_row, n, false);
+        break;
+      }
+      case Unit::kWindow: {
+        const auto wi = isa::WindowInstr::Decode(w);
+        const bool sum = wi.mode == isa::WindowMode::kSum;
+        if (!sum && (wi.kh == 0 || wi.kw == 0 || wi.sy == 0 || wi.sx == 0)) {
+          Fail(pc, "window with a zero kernel or stride");
+        }
+        const uint64_t plane = static_cast<uint64_t>(wi.ih) * wi.iw;
+        const uint64_t outputs = sum ? 1 : static_cast<uint64_t>(wi.oh) * wi.ow;
+        if (wi.nc == 0 || plane == 0 || outputs == 0) break;  // a no-op
+        if (!sum &&
+            (wi.iw > hw.window_cols || static_cast<uint64_t>(wi.oh - 1) * wi.sy + wi.kh > wi.ih ||
+             static_cast<uint64_t>(wi.ow - 1) * wi.sx + wi.kw > wi.iw)) {
+          Fail(pc, "window of " + std::to_string(wi.oh) + "x" + std::to_string(wi.ow) +
+                       " outputs does not fit its " + std::to_string(wi.ih) + "x" +
+                       std::to_string(wi.iw) + " tile (or the tile is wider than " +
+                       std::to_string(hw.window_cols) + " columns)");
+        }
+        for (uint32_t c = 0; c < wi.nc; ++c) {
+          access(spad_a, wi.a_row + static_cast<uint64_t>(c) * wi.a_c_stride, plane, false);
+          if (wi.mode == isa::WindowMode::kDw) {
+            access(spad_b, wi.b_row + static_cast<uint64_t>(c) * wi.b_c_stride,
+                   static_cast<uint64_t>(wi.kh) * wi.kw, false);
+          }
+          // A sum kept for the next instruction (carry_out) writes no row.
+          if (sum && wi.carry_out && c + 1 == wi.nc) continue;
+          access(acc, wi.acc_row + static_cast<uint64_t>(c) * wi.acc_c_stride, outputs, true);
+        }
         break;
       }
     }

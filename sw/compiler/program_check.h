@@ -1,7 +1,8 @@
 /// @file
 /// Static checks of an instruction stream: dependency-token balance and
-/// scratchpad/accumulator hazards under concurrent execution of the three
-/// units. The compiler runs both on every program it emits.
+/// scratchpad/accumulator hazards under concurrent execution of the four
+/// units (load, compute, window, store). The compiler runs both on every
+/// program it emits.
 #pragma once
 
 #include <span>
@@ -24,6 +25,16 @@ void CheckTokens(std::span<const isa::Word> program);
 /// the dependency tokens, assuming each unit runs its instructions in order
 /// and the units otherwise run concurrently. Also checks that every row
 /// accessed lies inside its memory of @p hw.
+///
+/// Accesses modelled: load writes nc planes of ny * nx rows of its
+/// scratchpad; compute reads nk chunks of m A rows and nk * DIM B rows and
+/// writes (with accumulate also reads) m accumulator rows; window reads the
+/// whole ih * iw tile of each of its nc planes from A (and, in mode dw, the
+/// plane's kh * kw B rows) and writes oh * ow accumulator rows per plane (one
+/// in mode sum, none for the last plane with carry_out); store reads its
+/// `requant` block, with add its `add` block, from P and ny * nx accumulator
+/// rows. A window whose outputs do not fit its tile, or whose tile is wider
+/// than the line buffers, is rejected too.
 /// @throws std::logic_error naming the instruction index and the row.
 void CheckHazards(std::span<const isa::Word> program, const HwConfig& hw);
 
