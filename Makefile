@@ -1,24 +1,56 @@
 # npu: thin wrapper around CMake/CTest. Every target installs what it needs.
 #
-#   make sim      build the RTL and run the demo layers through it (default config)
-#   make test     the whole regression (unit, block, top-level, lint, synthesis, generators)
-#   make lint     Verilator -Wall lint of npu_top in every named configuration
-#   make synth    Yosys synthesis of npu_top (4x4), prints cell counts
-#   make bench    performance figures (MAC utilization, simulation speed)
-#   make gen      regenerate rtl/gen, sw/gen, docs/gen, cmake/gen from spec/
-#   make clean    remove the build folder
+#   make sim         build the model of CONFIG and run the demo layers through it
+#   make test        the whole regression (unit, block, top-level, lint, synthesis,
+#                    generators, formatting) with a fresh base seed, printed first
+#                    and last with the command that replays the run
+#   make test-32x32  36 top-level cases on 32x32 (any configuration: test-<cfg>),
+#                    building its model on demand
+#   make lint        Verilator -Wall lint of npu_top in every named configuration
+#   make synth       Yosys synthesis of npu_top (4x4), prints cell counts
+#   make bench       cycles and throughput of every operation on CONFIG (checked
+#                    bit for bit), under the default and the ideal memory model
+#   make format      reformat the C++ files of sw/ and tb/ with clang-format
+#   make gen         regenerate rtl/gen, sw/gen, docs/gen, cmake/gen from spec/
+#   make clean       remove the build folder
 #
-# Variables: BUILD (build folder, default build), CONFIG (hardware
-# configuration for sim/bench, default 16x16), SEED (base seed of the
-# regression and of the demo data, default 1; `make test` passes it to the
-# unit tests as NPU_SEED and to the testbenches as --seed), JOBS (parallel jobs).
+# Variables:
+#   BUILD   build folder (default build)
+#   CONFIG  hardware configuration of sim and bench (default 16x16); one of
+#           the names in spec/configs.toml: 4x4 8x8 16x16 32x32
+#   SEED    base seed. make test / test-<cfg>: drawn afresh on every run
+#           unless given, and passed at test time to every randomized test
+#           (COCOTB_RANDOM_SEED, NPU_SEED). sim / bench: seed of the data and
+#           of the memory model (default 1).
+#   JOBS    parallel jobs (default nproc)
 
 BUILD  ?= build
 CONFIG ?= 16x16
 JOBS   ?= $(shell nproc)
-SEED   ?= 1
+SEED   ?=
 
-.PHONY: all deps configure build sim test lint synth bench gen gen-check clean
+# Nested builds (the on-demand models) use as many jobs.
+export CMAKE_BUILD_PARALLEL_LEVEL := $(JOBS)
+
+# The named configurations (generated from spec/configs.toml).
+CONFIGS := $(shell sed -n 's/^set(NPU_CONFIGS \(.*\))$$/\1/p' cmake/gen/npu_configs.cmake)
+CONFIG_ID = $(shell printf '%s' '$(1)' | tr -c 'A-Za-z0-9_' '_')
+SIM_SEED := $(if $(SEED),$(SEED),1)
+TEST_ARGS = --jobs $(JOBS) $(if $(SEED),--seed $(SEED))
+
+# A configuration name outside the list stops make before anything is built.
+ifneq ($(filter sim bench,$(MAKECMDGOALS)),)
+  ifeq ($(filter $(CONFIG),$(CONFIGS)),)
+    $(error unknown CONFIG '$(CONFIG)'; known configurations: $(CONFIGS))
+  endif
+endif
+TEST_CONFIG_GOALS := $(filter test-%,$(MAKECMDGOALS))
+ifneq ($(filter-out $(addprefix test-,$(CONFIGS)),$(TEST_CONFIG_GOALS)),)
+  $(error unknown target '$(firstword $(filter-out $(addprefix test-,$(CONFIGS)),$(TEST_CONFIG_GOALS)))'; known: $(addprefix test-,$(CONFIGS)))
+endif
+
+.PHONY: all deps configure build sim test $(addprefix test-,$(CONFIGS)) lint synth bench \
+        format gen gen-check clean
 
 all: build
 
@@ -26,17 +58,24 @@ deps:
 	@bash scripts/setup_deps.sh
 
 configure: deps
-	cmake -S . -B $(BUILD) -G Ninja -DNPU_TEST_SEED=$(SEED)
+	cmake -S . -B $(BUILD) -G Ninja
 
 build: configure
 	cmake --build $(BUILD) -j $(JOBS)
 
 sim: configure
-	cmake --build $(BUILD) -j $(JOBS) --target npu_demo
-	$(BUILD)/tb/tests/npu_demo --config $(CONFIG) --seed $(SEED)
+	cmake --build $(BUILD) -j $(JOBS) --target npu_demo_$(call CONFIG_ID,$(CONFIG))
+	$(BUILD)/tb/tests/npu_demo_$(call CONFIG_ID,$(CONFIG)) --config $(CONFIG) --seed $(SIM_SEED)
 
-test: build
-	cd $(BUILD) && NPU_SEED=$(SEED) ctest -j $(JOBS) --output-on-failure --timeout 1500
+bench: configure
+	cmake --build $(BUILD) -j $(JOBS) --target npu_bench_$(call CONFIG_ID,$(CONFIG))
+	$(BUILD)/tb/tests/npu_bench_$(call CONFIG_ID,$(CONFIG)) --config $(CONFIG) --seed $(SIM_SEED)
+
+test: configure
+	@bash scripts/run_tests.sh $(TEST_ARGS) $(BUILD)
+
+$(addprefix test-,$(CONFIGS)): test-%: configure
+	@bash scripts/run_tests.sh $(TEST_ARGS) --config $* $(BUILD)
 
 lint: configure
 	cd $(BUILD) && ctest -L lint --output-on-failure
@@ -44,9 +83,8 @@ lint: configure
 synth: configure
 	bash scripts/synth.sh 4x4
 
-bench: configure
-	cmake --build $(BUILD) -j $(JOBS) --target npu_demo
-	$(BUILD)/tb/tests/npu_demo --config $(CONFIG) --seed $(SEED) --bench
+format: deps
+	bash scripts/check_format.sh --fix
 
 gen:
 	python3 scripts/gen_spec.py

@@ -32,7 +32,8 @@ std::vector<Word> Deserialize(std::span<const uint8_t> bytes) {
                                 " is not a multiple of " + std::to_string(kInstrBytes));
   }
   std::vector<Word> words(bytes.size() / kInstrBytes);
-  for (size_t i = 0; i < words.size(); ++i) words[i] = WordFromBytes(bytes.data() + i * kInstrBytes);
+  for (size_t i = 0; i < words.size(); ++i)
+    words[i] = WordFromBytes(bytes.data() + i * kInstrBytes);
   return words;
 }
 

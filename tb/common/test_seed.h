@@ -6,8 +6,10 @@
 /// call draws a fresh 64-bit seed; either way the seed is printed
 /// (`[ seed     ] NPU_SEED=<n>`) and recorded as the test's `seed` property
 /// in GoogleTest's XML output, so that any failure can be replayed with
-/// `NPU_SEED=<n>`. (Coroutine testbenches take theirs from
-/// npu::sim::TestContext instead.)
+/// `NPU_SEED=<n>`. `make test` sets `NPU_SEED` to the run's base seed (drawn
+/// afresh on every run unless `make test SEED=<n>`), so its last line,
+/// `replay with: make test SEED=<n>`, replays these tests too. (Coroutine
+/// testbenches take theirs from npu::sim::TestContext instead.)
 #pragma once
 
 #include <gtest/gtest.h>

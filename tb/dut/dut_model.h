@@ -53,7 +53,13 @@ class DutModel {
 /// naming the configurations that were built if `config` is not one of them.
 std::unique_ptr<DutModel> MakeDutModel(std::string_view config);
 
-/// Configurations with a verilated model in this build.
+/// Configurations with a verilated model in this program.
 std::vector<std::string> BuiltConfigs();
+
+/// The named configuration if this program has its model. Otherwise throws
+/// std::invalid_argument saying which configurations exist, which this
+/// program simulates, and the make command that builds the right one
+/// (`make <goal> CONFIG=<config>`).
+const HwConfig& BuiltHwConfig(std::string_view config, std::string_view goal);
 
 }  // namespace npu::dut

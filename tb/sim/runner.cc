@@ -23,6 +23,11 @@ std::vector<TestInfo>& Registry() {
   return tests;
 }
 
+std::string& SuiteStorage() {
+  static std::string suite;
+  return suite;
+}
+
 uint64_t Fnv1a64(std::string_view text) {
   uint64_t hash = 0xcbf29ce484222325ULL;
   for (unsigned char c : text) {
@@ -140,8 +145,33 @@ uint64_t TestSeed(uint64_t base_seed, std::string_view name) {
   return SplitMix64(base_seed ^ Fnv1a64(name));
 }
 
-int RunTests(int argc, char** argv) {
+uint64_t CaseSeed(uint64_t base_seed, std::string_view suite, std::string_view name) {
+  if (suite.empty()) return TestSeed(base_seed, name);
+  std::string full;
+  full.reserve(suite.size() + 1 + name.size());
+  full.append(suite).append("/").append(name);
+  return TestSeed(base_seed, full);
+}
+
+bool SetSuite(std::string suite) {
+  std::string& current = SuiteStorage();
+  if (!current.empty() && current != suite) {
+    std::fprintf(stderr, "npu::sim: suite set twice ('%s', then '%s')\n", current.c_str(),
+                 suite.c_str());
+    std::abort();
+  }
+  current = std::move(suite);
+  return true;
+}
+
+const std::string& Suite() { return SuiteStorage(); }
+
+int RunTests(int argc, char** argv) { return RunTests(argc, argv, Suite()); }
+
+int RunTests(int argc, char** argv, std::string_view suite_name) {
   const std::string program = argc > 0 ? argv[0] : "testbench";
+  const std::string suite =
+      suite_name.empty() ? program.substr(program.find_last_of('/') + 1) : std::string(suite_name);
   CLI::App app("npu testbench: runs registered simulation tests");
   std::string filter = EnvOr("COCOTB_TEST_FILTER", "");
   std::string seed_text = EnvOr("COCOTB_RANDOM_SEED", "");
@@ -208,15 +238,16 @@ int RunTests(int argc, char** argv) {
     return 0;
   }
 
-  fmt::print("running {} test(s), base seed {} (replay with COCOTB_RANDOM_SEED={})\n",
-             selected.size(), base_seed, base_seed);
+  fmt::print("running {} test(s) of suite {}, base seed {} (replay with COCOTB_RANDOM_SEED={})\n",
+             selected.size(), suite, base_seed, base_seed);
   std::fflush(stdout);
   std::vector<Outcome> outcomes;
   const auto suite_start = std::chrono::steady_clock::now();
   for (const Selected& s : selected) {
     TestContext ctx;
     ctx.name = s.name;
-    ctx.seed = TestSeed(base_seed, s.name);
+    ctx.suite = suite;
+    ctx.seed = CaseSeed(base_seed, suite, s.name);
     ctx.base_seed = base_seed;
     ctx.verbosity = verbosity;
     ctx.index = s.index;
@@ -263,15 +294,14 @@ int RunTests(int argc, char** argv) {
       fmt::print(stderr, "error: cannot write results file '{}'\n", results);
       ++failed;
     } else {
-      const std::string suite =
-          XmlEscape(SanitizeName(program.substr(program.find_last_of('/') + 1)));
+      const std::string suite_xml = XmlEscape(SanitizeName(suite));
       xml << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
       xml << fmt::format("<testsuites name=\"{}\" tests=\"{}\" failures=\"{}\" time=\"{:.3f}\">\n",
-                         suite, outcomes.size(), failed, total);
+                         suite_xml, outcomes.size(), failed, total);
       xml << fmt::format(
           "  <testsuite name=\"{}\" package=\"npu\" tests=\"{}\" failures=\"{}\" errors=\"0\" "
           "skipped=\"0\" time=\"{:.3f}\">\n",
-          suite, outcomes.size(), failed, total);
+          suite_xml, outcomes.size(), failed, total);
       xml << fmt::format(
           "    <properties>\n      <property name=\"random_seed\" value=\"{}\"/>\n"
           "    </properties>\n",
@@ -280,7 +310,7 @@ int RunTests(int argc, char** argv) {
         xml << fmt::format(
             "    <testcase name=\"{}\" classname=\"{}\" file=\"{}\" lineno=\"{}\" time=\"{:.3f}\" "
             "seed=\"{:#x}\"",
-            XmlEscape(o.name), suite, XmlEscape(o.info->file), o.info->line, o.seconds, o.seed);
+            XmlEscape(o.name), suite_xml, XmlEscape(o.info->file), o.info->line, o.seconds, o.seed);
         if (o.passed) {
           xml << "/>\n";
         } else {

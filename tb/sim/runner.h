@@ -4,6 +4,13 @@
 //   NPU_SIM_TEST_CASES(gemm_random, 100) { ... ctx.index ... }
 //   int main(int argc, char** argv) { return npu::sim::RunTests(argc, argv); }
 //
+// Every binary has a suite name: the one given to RunTests(argc, argv,
+// "suite") or set with NPU_SIM_SUITE("suite") in any of its sources, else its
+// file name (argv[0] without the folder, e.g. tb_top_4x4). The suite enters
+// every test's seed, so binaries built from one test source (one per
+// hardware configuration, say) draw different random cases from one base
+// seed; it also names the JUnit test suite.
+//
 // Options of RunTests (environment defaults follow cocotb):
 //   --filter REGEX   run tests whose name matches (std::regex_search,
 //                    ECMAScript); default $COCOTB_TEST_FILTER, else all.
@@ -17,9 +24,11 @@
 //   --list           print the selected test names and exit.
 //   -v               more output (repeatable; ctx.verbosity).
 //
-// Every test gets `seed = TestSeed(base, name)` (see below), so a test's
-// random stream depends only on the base seed and its own name, not on the
-// filter or on the order of tests.
+// Every test gets `seed = TestSeed(base, suite + "/" + name)` (CaseSeed
+// below), so a test's random stream depends only on the base seed, the suite
+// and its own name, not on the filter or on the order of tests: the replay
+// line a failure prints (base seed, binary, filter) reproduces the case
+// exactly.
 #pragma once
 
 #include <cstdint>
@@ -37,7 +46,9 @@ namespace npu::sim {
 struct TestContext {
   /// Full name: "name" or "name/<index>" for parameterised tests.
   std::string name;
-  /// Per-test seed, TestSeed(base_seed, name).
+  /// Suite of the binary (see above).
+  std::string suite;
+  /// Per-test seed, CaseSeed(base_seed, suite, name).
   uint64_t seed = 0;
   /// Waveform file to write; empty = no waveform.
   std::string trace_path;
@@ -75,15 +86,36 @@ const std::vector<TestInfo>& RegisteredTests();
 /// platforms and releases.
 uint64_t TestSeed(uint64_t base_seed, std::string_view name);
 
+/// The seed of test `name` in `suite`: TestSeed(base, suite + "/" + name),
+/// or TestSeed(base, name) when `suite` is empty.
+uint64_t CaseSeed(uint64_t base_seed, std::string_view suite, std::string_view name);
+
+/// Sets the suite of this binary (used by RunTests(argc, argv)); returns
+/// true so it can initialise a static. Aborts if two different suites are
+/// set (NPU_SIM_SUITE in two sources with different names).
+bool SetSuite(std::string suite);
+/// The suite set by SetSuite / NPU_SIM_SUITE ("" if none: RunTests then
+/// uses the binary's file name).
+const std::string& Suite();
+
 /// The main() of a testbench binary: parses options, runs the selected
 /// tests, writes the JUnit file, prints "N passed, M failed". Returns 0 only
-/// if at least one test ran and none failed (2 on a usage error).
+/// if at least one test ran and none failed (2 on a usage error). The suite
+/// is the one set with NPU_SIM_SUITE, else the binary's file name.
 int RunTests(int argc, char** argv);
+/// The same with an explicit suite (overrides NPU_SIM_SUITE; empty = the
+/// binary's file name).
+int RunTests(int argc, char** argv, std::string_view suite);
 
 }  // namespace npu::sim
 
 #define NPU_SIM_CONCAT_INNER_(a, b) a##b
 #define NPU_SIM_CONCAT_(a, b) NPU_SIM_CONCAT_INNER_(a, b)
+
+/// Names the suite of this binary (one use per binary, at namespace scope):
+/// NPU_SIM_SUITE("tb_top_4x4");
+#define NPU_SIM_SUITE(suite) \
+  [[maybe_unused]] static const bool npu_sim_suite_registered_ = ::npu::sim::SetSuite(suite)
 
 /// Defines and registers `void name(const npu::sim::TestContext& ctx)`.
 #define NPU_SIM_TEST(name)                                                        \

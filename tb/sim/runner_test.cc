@@ -1,4 +1,4 @@
-// Unit tests of the test runner: filter, seeds, cases, JUnit output.
+// Unit tests of the test runner: filter, seeds, suites, cases, JUnit output.
 #include "tb/sim/runner.h"
 
 #include <gtest/gtest.h>
@@ -16,7 +16,13 @@
 #include "tb/sim/kernel.h"
 #include "tb/sim/triggers.h"
 
+// This binary names its suite (else it would be its file name); the suite
+// enters every seed.
+NPU_SIM_SUITE("runner_suite");
+
 namespace {
+
+constexpr const char* kSuite = "runner_suite";
 
 std::map<std::string, uint64_t>& SeenSeeds() {
   static std::map<std::string, uint64_t> seeds;
@@ -54,7 +60,9 @@ std::string TempPath(const std::string& name) {
       .string();
 }
 
-RunResult RunMain(std::vector<std::string> args) {
+// Runs RunTests on `args` (with a temporary results file); `suite` is given
+// to RunTests explicitly when set, else the binary's NPU_SIM_SUITE applies.
+RunResult RunMain(std::vector<std::string> args, const char* suite = nullptr) {
   const std::string results = TempPath("results.xml");
   std::filesystem::remove(results);
   args.insert(args.begin(), "runner_test");
@@ -64,7 +72,9 @@ RunResult RunMain(std::vector<std::string> args) {
   for (auto& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);
   testing::internal::CaptureStdout();
-  const int code = npu::sim::RunTests(static_cast<int>(args.size()), argv.data());
+  const int code = suite == nullptr ? npu::sim::RunTests(static_cast<int>(args.size()), argv.data())
+                                    : npu::sim::RunTests(static_cast<int>(args.size()), argv.data(),
+                                                         std::string(suite));
   RunResult r{code, testing::internal::GetCapturedStdout(), ""};
   std::ifstream in(results);
   std::stringstream ss;
@@ -88,6 +98,41 @@ TEST(Runner, SeedIsStableAndDependsOnName) {
   EXPECT_EQ(npu::sim::TestSeed(1, "a"), npu::sim::TestSeed(1, "a"));
   EXPECT_NE(npu::sim::TestSeed(1, "a"), npu::sim::TestSeed(2, "a"));
   EXPECT_NE(npu::sim::TestSeed(1, "a"), npu::sim::TestSeed(1, "b"));
+  // Pinned values: the seeds of a printed replay line must not change
+  // between releases.
+  EXPECT_EQ(npu::sim::TestSeed(1, "a"), 0xc0fc99fea7ab959cULL);
+}
+
+TEST(Runner, SuiteEntersTheSeed) {
+  EXPECT_EQ(npu::sim::CaseSeed(1, "", "a"), npu::sim::TestSeed(1, "a"));
+  EXPECT_EQ(npu::sim::CaseSeed(1, "tb_top_4x4", "gemm_random/3"),
+            npu::sim::TestSeed(1, "tb_top_4x4/gemm_random/3"));
+  EXPECT_NE(npu::sim::CaseSeed(1, "tb_top_4x4", "gemm_random/3"),
+            npu::sim::CaseSeed(1, "tb_top_8x8", "gemm_random/3"));
+  EXPECT_EQ(npu::sim::Suite(), kSuite);
+}
+
+TEST(Runner, SuiteDefaultsToTheBinarysFileName) {
+  SeenSeeds().clear();
+  // RunMain passes "runner_test" as argv[0]; an empty suite means "none set".
+  RunResult r = RunMain({"--filter", "^runner_pass$", "--seed", "5"}, "");
+  EXPECT_EQ(r.code, 0) << r.out;
+  EXPECT_NE(r.out.find("running 1 test(s) of suite runner_test, base seed 5"), std::string::npos)
+      << r.out;
+  EXPECT_EQ(SeenSeeds()["runner_pass"], npu::sim::TestSeed(5, "runner_test/runner_pass"));
+}
+
+TEST(Runner, ExplicitSuiteOverridesTheBinarys) {
+  SeenSeeds().clear();
+  RunResult r = RunMain({"--filter", "^runner_(pass|cases/1)$", "--seed", "5"}, "other_suite");
+  EXPECT_EQ(r.code, 0) << r.out;
+  EXPECT_NE(r.out.find("running 2 test(s) of suite other_suite, base seed 5"), std::string::npos)
+      << r.out;
+  ASSERT_EQ(SeenSeeds().size(), 2u);
+  for (const auto& [name, seed] : SeenSeeds()) {
+    EXPECT_EQ(seed, npu::sim::TestSeed(5, "other_suite/" + name)) << name;
+  }
+  EXPECT_NE(r.xml.find("<testsuite name=\"other_suite\""), std::string::npos) << r.xml;
 }
 
 TEST(Runner, FilterSeedsAndJunitOutput) {
@@ -102,8 +147,12 @@ TEST(Runner, FilterSeedsAndJunitOutput) {
   EXPECT_NE(r.out.find("NPU_CHECK_EQ(got, 4u) failed: 3 != 4: extra <context> & more"),
             std::string::npos)
       << r.out;
+  EXPECT_NE(r.out.find("running 5 test(s) of suite runner_suite, base seed 1234 "),
+            std::string::npos)
+      << r.out;
+  ASSERT_EQ(SeenSeeds().size(), 5u);
   for (const auto& [name, seed] : SeenSeeds()) {
-    EXPECT_EQ(seed, npu::sim::TestSeed(1234, name)) << name;
+    EXPECT_EQ(seed, npu::sim::CaseSeed(1234, kSuite, name)) << name;
     std::ostringstream line;
     line << "[ RUN  ] " << name << "  seed=0x" << std::hex << seed << "\n";
     EXPECT_NE(r.out.find(line.str()), std::string::npos) << line.str();
@@ -115,6 +164,7 @@ TEST(Runner, FilterSeedsAndJunitOutput) {
   EXPECT_NE(cases["runner_fail"].find("runner_test.cc:"), std::string::npos) << r.xml;
   EXPECT_NE(cases["runner_fail"].find("&lt;context&gt; &amp; more"), std::string::npos) << r.xml;
   EXPECT_NE(r.xml.find("tests=\"5\" failures=\"1\""), std::string::npos) << r.xml;
+  EXPECT_NE(r.xml.find("<testsuite name=\"runner_suite\""), std::string::npos) << r.xml;
 }
 
 TEST(Runner, PassingSelectionReturnsZero) {
@@ -139,7 +189,7 @@ TEST(Runner, EnvironmentDefaults) {
   ::unsetenv("COCOTB_RANDOM_SEED");
   EXPECT_EQ(r.code, 0) << r.out;
   ASSERT_EQ(SeenSeeds().size(), 1u);
-  EXPECT_EQ(SeenSeeds()["runner_pass"], npu::sim::TestSeed(16, "runner_pass"));
+  EXPECT_EQ(SeenSeeds()["runner_pass"], npu::sim::TestSeed(16, "runner_suite/runner_pass"));
 }
 
 TEST(Runner, NothingSelectedFails) {

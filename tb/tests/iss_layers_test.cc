@@ -94,8 +94,9 @@ TEST_P(IssLayersTest, RandomGemmsMatchGolden) {
 
     CompiledLayer cl;
     const runtime::RunOutput run = Run(g.ToConv(), a, &cl);
-    ASSERT_TRUE(SameBytes(run.outputs[0], testing::GoldenGemm(g, a))) << testing::Describe(g) << "\n"
-                                                                  << compiler::Describe(cl);
+    ASSERT_TRUE(SameBytes(run.outputs[0], testing::GoldenGemm(g, a)))
+        << testing::Describe(g) << "\n"
+        << compiler::Describe(cl);
   }
 }
 

@@ -1,13 +1,18 @@
-// `make sim` / `make bench`: runs demo layers through the verilated RTL with
+// `make sim`: runs demo layers through the verilated RTL with
 // the default memory model (random latency and backpressure), checks every
 // output bit against the golden model and the instruction-level simulator,
 // and prints cycles, MAC utilization and simulation speed per layer.
+//
+// One binary per hardware configuration, npu_demo_<cfg>, linking that
+// configuration's model only (tb/tests/CMakeLists.txt); `--config` defaults
+// to it.
 
 #include <fmt/format.h>
 
 #include <CLI/CLI.hpp>
 #include <chrono>
 #include <cstdio>
+#include <exception>
 #include <random>
 #include <string>
 #include <vector>
@@ -15,6 +20,7 @@
 #include "sw/compiler/compiler.h"
 #include "sw/iss/iss.h"
 #include "sw/runtime/runner.h"
+#include "tb/dut/dut_model.h"
 #include "tb/dut/rtl_backend.h"
 #include "tb/tests/random_layers.h"
 
@@ -70,32 +76,23 @@ DemoLayer Conv(std::mt19937_64& rng, int hw, int cin, int cout, int k, int strid
 
 int Main(int argc, char** argv) {
   CLI::App app{"npu demo: layers through the verilated RTL, checked bit for bit"};
-  std::string config = std::string(kDefaultHwConfig);
+  const std::vector<std::string> built = dut::BuiltConfigs();
+  std::string config = built.size() == 1 ? built[0] : std::string(kDefaultHwConfig);
   uint64_t seed = 1;
   std::string trace;
-  bool bench = false, ideal = false;
-  app.add_option("--config", config, "hardware configuration (spec/configs.toml)");
+  bool ideal = false;
+  app.add_option("--config", config, "hardware configuration (spec/configs.toml)")
+      ->capture_default_str();
   app.add_option("--seed", seed, "seed of the data and of the memory model");
   app.add_option("--trace", trace, "write an FST waveform of the run");
-  app.add_flag("--bench", bench, "run the benchmark set of layers");
   app.add_flag("--ideal-memory", ideal, "memory without latency or backpressure");
   CLI11_PARSE(app, argc, argv);
 
-  const HwConfig* hw = FindHwConfig(config);
-  if (hw == nullptr) {
-    fmt::print(stderr, "error: unknown configuration '{}'\n", config);
-    return 2;
-  }
+  const HwConfig* hw = &dut::BuiltHwConfig(config, "sim");
   std::mt19937_64 rng(seed);
   std::vector<DemoLayer> layers;
   layers.push_back(Conv(rng, 28, 64, 64, 3, 1));
   layers.push_back(Gemm(rng, 512, 512, 512));
-  if (bench) {
-    layers.push_back(Conv(rng, 56, 3, 32, 7, 2));
-    layers.push_back(Conv(rng, 14, 128, 128, 3, 1));
-    layers.push_back(Conv(rng, 14, 256, 64, 1, 1));
-    layers.push_back(Gemm(rng, 64, 1000, 2048));
-  }
 
   dut::RtlBackendOptions opt;
   opt.harness.mem = ideal ? bus::AxiMemoryConfig::Ideal(seed) : bus::AxiMemoryConfig::Default(seed);
@@ -128,10 +125,10 @@ int Main(int argc, char** argv) {
                secs > 0 ? cycles / secs / 1000 : 0.0, secs);
     if (!pass) {
       fmt::print("  RTL: {}  ISS: {}  RTL==golden: {}  ISS==golden: {}\n",
-                 got.result.status.Describe(), ref.result.status.Describe(), got.outputs[0] == d.golden,
-                 ref.outputs[0] == d.golden);
+                 got.result.status.Describe(), ref.result.status.Describe(),
+                 got.outputs[0] == d.golden, ref.outputs[0] == d.golden);
     }
-    if (bench || !pass) {
+    if (!pass) {
       for (const auto& [name, value] : got.result.stats.counters) {
         fmt::print("    {:<24} {:>12}\n", name, value);
       }
@@ -144,4 +141,11 @@ int Main(int argc, char** argv) {
 }  // namespace
 }  // namespace npu
 
-int main(int argc, char** argv) { return npu::Main(argc, argv); }
+int main(int argc, char** argv) {
+  try {
+    return npu::Main(argc, argv);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "error: %s\n", e.what());
+    return 1;
+  }
+}
