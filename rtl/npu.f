@@ -11,6 +11,7 @@ rtl/common/npu_win_check.sv
 rtl/common/npu_burst_split.sv
 rtl/common/npu_unit_stop.sv
 rtl/common/npu_axi_rd_arb.sv
+rtl/mem/npu_spads.sv
 rtl/mem/npu_acc_mem.sv
 rtl/fetch/npu_fetch.sv
 rtl/load/npu_load_ag.sv

@@ -273,56 +273,42 @@ module npu_core #(
   );
 
   // ---------------------------------------------------------------------------
-  // Scratchpads (written only by the load unit) and accumulator memory.
+  // Scratchpads (written only by the load unit; A and B read by compute and,
+  // when compute does not, by window) and accumulator memory.
   // ---------------------------------------------------------------------------
   logic [SpAw-1:0]  sp_waddr;
   logic [DataW-1:0] sp_wdata;
-  logic             a_re, b_re, p_re;
-  logic [AAw-1:0]   a_raddr;
-  logic [BAw-1:0]   b_raddr;
-  // A and B have one read port each, shared by compute and window; compute
-  // always wins, the window unit reads when granted.
-  logic             cmp_a_re, cmp_b_re, win_a_req, win_b_req, win_a_gnt, win_b_gnt;
+  logic             cmp_a_re, cmp_b_re, win_a_req, win_b_req, win_a_gnt, win_b_gnt, p_re;
   logic [AAw-1:0]   cmp_a_raddr, win_a_raddr;
   logic [BAw-1:0]   cmp_b_raddr, win_b_raddr;
-
-  assign win_a_gnt = win_a_req && !cmp_a_re;
-  assign win_b_gnt = win_b_req && !cmp_b_re;
-  assign a_re      = cmp_a_re || win_a_gnt;
-  assign b_re      = cmp_b_re || win_b_gnt;
-  assign a_raddr   = cmp_a_re ? cmp_a_raddr : win_a_raddr;
-  assign b_raddr   = cmp_b_re ? cmp_b_raddr : win_b_raddr;
   logic [PAw-1:0]   p_raddr;
   logic [DataW-1:0] a_rdata, b_rdata, p_rdata;
 
-  npu_ram_2p #(.Width(DataW), .Depth(SpadARows)) u_spad_a (
-    .clk_i   (clk_i),
-    .we_i    (sp_we[npu_isa_pkg::SpadA]),
-    .waddr_i (sp_waddr[AAw-1:0]),
-    .wdata_i (sp_wdata),
-    .re_i    (a_re),
-    .raddr_i (a_raddr),
-    .rdata_o (a_rdata)
-  );
-
-  npu_ram_2p #(.Width(DataW), .Depth(SpadBRows)) u_spad_b (
-    .clk_i   (clk_i),
-    .we_i    (sp_we[npu_isa_pkg::SpadB]),
-    .waddr_i (sp_waddr[BAw-1:0]),
-    .wdata_i (sp_wdata),
-    .re_i    (b_re),
-    .raddr_i (b_raddr),
-    .rdata_o (b_rdata)
-  );
-
-  npu_ram_2p #(.Width(DataW), .Depth(SpadPRows)) u_spad_p (
-    .clk_i   (clk_i),
-    .we_i    (sp_we[npu_isa_pkg::SpadP]),
-    .waddr_i (sp_waddr[PAw-1:0]),
-    .wdata_i (sp_wdata),
-    .re_i    (p_re),
-    .raddr_i (p_raddr),
-    .rdata_o (p_rdata)
+  npu_spads #(
+    .Dim      (Dim),
+    .SpadARows(SpadARows),
+    .SpadBRows(SpadBRows),
+    .SpadPRows(SpadPRows)
+  ) u_spads (
+    .clk_i         (clk_i),
+    .we_i          (sp_we),
+    .waddr_i       (sp_waddr),
+    .wdata_i       (sp_wdata),
+    .cmp_a_re_i    (cmp_a_re),
+    .cmp_a_raddr_i (cmp_a_raddr),
+    .cmp_b_re_i    (cmp_b_re),
+    .cmp_b_raddr_i (cmp_b_raddr),
+    .win_a_req_i   (win_a_req),
+    .win_a_raddr_i (win_a_raddr),
+    .win_a_gnt_o   (win_a_gnt),
+    .win_b_req_i   (win_b_req),
+    .win_b_raddr_i (win_b_raddr),
+    .win_b_gnt_o   (win_b_gnt),
+    .a_rdata_o     (a_rdata),
+    .b_rdata_o     (b_rdata),
+    .p_re_i        (p_re),
+    .p_raddr_i     (p_raddr),
+    .p_rdata_o     (p_rdata)
   );
 
   logic              acc_cmp_re, acc_cmp_we, acc_st_re, acc_st_gnt, acc_win_we, acc_win_gnt;
@@ -599,24 +585,6 @@ module npu_core #(
   // ---------------------------------------------------------------------------
   // Assertions (simulation only).
   // ---------------------------------------------------------------------------
-  // AXI: a valid request or write beat stays, unchanged, until accepted.
-  `NPU_ASSERT(ArStable_A, m_axi_arvalid_o && !m_axi_arready_i |=>
-              m_axi_arvalid_o && $stable({m_axi_araddr_o, m_axi_arlen_o, m_axi_arid_o}),
-              clk_i, rst_ni)
-  `NPU_ASSERT(AwStable_A, m_axi_awvalid_o && !m_axi_awready_i |=>
-              m_axi_awvalid_o && $stable({m_axi_awaddr_o, m_axi_awlen_o}), clk_i, rst_ni)
-  `NPU_ASSERT(WStable_A, m_axi_wvalid_o && !m_axi_wready_i |=>
-              m_axi_wvalid_o && $stable({m_axi_wdata_o, m_axi_wstrb_o, m_axi_wlast_o}),
-              clk_i, rst_ni)
-  // Only INCR bursts of full-width beats, never across a 4 KiB boundary.
-  `NPU_ASSERT(ArBurst_A, m_axi_arvalid_o |-> m_axi_arburst_o == 2'b01 &&
-              m_axi_arsize_o == 3'($clog2(Dim)), clk_i, rst_ni)
-  `NPU_ASSERT(AwBurst_A, m_axi_awvalid_o |-> m_axi_awburst_o == 2'b01 &&
-              m_axi_awsize_o == 3'($clog2(Dim)), clk_i, rst_ni)
-  `NPU_ASSERT(Ar4k_A, m_axi_arvalid_o |-> (32'(m_axi_araddr_o[11:0]) +
-              ((32'(m_axi_arlen_o) + 1) << $clog2(Dim)) <= 32'd4096), clk_i, rst_ni)
-  `NPU_ASSERT(Aw4k_A, m_axi_awvalid_o |-> (32'(m_axi_awaddr_o[11:0]) +
-              ((32'(m_axi_awlen_o) + 1) << $clog2(Dim)) <= 32'd4096), clk_i, rst_ni)
   // A unit takes no instruction while the NPU is stopping.
   `NPU_ASSERT_NEVER(NoDispatchOnAbort_A, abort && |(q_valid & q_ready), clk_i, rst_ni)
 

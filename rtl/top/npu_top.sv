@@ -1,6 +1,8 @@
 // Copyright npu contributors.
 // SPDX-License-Identifier: Apache-2.0
 
+`include "npu_assert.svh"
+
 /// npu: int8 inference accelerator top level: the register file (npu_csr)
 /// and the core (npu_core).
 ///
@@ -201,5 +203,27 @@ module npu_top #(
     .m_axi_rlast_i    (m_axi_rlast_i),
     .m_axi_rid_i      (m_axi_rid_i)
   );
+
+  // ---------------------------------------------------------------------------
+  // Assertions on the memory port (simulation only).
+  // ---------------------------------------------------------------------------
+  // AXI: a valid request or write beat stays, unchanged, until accepted.
+  `NPU_ASSERT(ArStable_A, m_axi_arvalid_o && !m_axi_arready_i |=>
+              m_axi_arvalid_o && $stable({m_axi_araddr_o, m_axi_arlen_o, m_axi_arid_o}),
+              clk_i, rst_ni)
+  `NPU_ASSERT(AwStable_A, m_axi_awvalid_o && !m_axi_awready_i |=>
+              m_axi_awvalid_o && $stable({m_axi_awaddr_o, m_axi_awlen_o}), clk_i, rst_ni)
+  `NPU_ASSERT(WStable_A, m_axi_wvalid_o && !m_axi_wready_i |=>
+              m_axi_wvalid_o && $stable({m_axi_wdata_o, m_axi_wstrb_o, m_axi_wlast_o}),
+              clk_i, rst_ni)
+  // Only INCR bursts of full-width beats, never across a 4 KiB boundary.
+  `NPU_ASSERT(ArBurst_A, m_axi_arvalid_o |-> m_axi_arburst_o == 2'b01 &&
+              m_axi_arsize_o == 3'($clog2(Dim)), clk_i, rst_ni)
+  `NPU_ASSERT(AwBurst_A, m_axi_awvalid_o |-> m_axi_awburst_o == 2'b01 &&
+              m_axi_awsize_o == 3'($clog2(Dim)), clk_i, rst_ni)
+  `NPU_ASSERT(Ar4k_A, m_axi_arvalid_o |-> (32'(m_axi_araddr_o[11:0]) +
+              ((32'(m_axi_arlen_o) + 1) << $clog2(Dim)) <= 32'd4096), clk_i, rst_ni)
+  `NPU_ASSERT(Aw4k_A, m_axi_awvalid_o |-> (32'(m_axi_awaddr_o[11:0]) +
+              ((32'(m_axi_awlen_o) + 1) << $clog2(Dim)) <= 32'd4096), clk_i, rst_ni)
 
 endmodule
