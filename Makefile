@@ -4,8 +4,8 @@
 #   make test        the whole regression (unit, block, top-level, lint, synthesis,
 #                    generators, formatting) with a fresh base seed, printed first
 #                    and last with the command that replays the run
-#   make test-32x32  36 top-level cases on 32x32 (any configuration: test-<cfg>),
-#                    building its model on demand
+#   make test-32x32  the fixed and a few random top-level cases of every kind on
+#                    32x32 (any configuration: test-<cfg>), building its model on demand
 #   make lint        Verilator -Wall lint of npu_top in every named configuration
 #   make synth       Yosys synthesis of npu_top (4x4), prints cell counts
 #   make bench       cycles and throughput of every operation on CONFIG (checked
