@@ -4,15 +4,21 @@
 # Idempotent and non-interactive: packages already present are left alone.
 # Run as root (CI and fresh containers) or with sudo available.
 # Tool versions are pinned by the distribution (Debian 12): Verilator 5.006,
-# Yosys 0.23, GoogleTest 1.12, Eigen 3.4, fmt 9, CLI11 2.3, gemmlowp (its fixed-point
-# primitives are the outside reference of the numerics tests), clang-format 14.
+# Yosys 0.23, GoogleTest and GoogleMock 1.12, Eigen 3.4, fmt 9, CLI11 2.3, gemmlowp (its
+# fixed-point primitives are the outside reference of the numerics tests), clang-format 14,
+# the ONNX library and protobuf 3.21 (model import), zlib (checksums of compiled models),
+# pybind11 2.10 with Debian's Python 3.11 and numpy (the Python module), pytest, the venv
+# module (scripts/setup_venv.sh), clang 14 with libFuzzer (scripts/fuzz.sh).
 set -euo pipefail
 
 PACKAGES=(
   build-essential cmake ninja-build python3
   verilator yosys
-  libeigen3-dev libgtest-dev
+  libeigen3-dev libgtest-dev libgmock-dev
   libfmt-dev libcli11-dev libgemmlowp-dev clang-format
+  libonnx-dev libprotobuf-dev protobuf-compiler zlib1g-dev
+  pybind11-dev python3-dev python3-numpy python3-pytest python3-venv
+  clang-14 libclang-rt-14-dev
 )
 
 missing=()
