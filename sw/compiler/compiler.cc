@@ -273,6 +273,33 @@ void CheckBase(uint32_t base_addr) {
   }
 }
 
+/// Checks the activation addresses of @p io: multiples of DIM, as the load
+/// and store address fields must be.
+void CheckPlacement(const IoPlacement* io, bool two_inputs, const HwConfig& hw) {
+  if (io == nullptr) return;
+  const auto check = [&](uint32_t addr, const char* what) {
+    if (addr % hw.dim != 0) {
+      throw std::invalid_argument(std::string(what) + " address " + std::to_string(addr) +
+                                  " is not a multiple of DIM (" + std::to_string(hw.dim) + ")");
+    }
+  };
+  check(io->input, "input");
+  if (two_inputs) check(io->input2, "second input");
+  check(io->output, "output");
+}
+
+/// Bytes of an activation region in the layer's own image: none when the
+/// graph compiler places it (@p io set).
+uint64_t Own(uint64_t bytes, const IoPlacement* io) { return io != nullptr ? 0 : bytes; }
+
+/// Points the activation regions of @p r at @p io where it is set.
+void Place(Regions& r, const IoPlacement* io, bool two_inputs) {
+  if (io == nullptr) return;
+  r.input = io->input;
+  if (two_inputs) r.input2 = io->input2;
+  r.output = io->output;
+}
+
 /// The regions of a memory image.
 struct ImageLayout {
   std::vector<uint32_t> at;  ///< Address of each region.
@@ -492,19 +519,21 @@ std::vector<Step> BuildWindowSteps(const WindowOp& op, const WindowGeometry& g,
 /// the packed constants (weights may be empty).
 CompiledLayer CompileWindow(const WindowOp& op, const WindowGeometry& g, int c,
                             const std::vector<uint8_t>& weights, const std::vector<uint8_t>& params,
-                            const HwConfig& hw, uint32_t base_addr) {
+                            const HwConfig& hw, uint32_t base_addr, const IoPlacement* io) {
   const WindowTiling t = ChooseWindowTiling(g, hw);
   const uint64_t dim = g.dim;
   const uint64_t input_bytes = static_cast<uint64_t>(g.ncb) * op.h * op.w * dim;
   const uint64_t output_bytes = static_cast<uint64_t>(g.ncb) * g.oh * g.ow * dim;
   const size_t n_instr = CountInstructions(BuildWindowSteps(op, g, t, hw, Regions{}));
   const ImageLayout image =
-      Layout(base_addr, n_instr, {weights.size(), params.size(), input_bytes, output_bytes});
+      Layout(base_addr, n_instr,
+             {weights.size(), params.size(), Own(input_bytes, io), Own(output_bytes, io)});
   Regions r;
   r.weights = image.at[0];
   r.params = image.at[1];
   r.input = image.at[2];
   r.output = image.at[3];
+  Place(r, io, false);
   std::vector<Step> steps = BuildWindowSteps(op, g, t, hw, r);
   SetDeps(steps, Unit::kWindow);
 
@@ -647,9 +676,11 @@ std::vector<Step> BuildAddSteps(const FlatTiling& t, int ncb, const HwConfig& hw
 
 }  // namespace
 
-CompiledLayer Compile(const ConvLayer& layer, const HwConfig& hw, uint32_t base_addr) {
+CompiledLayer Compile(const ConvLayer& layer, const HwConfig& hw, uint32_t base_addr,
+                      const IoPlacement* io) {
   layer.Validate();
   CheckBase(base_addr);
+  CheckPlacement(io, layer.residual.has_value(), hw);
   const LayerGeometry g = GeometryOf(layer, hw);
   const uint64_t p_rows =
       static_cast<uint64_t>(g.ng) * kParamRows + (layer.residual ? kAddRows : 0);
@@ -672,14 +703,17 @@ CompiledLayer Compile(const ConvLayer& layer, const HwConfig& hw, uint32_t base_
   const ImageLayout image =
       layer.residual
           ? Layout(base_addr, n_instr,
-                   {weight_bytes, param_bytes, input_bytes, output_bytes, output_bytes})
-          : Layout(base_addr, n_instr, {weight_bytes, param_bytes, input_bytes, output_bytes});
+                   {weight_bytes, param_bytes, Own(input_bytes, io), Own(output_bytes, io),
+                    Own(output_bytes, io)})
+          : Layout(base_addr, n_instr,
+                   {weight_bytes, param_bytes, Own(input_bytes, io), Own(output_bytes, io)});
   Regions r;
   r.weights = image.at[0];
   r.params = image.at[1];
   r.input = image.at[2];
   r.input2 = layer.residual ? image.at[3] : 0;
   r.output = layer.residual ? image.at[4] : image.at[3];
+  Place(r, io, layer.residual.has_value());
   std::vector<Step> steps = BuildSteps(layer, g, t, hw, r);
   SetDeps(steps, Unit::kCompute);
 
@@ -702,13 +736,16 @@ CompiledLayer Compile(const ConvLayer& layer, const HwConfig& hw, uint32_t base_
   return cl;
 }
 
-CompiledLayer Compile(const GemmLayer& layer, const HwConfig& hw, uint32_t base_addr) {
-  return Compile(layer.ToConv(), hw, base_addr);
+CompiledLayer Compile(const GemmLayer& layer, const HwConfig& hw, uint32_t base_addr,
+                      const IoPlacement* io) {
+  return Compile(layer.ToConv(), hw, base_addr, io);
 }
 
-CompiledLayer Compile(const DepthwiseLayer& layer, const HwConfig& hw, uint32_t base_addr) {
+CompiledLayer Compile(const DepthwiseLayer& layer, const HwConfig& hw, uint32_t base_addr,
+                      const IoPlacement* io) {
   layer.Validate();
   CheckBase(base_addr);
+  CheckPlacement(io, false, hw);
   WindowGeometry g;
   g.dim = static_cast<int>(hw.dim);
   g.ncb = Groups(layer.c, g.dim);
@@ -737,15 +774,17 @@ CompiledLayer Compile(const DepthwiseLayer& layer, const HwConfig& hw, uint32_t 
   op.act_min = layer.act_min;
   op.act_max = layer.act_max;
   CompiledLayer cl = CompileWindow(op, g, layer.c, PackDepthwiseWeights(layer, g.dim),
-                                   PackParams(layer, g.dim), hw, base_addr);
+                                   PackParams(layer, g.dim), hw, base_addr, io);
   cl.kind = "depthwise";
   cl.macs = static_cast<uint64_t>(g.oh) * g.ow * layer.c * layer.kh * layer.kw;
   return cl;
 }
 
-CompiledLayer Compile(const PoolLayer& layer, const HwConfig& hw, uint32_t base_addr) {
+CompiledLayer Compile(const PoolLayer& layer, const HwConfig& hw, uint32_t base_addr,
+                      const IoPlacement* io) {
   layer.Validate();
   CheckBase(base_addr);
+  CheckPlacement(io, false, hw);
   const bool avg = layer.kind == PoolKind::kAvg;
   WindowGeometry g;
   g.dim = static_cast<int>(hw.dim);
@@ -777,14 +816,16 @@ CompiledLayer Compile(const PoolLayer& layer, const HwConfig& hw, uint32_t base_
     op.pad_value = -128;  // never wins
     params = PackIdentityRequant(g.dim);
   }
-  CompiledLayer cl = CompileWindow(op, g, layer.c, {}, params, hw, base_addr);
+  CompiledLayer cl = CompileWindow(op, g, layer.c, {}, params, hw, base_addr, io);
   cl.kind = avg ? "avg pool" : "max pool";
   return cl;
 }
 
-CompiledLayer Compile(const MeanLayer& layer, const HwConfig& hw, uint32_t base_addr) {
+CompiledLayer Compile(const MeanLayer& layer, const HwConfig& hw, uint32_t base_addr,
+                      const IoPlacement* io) {
   layer.Validate();
   CheckBase(base_addr);
+  CheckPlacement(io, false, hw);
   const int dim = static_cast<int>(hw.dim);
   const int ncb = Groups(layer.c, dim);
   const uint64_t plane = static_cast<uint64_t>(layer.h) * layer.w;
@@ -793,11 +834,13 @@ CompiledLayer Compile(const MeanLayer& layer, const HwConfig& hw, uint32_t base_
   const uint64_t input_bytes = static_cast<uint64_t>(ncb) * plane * dim;
   const uint64_t output_bytes = static_cast<uint64_t>(ncb) * dim;
   const size_t n_instr = CountInstructions(BuildMeanSteps(layer, t, ncb, hw, Regions{}));
-  const ImageLayout image = Layout(base_addr, n_instr, {params.size(), input_bytes, output_bytes});
+  const ImageLayout image =
+      Layout(base_addr, n_instr, {params.size(), Own(input_bytes, io), Own(output_bytes, io)});
   Regions r;
   r.params = image.at[0];
   r.input = image.at[1];
   r.output = image.at[2];
+  Place(r, io, false);
   std::vector<Step> steps = BuildMeanSteps(layer, t, ncb, hw, r);
   SetDeps(steps, Unit::kWindow);
 
@@ -815,9 +858,11 @@ CompiledLayer Compile(const MeanLayer& layer, const HwConfig& hw, uint32_t base_
   return cl;
 }
 
-CompiledLayer Compile(const AddLayer& layer, const HwConfig& hw, uint32_t base_addr) {
+CompiledLayer Compile(const AddLayer& layer, const HwConfig& hw, uint32_t base_addr,
+                      const IoPlacement* io) {
   layer.Validate();
   CheckBase(base_addr);
+  CheckPlacement(io, true, hw);
   const int dim = static_cast<int>(hw.dim);
   const int ncb = Groups(layer.c, dim);
   const uint64_t plane = static_cast<uint64_t>(layer.h) * layer.w;
@@ -828,15 +873,16 @@ CompiledLayer Compile(const AddLayer& layer, const HwConfig& hw, uint32_t base_a
   params.insert(params.end(), add.begin(), add.end());
   const uint64_t tensor_bytes = static_cast<uint64_t>(ncb) * plane * dim;
   const size_t n_instr = CountInstructions(BuildAddSteps(t, ncb, hw, Regions{}));
-  const ImageLayout image =
-      Layout(base_addr, n_instr,
-             {weights.size(), params.size(), tensor_bytes, tensor_bytes, tensor_bytes});
+  const ImageLayout image = Layout(base_addr, n_instr,
+                                   {weights.size(), params.size(), Own(tensor_bytes, io),
+                                    Own(tensor_bytes, io), Own(tensor_bytes, io)});
   Regions r;
   r.weights = image.at[0];
   r.params = image.at[1];
   r.input = image.at[2];
   r.input2 = image.at[3];
   r.output = image.at[4];
+  Place(r, io, true);
   std::vector<Step> steps = BuildAddSteps(t, ncb, hw, r);
   SetDeps(steps, Unit::kCompute);
 

@@ -48,6 +48,16 @@ struct CompiledLayer : runtime::Executable {
   uint64_t residual_bytes = 0;  ///< Bytes the stores read (the residual of a fused add).
 };
 
+/// Where the graph compiler's memory plan puts a layer's activations. With
+/// a placement, a layer's image holds only its program and constants, and
+/// its inputs and output are the tensors at these addresses (each a
+/// multiple of DIM; input2 only for an add or a residual).
+struct IoPlacement {
+  uint32_t input = 0;   ///< First input.
+  uint32_t input2 = 0;  ///< Second input (the add's or the residual).
+  uint32_t output = 0;  ///< Output.
+};
+
 /// Compiles @p layer for @p hw, placing the image at @p base_addr. With
 /// ConvLayer::residual the image has two inputs (the activations, then the
 /// residual of the output's shape) and every store adds the residual.
@@ -57,13 +67,15 @@ struct CompiledLayer : runtime::Executable {
 /// holds ("too many output channels for this configuration").
 /// @throws std::logic_error if the emitted program fails its own token or
 /// hazard check (a compiler bug).
-CompiledLayer Compile(const ConvLayer& layer, const HwConfig& hw, uint32_t base_addr);
+CompiledLayer Compile(const ConvLayer& layer, const HwConfig& hw, uint32_t base_addr,
+                      const IoPlacement* io = nullptr);
 
 /// Compiles a GEMM as the 1x1 convolution GemmLayer::ToConv(); input 1 is
 /// A (m x k, as a 1 x m x k tensor), the output and a residual m x n.
 /// @throws std::invalid_argument as Compile(const ConvLayer&, ...) and
 /// GemmLayer::ToConv.
-CompiledLayer Compile(const GemmLayer& layer, const HwConfig& hw, uint32_t base_addr);
+CompiledLayer Compile(const GemmLayer& layer, const HwConfig& hw, uint32_t base_addr,
+                      const IoPlacement* io = nullptr);
 
 /// Compiles a depthwise convolution for the window unit (mode dw).
 /// @throws std::invalid_argument if the layer is invalid
@@ -72,14 +84,16 @@ CompiledLayer Compile(const GemmLayer& layer, const HwConfig& hw, uint32_t base_
 /// the P scratchpad holds parameter blocks for ("too many channels for this
 /// configuration").
 /// @throws std::logic_error if the emitted program fails its own check.
-CompiledLayer Compile(const DepthwiseLayer& layer, const HwConfig& hw, uint32_t base_addr);
+CompiledLayer Compile(const DepthwiseLayer& layer, const HwConfig& hw, uint32_t base_addr,
+                      const IoPlacement* io = nullptr);
 
 /// Compiles a max or average pooling for the window unit (modes max, avg).
 /// @throws std::invalid_argument if the layer is invalid
 /// (PoolLayer::Validate), @p base_addr is not a multiple of 256 or the image
 /// does not fit 32-bit addresses.
 /// @throws std::logic_error if the emitted program fails its own check.
-CompiledLayer Compile(const PoolLayer& layer, const HwConfig& hw, uint32_t base_addr);
+CompiledLayer Compile(const PoolLayer& layer, const HwConfig& hw, uint32_t base_addr,
+                      const IoPlacement* io = nullptr);
 
 /// Compiles a MEAN over H and W for the window unit (mode sum, with carry
 /// for planes larger than half of A); the output is 1 x 1 x c.
@@ -87,7 +101,8 @@ CompiledLayer Compile(const PoolLayer& layer, const HwConfig& hw, uint32_t base_
 /// (MeanLayer::Validate), @p base_addr is not a multiple of 256 or the image
 /// does not fit 32-bit addresses.
 /// @throws std::logic_error if the emitted program fails its own check.
-CompiledLayer Compile(const MeanLayer& layer, const HwConfig& hw, uint32_t base_addr);
+CompiledLayer Compile(const MeanLayer& layer, const HwConfig& hw, uint32_t base_addr,
+                      const IoPlacement* io = nullptr);
 
 /// Compiles an elementwise add: input 1 passes through the systolic array
 /// with identity weights and an identity requantization, and the store adds
@@ -96,7 +111,8 @@ CompiledLayer Compile(const MeanLayer& layer, const HwConfig& hw, uint32_t base_
 /// (AddLayer::Validate), @p base_addr is not a multiple of 256 or the image
 /// does not fit 32-bit addresses.
 /// @throws std::logic_error if the emitted program fails its own check.
-CompiledLayer Compile(const AddLayer& layer, const HwConfig& hw, uint32_t base_addr);
+CompiledLayer Compile(const AddLayer& layer, const HwConfig& hw, uint32_t base_addr,
+                      const IoPlacement* io = nullptr);
 
 /// Multi-line summary: kind and shapes, tiles, instruction counts per unit,
 /// bytes loaded and stored, MACs per loaded byte, the estimate and the
