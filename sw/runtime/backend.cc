@@ -37,4 +37,16 @@ std::string RunStatus::Describe() const {
 
 Backend::~Backend() = default;
 
+std::vector<RunResult> Backend::RunStreams(
+    DeviceMemory& mem, std::span<const StreamRef> streams,
+    const std::function<void(size_t, const RunResult&)>& after_each) {
+  std::vector<RunResult> results;
+  for (size_t i = 0; i < streams.size(); ++i) {
+    results.push_back(Run(mem, streams[i].addr, streams[i].num_instr));
+    if (after_each) after_each(i, results.back());
+    if (!results.back().status.ok) break;
+  }
+  return results;
+}
+
 }  // namespace npu::runtime

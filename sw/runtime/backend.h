@@ -4,8 +4,11 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
+#include <span>
 #include <string>
+#include <vector>
 
 #include "sw/gen/npu_configs.h"
 #include "sw/runtime/memory.h"
@@ -54,6 +57,12 @@ struct RunResult {
 /// "illegal_instr|watchdog"; unknown bits appear as "bit<N>", 0 as "none".
 std::string ErrCauseNames(uint32_t err_cause);
 
+/// One instruction stream: its first instruction and length.
+struct StreamRef {
+  uint32_t addr = 0;       ///< Address of instruction 0.
+  uint32_t num_instr = 0;  ///< Instructions.
+};
+
 /// An NPU that executes instruction streams against a DeviceMemory.
 class Backend {
  public:
@@ -68,6 +77,17 @@ class Backend {
   /// window (WIN_BASE, WIN_SIZE) is the whole DeviceMemory. Never throws for
   /// program errors: they come back in RunStatus.
   virtual RunResult Run(DeviceMemory& mem, uint32_t stream_addr, uint32_t num_instr) = 0;
+
+  /// Executes @p streams one after the other against the same memory, as
+  /// a host does that keeps the device's memory in place between them, and
+  /// returns one result per stream that ran: it stops after the first
+  /// stream that ends in an error. @p after_each (if set) is called after
+  /// every stream with its index and result. The default runs each through
+  /// Run(); a backend whose memory lives elsewhere (the RTL's bus model, a
+  /// board) overrides it to move the memory only once.
+  virtual std::vector<RunResult> RunStreams(
+      DeviceMemory& mem, std::span<const StreamRef> streams,
+      const std::function<void(size_t, const RunResult&)>& after_each = {});
 };
 
 }  // namespace npu::runtime

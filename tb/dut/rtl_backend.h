@@ -30,6 +30,12 @@ class RtlBackend final : public runtime::Backend {
   const HwConfig& Config() const override { return config_; }
   runtime::RunResult Run(runtime::DeviceMemory& mem, uint32_t stream_addr,
                          uint32_t num_instr) override;
+  /// Places the memory in the bus model once, runs the streams back to
+  /// back (each started when the previous one has completed, so that its
+  /// counters are its own), and reads the memory back once.
+  std::vector<runtime::RunResult> RunStreams(
+      runtime::DeviceMemory& mem, std::span<const runtime::StreamRef> streams,
+      const std::function<void(size_t, const runtime::RunResult&)>& after_each = {}) override;
 
   /// The harness, for tests that inject bus errors or inspect the model.
   NpuHarness& Harness() { return *harness_; }
