@@ -10,7 +10,9 @@
 #   make synth       Yosys synthesis of npu_top (4x4), prints cell counts
 #   make bench       cycles and throughput of every operation on CONFIG (checked
 #                    bit for bit), under the default and the ideal memory model
-#   make format      reformat the C++ files of sw/ and tb/ with clang-format
+#   make install     the npu command (PREFIX/bin) and the Python module npu
+#                    (PREFIX/lib/python3.X/dist-packages, for Debian's python3)
+#   make format      reformat the C++ files of sw/, tb/, apps/, python/
 #   make gen         regenerate rtl/gen, sw/gen, docs/gen, cmake/gen from spec/
 #   make clean       remove the build folder
 #
@@ -23,11 +25,13 @@
 #           (COCOTB_RANDOM_SEED, NPU_SEED). sim / bench: seed of the data and
 #           of the memory model (default 1).
 #   JOBS    parallel jobs (default nproc)
+#   PREFIX  where make install puts things (default /usr/local)
 
 BUILD  ?= build
 CONFIG ?= 16x16
 JOBS   ?= $(shell nproc)
 SEED   ?=
+PREFIX ?= /usr/local
 
 # Nested builds (the on-demand models) use as many jobs.
 export CMAKE_BUILD_PARALLEL_LEVEL := $(JOBS)
@@ -49,7 +53,7 @@ ifneq ($(filter-out $(addprefix test-,$(CONFIGS)),$(TEST_CONFIG_GOALS)),)
   $(error unknown target '$(firstword $(filter-out $(addprefix test-,$(CONFIGS)),$(TEST_CONFIG_GOALS)))'; known: $(addprefix test-,$(CONFIGS)))
 endif
 
-.PHONY: all deps configure build sim test $(addprefix test-,$(CONFIGS)) lint synth bench \
+.PHONY: all deps configure build install sim test $(addprefix test-,$(CONFIGS)) lint synth bench \
         format gen gen-check clean
 
 all: build
@@ -63,9 +67,23 @@ configure: deps
 build: configure
 	cmake --build $(BUILD) -j $(JOBS)
 
+install: configure
+	cmake --build $(BUILD) -j $(JOBS) --target npu npu_python
+	cmake --install $(BUILD) --prefix $(PREFIX)
+
+# make sim also runs the trained digits CNN through the RTL of CONFIG.
+DIGITS := models/digits
 sim: configure
-	cmake --build $(BUILD) -j $(JOBS) --target npu_demo_$(call CONFIG_ID,$(CONFIG))
+	cmake --build $(BUILD) -j $(JOBS) --target npu_demo_$(call CONFIG_ID,$(CONFIG)) npu
 	$(BUILD)/tb/tests/npu_demo_$(call CONFIG_ID,$(CONFIG)) --config $(CONFIG) --seed $(SIM_SEED)
+	@if grep -q '^NPU_RTL_CONFIGS:.*=\(.*;\)\{0,1\}$(CONFIG)\(;.*\)\{0,1\}$$' $(BUILD)/CMakeCache.txt; then \
+	  echo "== the trained digits CNN ($(DIGITS)) through the RTL of $(CONFIG), checked against the simulator"; \
+	  $(BUILD)/apps/npu/npu eval $(DIGITS)/digits_qdq.onnx --config $(CONFIG) --backend rtl --check sim \
+	    --images $(DIGITS)/test_images.npy --labels $(DIGITS)/test_labels.npy \
+	    --reference $(DIGITS)/ort_logits.npy; \
+	else \
+	  echo "== the digits CNN: the npu command has no RTL model of $(CONFIG) (NPU_RTL_CONFIGS); skipped"; \
+	fi
 
 bench: configure
 	cmake --build $(BUILD) -j $(JOBS) --target npu_bench_$(call CONFIG_ID,$(CONFIG))

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Checks (or with --fix, applies) the project's C++ formatting: every C++
-# file tracked under sw/ and tb/ must be as clang-format formats it with the
+# file tracked under sw/, tb/, apps/ and python/ must be as clang-format formats it with the
 # repository's .clang-format. Generated folders (*/gen/) and CMake templates
 # (*.in) are left alone. Needs only git and clang-format (no build).
 #
@@ -25,12 +25,12 @@ if ! command -v "$clang_format" >/dev/null 2>&1; then
   exit 2
 fi
 
-# The C++ files under sw/ and tb/: those git tracks, or every one outside a
+# The C++ files under sw/, tb/, apps/ and python/: those git tracks, or every one outside a
 # git checkout (e.g. an unpacked archive).
 if git -C "$root" rev-parse --is-inside-work-tree >/dev/null 2>&1; then
-  mapfile -t candidates < <(git -C "$root" ls-files -- sw tb)
+  mapfile -t candidates < <(git -C "$root" ls-files -- sw tb apps python)
 else
-  mapfile -t candidates < <(find sw tb -type f | sort)
+  mapfile -t candidates < <(find sw tb apps python -type f | sort)
 fi
 files=()
 for f in "${candidates[@]}"; do
@@ -43,7 +43,7 @@ for f in "${candidates[@]}"; do
   [ -f "$f" ] && files+=("$f")
 done
 if [ ${#files[@]} -eq 0 ]; then
-  echo "check_format: no C++ files found under sw/ and tb/" >&2
+  echo "check_format: no C++ files found under sw/, tb/, apps/ and python/" >&2
   exit 2
 fi
 

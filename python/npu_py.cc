@@ -1,0 +1,115 @@
+// The Python module's native part (_npu): a Session (apps/npu/session.h)
+// with NumPy arrays in and out. python/npu/__init__.py gives it the shape
+// of ONNX Runtime's InferenceSession.
+#include <pybind11/numpy.h>
+#include <pybind11/pybind11.h>
+#include <pybind11/stl.h>
+
+#include <cstring>
+
+#include "apps/npu/session.h"
+#include "sw/graph/onnx_import.h"
+
+namespace py = pybind11;
+using npu::runtime::DType;
+using npu::runtime::NpyArray;
+
+namespace {
+
+const char* NumpyDtype(DType t) {
+  switch (t) {
+    case DType::kInt8:
+      return "int8";
+    case DType::kUint8:
+      return "uint8";
+    case DType::kInt32:
+      return "int32";
+    case DType::kInt64:
+      return "int64";
+    case DType::kFloat32:
+      return "float32";
+  }
+  return "?";
+}
+
+py::list Ios(const std::vector<npu::runtime::ModelIo>& ios) {
+  py::list out;
+  for (const auto& io : ios) {
+    out.append(py::make_tuple(io.name, io.shape, NumpyDtype(io.dtype), io.scale, io.zero_point));
+  }
+  return out;
+}
+
+/// A NumPy array as an NpyArray, C order; the dtype must be the model's.
+NpyArray FromNumpy(const py::array& a, const npu::runtime::ModelIo& io) {
+  NpyArray out;
+  const std::string kind = py::str(a.dtype());
+  if (kind == "float32") {
+    out.dtype = DType::kFloat32;
+  } else if (kind == "int8") {
+    out.dtype = DType::kInt8;
+  } else {
+    throw npu::runtime::ModelError("input '" + io.name + "' must be " + NumpyDtype(io.dtype) +
+                                   ", got " + kind);
+  }
+  for (py::ssize_t i = 0; i < a.ndim(); ++i) out.shape.push_back(a.shape(i));
+  const py::array c = py::array::ensure(a, py::array::c_style);
+  out.data.resize(static_cast<size_t>(c.nbytes()));
+  std::memcpy(out.data.data(), c.data(), out.data.size());
+  return out;
+}
+
+py::array ToNumpy(const NpyArray& a) {
+  std::vector<py::ssize_t> shape(a.shape.begin(), a.shape.end());
+  py::array out(py::dtype(NumpyDtype(a.dtype)), shape);
+  std::memcpy(out.mutable_data(), a.data.data(), a.data.size());
+  return out;
+}
+
+}  // namespace
+
+PYBIND11_MODULE(_npu, m) {
+  m.doc() = "npu: run quantized ONNX models on the npu accelerator's simulators";
+  py::register_exception<npu::runtime::ModelError>(m, "ModelError", PyExc_ValueError);
+  py::register_exception<npu::graph::ImportError>(m, "OnnxImportError", PyExc_ValueError);
+  py::register_exception<npu::graph::CompileError>(m, "CompileError", PyExc_ValueError);
+  py::register_exception<npu::runtime::NpyError>(m, "NpyError", PyExc_ValueError);
+  py::register_exception<npu::app::UsageError>(m, "UsageError", PyExc_ValueError);
+
+  py::class_<npu::app::Session>(m, "Session")
+      .def(py::init([](const std::string& path, const std::string& backend,
+                       const std::string& config, const std::string& trace) {
+             npu::app::SessionOptions o;
+             o.backend = backend;
+             o.config = config;
+             o.trace = trace;
+             return std::make_unique<npu::app::Session>(path, o);
+           }),
+           py::arg("path"), py::arg("backend") = "sim", py::arg("config") = "",
+           py::arg("trace") = "")
+      .def("inputs", [](const npu::app::Session& s) { return Ios(s.Model().inputs); })
+      .def("outputs", [](const npu::app::Session& s) { return Ios(s.Model().outputs); })
+      .def("config", [](const npu::app::Session& s) { return s.Model().config; })
+      .def("backend", [](npu::app::Session& s) { return s.Backend().Name(); })
+      .def("run", [](npu::app::Session& s, const std::vector<py::array>& inputs) {
+        const auto& model = s.Model();
+        if (inputs.size() != model.inputs.size()) {
+          throw npu::runtime::ModelError("the model has " + std::to_string(model.inputs.size()) +
+                                         " input(s), " + std::to_string(inputs.size()) + " given");
+        }
+        std::vector<NpyArray> in;
+        for (size_t i = 0; i < inputs.size(); ++i)
+          in.push_back(FromNumpy(inputs[i], model.inputs[i]));
+        npu::runtime::ModelRunResult r;
+        {
+          py::gil_scoped_release release;
+          r = s.Run(in);
+        }
+        if (!r.status.ok) {
+          throw std::runtime_error("the device stopped: " + r.status.Describe());
+        }
+        py::list outs;
+        for (const NpyArray& a : r.outputs) outs.append(ToNumpy(a));
+        return py::make_tuple(outs, npu::app::ReportJson(model, s.Backend().Name(), r));
+      });
+}
