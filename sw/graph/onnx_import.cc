@@ -385,8 +385,15 @@ class Importer {
     }
     if (IntAttr(n, "ceil_mode", 0) != 0) Reject("ceil_mode=1 is not supported");
     if (IntAttr(n, "storage_order", 0) != 0) Reject("storage_order=1 is not supported");
+    const auto small = [](int64_t v) { return v >= 0 && v <= 65535; };
+    if (!small(kh) || !small(kw) || kh < 1 || kw < 1) Reject("a malformed kernel shape");
     op.kh = kh;
     op.kw = kw;
+    for (const char* a : {"strides", "pads"}) {
+      for (int64_t v : IntsAttr(n, a)) {
+        if (!small(v)) Reject(fmt::format("a malformed {} value {}", a, v));
+      }
+    }
     const std::vector<int64_t> strides = IntsAttr(n, "strides");
     if (!strides.empty()) {
       if (strides.size() != 2) Reject("only 2-D windows are supported");
@@ -498,6 +505,9 @@ class Importer {
     std::vector<float> bscale;
     if (!dq_scale.empty()) {
       for (double s : ConstOf(dq_scale, "bias scale").v) bscale.push_back(static_cast<float>(s));
+      if (bscale.size() != 1 && static_cast<int>(bscale.size()) != cout) {
+        Reject(fmt::format("its bias has {} scales for {} channels", bscale.size(), cout));
+      }
     }
     for (int c = 0; c < cout; ++c) {
       const double want = static_cast<double>(sx) * sw[sw.size() == 1 ? 0 : c];
@@ -657,6 +667,9 @@ class Importer {
     } else {
       const std::vector<int64_t> ks = IntsAttr(n, "kernel_shape");
       if (ks.size() != 2) Reject("only 2-D pooling windows are supported");
+      if (ks[0] < 1 || ks[0] > 65535 || ks[1] < 1 || ks[1] > 65535) {
+        Reject("a malformed kernel_shape");
+      }
       Geometry(n, op, static_cast<int>(ks[0]), static_cast<int>(ks[1]));
       op.count_include_pad = IntAttr(n, "count_include_pad", 0) != 0;
       pending_shape_ = WindowOut(xv, op, xv.c);
@@ -907,23 +920,30 @@ class Importer {
       lo = -INFINITY;
       if (FindAttr(n, "min")) lo = FloatAttr(n, "min", lo);
       if (FindAttr(n, "max")) hi = FloatAttr(n, "max", hi);
-      if (!In(n, 1).empty()) lo = static_cast<float>(ConstOf(In(n, 1), "min").v.at(0));
-      if (!In(n, 2).empty()) hi = static_cast<float>(ConstOf(In(n, 2), "max").v.at(0));
+      const auto scalar = [&](const std::string& name, const char* role) {
+        const Const c = ConstOf(name, role);
+        if (c.Size() != 1) Reject(fmt::format("its {} is not a scalar", role));
+        return static_cast<float>(c.v[0]);
+      };
+      if (!In(n, 1).empty()) lo = scalar(In(n, 1), "min");
+      if (!In(n, 2).empty()) hi = scalar(In(n, 2), "max");
     }
     auto it = pending_.find(x);
     if (it == pending_.end() && dq_.count(x)) {
-      // A ReLU or Clip on its own: a 1x1 max pooling that only clamps.
+      // A ReLU or Clip on its own: a 1x1 average pooling, exact (the average
+      // of one element) and requantized to the output's own scale (which
+      // quantize_static calibrates on the clamped range), then clamped.
       const Ref r = dq_[x];
       RequireNchw(r, x);
       Op op;
-      op.kind = OpKind::kMaxPool;
+      op.kind = OpKind::kAvgPool;
       op.name = n.name();
       op.op_type = n.op_type();
       op.inputs = {r.value};
       op.clamp_lo = lo;
       op.clamp_hi = hi;
       pending_[n.output(0)] = {AddOp(std::move(op)), r.shape};
-      return "max pool 1x1 that clamps (QDQ)";
+      return "avg pool 1x1 that requantizes and clamps (QDQ)";
     }
     if (it == pending_.end()) {
       Reject(
@@ -1117,7 +1137,15 @@ class Importer {
         std::set<int64_t> add;
         for (int64_t a : axes) add.insert(a < 0 ? a + rank : a);
         size_t j = 0;
-        for (int64_t i = 0; i < rank; ++i) shape.push_back(add.count(i) ? 1 : in.at(j++));
+        for (int64_t i = 0; i < rank; ++i) {
+          if (add.count(i)) {
+            shape.push_back(1);
+          } else if (j < in.size()) {
+            shape.push_back(in[j++]);
+          } else {
+            Reject("malformed axes");
+          }
+        }
       }
     } else {  // Transpose: a layout change only when it moves no data
       const std::vector<int64_t> perm = IntsAttr(n, "perm");
@@ -1207,12 +1235,6 @@ void RequireSupported(const Graph& g, const std::string& what) {
           fmt::format("{}: the result of node '{}' ({}) is never quantized again "
                       "(a QuantizeLinear must follow it)",
                       what, op.name, op.op_type));
-    }
-  }
-  for (const GraphIo& io : g.inputs) {
-    if (!io.is_float) {
-      // The quantization of an int8 graph input comes from its readers.
-      (void)io;
     }
   }
 }
