@@ -117,20 +117,20 @@ seed_npub() {
 target_config() {
   case "$1" in
     npy)
-      sources=(sw/runtime/fuzz/npy_fuzz.cc sw/runtime/npy.cc)
+      sources=(sw/runtime/fuzz/npy_fuzz.cc sw/runtime/npy.cc sw/runtime/file_io.cc)
       libs=(-lfmt)
       seed_fn=seed_npy
       dict_fn=dict_npy
       ;;
     onnx)
-      sources=(sw/graph/fuzz/onnx_fuzz.cc sw/graph/onnx_import.cc)
+      sources=(sw/graph/fuzz/onnx_fuzz.cc sw/graph/onnx_import.cc sw/runtime/file_io.cc)
       libs=(-DONNX_NAMESPACE=onnx -DONNX_ML=1 -lonnx_proto -lprotobuf -lfmt)
       seed_fn=seed_onnx
       dict_fn=""
       ;;
     npub)
       sources=(sw/runtime/fuzz/npub_fuzz.cc sw/runtime/model.cc sw/runtime/npy.cc
-        sw/runtime/layout.cc sw/runtime/memory.cc sw/runtime/backend.cc)
+        sw/runtime/layout.cc sw/runtime/memory.cc sw/runtime/backend.cc sw/runtime/file_io.cc)
       libs=(-lfmt -lz)
       seed_fn=seed_npub
       dict_fn=""

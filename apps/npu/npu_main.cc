@@ -27,6 +27,7 @@
 #include "sw/graph/onnx_import.h"
 #include "sw/isa/disasm.h"
 #include "sw/isa/serialize.h"
+#include "sw/runtime/file_io.h"
 
 namespace {
 
@@ -72,26 +73,6 @@ class Progress {
 
 std::string Ext(const std::string& path) {
   return std::filesystem::path(path).extension().string();
-}
-
-/// Writes @p text to @p path atomically (temporary file, then rename).
-void WriteTextFile(const std::string& path, const std::string& text) {
-  const std::string tmp = path + ".tmp";
-  {
-    std::FILE* f = std::fopen(tmp.c_str(), "wb");
-    if (f == nullptr) throw runtime::ModelError(path + ": cannot write the file");
-    const bool ok = std::fwrite(text.data(), 1, text.size(), f) == text.size();
-    if (std::fclose(f) != 0 || !ok) {
-      std::remove(tmp.c_str());
-      throw runtime::ModelError(path + ": write error");
-    }
-  }
-  std::error_code ec;
-  std::filesystem::rename(tmp, path, ec);
-  if (ec) {
-    std::remove(tmp.c_str());
-    throw runtime::ModelError(path + ": cannot write the file: " + ec.message());
-  }
 }
 
 /// Orders the --input arguments (X.npy or NAME=X.npy) as the model's inputs.
@@ -160,26 +141,10 @@ int Run(const std::string& model, const std::vector<std::string>& input_args,
     return kExitDevice;
   }
   for (size_t i = 0; i < outputs.size(); ++i) runtime::WriteNpy(outputs[i], r.outputs[i]);
-  if (!report.empty()) WriteTextFile(report, npu::app::ReportJson(m, s.Backend().Name(), r));
+  if (!report.empty())
+    runtime::WriteFileAtomically(report, npu::app::ReportJson(m, s.Backend().Name(), r));
   std::cout << npu::app::ReportTable(m, r);
   return 0;
-}
-
-/// Element @p i of @p a along its first axis, as an array of @p shape.
-runtime::NpyArray Slice(const runtime::NpyArray& a, int64_t i, const std::vector<int64_t>& shape) {
-  runtime::NpyArray out;
-  out.dtype = a.dtype;
-  out.shape = shape;
-  const size_t bytes = static_cast<size_t>(out.NumElements()) * runtime::DTypeSize(a.dtype);
-  out.data.assign(a.data.begin() + static_cast<ptrdiff_t>(i * bytes),
-                  a.data.begin() + static_cast<ptrdiff_t>((i + 1) * bytes));
-  return out;
-}
-
-std::vector<float> Floats(const runtime::NpyArray& a) {
-  std::vector<float> v(static_cast<size_t>(a.NumElements()));
-  std::memcpy(v.data(), a.data.data(), v.size() * 4);
-  return v;
 }
 
 int64_t Argmax(const std::vector<float>& v) {
@@ -226,7 +191,7 @@ int Eval(const std::string& model, const std::string& images, const std::string&
     if (r.dtype != runtime::DType::kFloat32 || r.NumElements() < n * per) {
       throw runtime::ModelError(reference + ": expected float32 outputs, one set per image");
     }
-    ref = Floats(r);
+    ref = runtime::FloatValues(r);
   }
   std::unique_ptr<Session> other;
   if (!check.empty()) {
@@ -242,7 +207,7 @@ int Eval(const std::string& model, const std::string& images, const std::string&
   const bool tty = isatty(STDERR_FILENO);
   const auto start = std::chrono::steady_clock::now();
   for (int64_t i = 0; i < n; ++i) {
-    const std::vector<runtime::NpyArray> inputs = {Slice(x, i, in.shape)};
+    const std::vector<runtime::NpyArray> inputs = {runtime::BatchItem(x, i)};
     const runtime::ModelRunResult r = s.Run(inputs);
     if (!r.status.ok) {
       std::cerr << fmt::format("npu: error: image {}: the device stopped: {}\n", i,
@@ -251,7 +216,7 @@ int Eval(const std::string& model, const std::string& images, const std::string&
     }
     cycles += r.cycles;
     for (size_t k = 0; k < r.layers.size(); ++k) layer_cycles[k] += r.layers[k].result.stats.cycles;
-    const std::vector<float> v = Floats(r.outputs[0]);
+    const std::vector<float> v = runtime::FloatValues(r.outputs[0]);
     if (!y.empty() && Argmax(v) == y[i]) ++correct;
     if (!ref.empty()) {
       const std::vector<float> rv(ref.begin() + i * per, ref.begin() + (i + 1) * per);

@@ -9,10 +9,10 @@
 #include <cmath>
 #include <cstring>
 #include <deque>
-#include <fstream>
-#include <iterator>
 #include <map>
 #include <set>
+
+#include "sw/runtime/file_io.h"
 
 namespace npu::graph {
 
@@ -1209,10 +1209,12 @@ Graph ImportOnnx(std::span<const uint8_t> bytes, const std::string& what) {
 }
 
 Graph ImportOnnxFile(const std::string& path) {
-  std::ifstream f(path, std::ios::binary);
-  if (!f) throw ImportError(path + ": cannot open the file");
-  std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
-  if (f.bad()) throw ImportError(path + ": read error");
+  std::vector<uint8_t> bytes;
+  try {
+    bytes = runtime::ReadFile(path);
+  } catch (const runtime::FileError& e) {
+    throw ImportError(e.what());
+  }
   return ImportOnnx(bytes, path);
 }
 

@@ -4,14 +4,11 @@
 #include <zlib.h>
 
 #include <cmath>
-#include <cstdio>
 #include <cstring>
-#include <filesystem>
-#include <fstream>
-#include <iterator>
 #include <limits>
 
 #include "sw/gen/npu_configs.h"
+#include "sw/runtime/file_io.h"
 #include "sw/runtime/layout.h"
 
 namespace npu::runtime {
@@ -320,32 +317,18 @@ CompiledModel ParseModel(std::span<const uint8_t> bytes, const std::string& what
 }
 
 CompiledModel LoadModel(const std::string& path) {
-  std::ifstream f(path, std::ios::binary);
-  if (!f) throw ModelError(path + ": cannot open the file");
-  std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
-  if (f.bad()) throw ModelError(path + ": read error");
-  return ParseModel(bytes, path);
+  try {
+    return ParseModel(ReadFile(path), path);
+  } catch (const FileError& e) {
+    throw ModelError(e.what());
+  }
 }
 
 void SaveModel(const std::string& path, const CompiledModel& model) {
-  const std::vector<uint8_t> bytes = SerializeModel(model);
-  const std::string tmp = path + ".tmp";
-  {
-    std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
-    if (!f) throw ModelError(path + ": cannot write the file");
-    f.write(reinterpret_cast<const char*>(bytes.data()),
-            static_cast<std::streamsize>(bytes.size()));
-    f.close();
-    if (!f) {
-      std::remove(tmp.c_str());
-      throw ModelError(path + ": write error");
-    }
-  }
-  std::error_code ec;
-  std::filesystem::rename(tmp, path, ec);
-  if (ec) {
-    std::remove(tmp.c_str());
-    throw ModelError(path + ": cannot write the file: " + ec.message());
+  try {
+    WriteFileAtomically(path, SerializeModel(model));
+  } catch (const FileError& e) {
+    throw ModelError(e.what());
   }
 }
 

@@ -1,19 +1,15 @@
 #include "sw/runtime/npy.h"
 
-#include <fcntl.h>
 #include <fmt/format.h>
 #include <fmt/ranges.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <algorithm>
-#include <atomic>
-#include <cerrno>
 #include <cstring>
-#include <filesystem>
 #include <limits>
 #include <optional>
 #include <string_view>
+
+#include "sw/runtime/file_io.h"
 
 namespace npu::runtime {
 namespace {
@@ -415,21 +411,6 @@ std::vector<uint8_t> Serialize(const NpyArray& a, const std::string& what) {
   return out;
 }
 
-std::string ErrnoText(int err) { return std::strerror(err); }
-
-/// Writes all of @p bytes to @p fd; returns 0 or an errno value.
-int WriteAll(int fd, std::span<const uint8_t> bytes) {
-  while (!bytes.empty()) {
-    const ssize_t n = ::write(fd, bytes.data(), bytes.size());
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return errno;
-    }
-    bytes = bytes.subspan(static_cast<size_t>(n));
-  }
-  return 0;
-}
-
 }  // namespace
 
 const char* DTypeName(DType dtype) {
@@ -528,31 +509,12 @@ NpyArray ParseNpy(std::span<const uint8_t> bytes, const std::string& what) {
 }
 
 NpyArray ReadNpy(const std::string& path) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) Fail(path, fmt::format("cannot open: {}", ErrnoText(errno)));
   std::vector<uint8_t> bytes;
-  int err = 0;
-  struct stat st {};
-  if (::fstat(fd, &st) != 0) {
-    err = errno;
-  } else if (S_ISDIR(st.st_mode)) {
-    err = EISDIR;
-  } else {
-    if (S_ISREG(st.st_mode)) bytes.reserve(static_cast<size_t>(st.st_size));
-    uint8_t chunk[1 << 16];
-    for (;;) {
-      const ssize_t n = ::read(fd, chunk, sizeof chunk);
-      if (n < 0) {
-        if (errno == EINTR) continue;
-        err = errno;
-        break;
-      }
-      if (n == 0) break;
-      bytes.insert(bytes.end(), chunk, chunk + n);
-    }
+  try {
+    bytes = ReadFile(path);
+  } catch (const FileError& e) {
+    throw NpyError(e.what());
   }
-  ::close(fd);
-  if (err != 0) Fail(path, fmt::format("cannot read: {}", ErrnoText(err)));
   return ParseNpy(bytes, path);
 }
 
@@ -560,32 +522,34 @@ std::vector<uint8_t> SerializeNpy(const NpyArray& a) { return Serialize(a, "Seri
 
 void WriteNpy(const std::string& path, const NpyArray& a) {
   const std::vector<uint8_t> bytes = Serialize(a, path);
-  const std::filesystem::path target(path);
-  if (target.filename().empty()) Fail(path, "cannot write: the path names no file");
-  const std::filesystem::path dir = target.parent_path();
+  try {
+    WriteFileAtomically(path, bytes);
+  } catch (const FileError& e) {
+    throw NpyError(e.what());
+  }
+}
 
-  // A name no other writer (process or thread) uses; O_EXCL makes sure.
-  static std::atomic<unsigned> counter{0};
-  std::string tmp;
-  int fd = -1;
-  for (int attempt = 0; fd < 0; ++attempt) {
-    // The file's name, cut so that the temporary name stays within NAME_MAX.
-    const std::string name = fmt::format(".{}.{}.{}.tmp", target.filename().string().substr(0, 200),
-                                         ::getpid(), counter++);
-    tmp = (dir / name).string();
-    fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
-    if (fd < 0 && (errno != EEXIST || attempt == 100)) {
-      Fail(path, fmt::format("cannot create the temporary file '{}': {}", tmp, ErrnoText(errno)));
-    }
+NpyArray BatchItem(const NpyArray& batch, int64_t index) {
+  if (batch.shape.empty() || index < 0 || index >= batch.shape[0]) {
+    throw NpyError(fmt::format("no entry {} in an array of shape {}", index, batch.ShapeString()));
   }
-  int err = WriteAll(fd, bytes);
-  if (err == 0 && ::fsync(fd) != 0) err = errno;
-  if (::close(fd) != 0 && err == 0) err = errno;
-  if (err == 0 && ::rename(tmp.c_str(), path.c_str()) != 0) err = errno;
-  if (err != 0) {
-    ::unlink(tmp.c_str());
-    Fail(path, fmt::format("cannot write: {}", ErrnoText(err)));
+  NpyArray a;
+  a.dtype = batch.dtype;
+  a.shape = batch.shape;
+  a.shape[0] = 1;
+  const size_t bytes = static_cast<size_t>(a.NumElements()) * DTypeSize(a.dtype);
+  const auto first = batch.data.begin() + static_cast<ptrdiff_t>(index * bytes);
+  a.data.assign(first, first + static_cast<ptrdiff_t>(bytes));
+  return a;
+}
+
+std::vector<float> FloatValues(const NpyArray& a) {
+  if (a.dtype != DType::kFloat32) {
+    throw NpyError(fmt::format("a float32 array is needed, not {}", DTypeName(a.dtype)));
   }
+  std::vector<float> v(a.data.size() / sizeof(float));
+  std::memcpy(v.data(), a.data.data(), v.size() * sizeof(float));
+  return v;
 }
 
 }  // namespace npu::runtime

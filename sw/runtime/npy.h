@@ -86,4 +86,12 @@ std::vector<uint8_t> SerializeNpy(const NpyArray& a);
 /// @throws NpyError naming @p path.
 void WriteNpy(const std::string& path, const NpyArray& a);
 
+/// Entry @p index of @p batch along its first axis, with that axis kept at
+/// 1 (a batch [N, C, H, W] gives [1, C, H, W]).
+/// @throws NpyError if @p batch is a scalar or @p index is out of range.
+NpyArray BatchItem(const NpyArray& batch, int64_t index);
+
+/// The elements of a float32 array. @throws NpyError if it is not float32.
+std::vector<float> FloatValues(const NpyArray& a);
+
 }  // namespace npu::runtime

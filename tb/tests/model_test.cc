@@ -40,23 +40,6 @@ std::vector<uint8_t> ReadBytes(const std::string& path) {
   return {std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>()};
 }
 
-/// Image @p i of a batch, shaped as the model's input.
-NpyArray Image(const NpyArray& batch, int64_t i, const std::vector<int64_t>& shape) {
-  NpyArray a;
-  a.dtype = batch.dtype;
-  a.shape = shape;
-  const size_t bytes = static_cast<size_t>(a.NumElements()) * runtime::DTypeSize(a.dtype);
-  a.data.assign(batch.data.begin() + static_cast<ptrdiff_t>(i * bytes),
-                batch.data.begin() + static_cast<ptrdiff_t>((i + 1) * bytes));
-  return a;
-}
-
-std::vector<float> Floats(const NpyArray& a) {
-  std::vector<float> v(static_cast<size_t>(a.NumElements()));
-  std::memcpy(v.data(), a.data.data(), v.size() * sizeof(float));
-  return v;
-}
-
 /// The golden model of a whole graph: every op's layer (graph::LayerOf, as
 /// the compiler lowers it) through the golden model, on NHWC tensors.
 std::vector<NpyArray> GoldenGraph(const graph::Graph& g, const runtime::CompiledModel& m,
@@ -136,19 +119,19 @@ TEST_P(DigitsTest, SimulatorMatchesGoldenAndOnnxRuntime) {
   const runtime::CompiledModel m = graph::CompileGraph(g, hw, {});
   const NpyArray ort =
       runtime::ReadNpy(kDigits + (variant == "qdq" ? "ort_logits.npy" : "ort_logits_pc.npy"));
-  const std::vector<float> ref = Floats(ort);
+  const std::vector<float> ref = runtime::FloatValues(ort);
   const Digits d;
   iss::Iss sim(hw);
   const int64_t n = d.images.shape[0];
   int64_t correct = 0, ort_correct = 0, equal = 0, values = 0;
   double max_steps = 0;
   for (int64_t i = 0; i < n; ++i) {
-    const std::vector<NpyArray> in = {Image(d.images, i, m.inputs[0].shape)};
+    const std::vector<NpyArray> in = {runtime::BatchItem(d.images, i)};
     const runtime::ModelRunResult r = runtime::RunModel(sim, m, in);
     ASSERT_TRUE(r.status.ok) << r.status.Describe();
     const std::vector<NpyArray> golden = GoldenGraph(g, m, in);
     ASSERT_EQ(r.outputs[0].data, golden[0].data) << "image " << i;
-    const std::vector<float> y = Floats(r.outputs[0]);
+    const std::vector<float> y = runtime::FloatValues(r.outputs[0]);
     const std::vector<float> o(ref.begin() + i * 10, ref.begin() + (i + 1) * 10);
     for (size_t k = 0; k < y.size(); ++k) {
       const double steps = std::abs(static_cast<double>(y[k]) - o[k]) / m.outputs[0].scale;
@@ -188,7 +171,7 @@ TEST(DigitsRtl, RtlMatchesSimulator) {
     iss::Iss sim(hw);
     dut::RtlBackend rtl(hw, {});
     for (int64_t i = 0; i < 4; ++i) {
-      const std::vector<NpyArray> in = {Image(d.images, i, m.inputs[0].shape)};
+      const std::vector<NpyArray> in = {runtime::BatchItem(d.images, i)};
       const runtime::ModelRunResult a = runtime::RunModel(sim, m, in);
       const runtime::ModelRunResult b = runtime::RunModel(rtl, m, in);
       ASSERT_TRUE(b.status.ok) << config << ": " << b.status.Describe();
@@ -275,7 +258,8 @@ class QdqBuilder {
 
   T Pad(const T& x, int top, int left, int bottom, int right) {
     const std::string pads =
-        Init(onnx::TensorProto::INT64, {8}, {0, 0, top, left, 0, 0, bottom, right});
+        Init(onnx::TensorProto::INT64, {8},
+             {0.0, 0.0, double(top), double(left), 0.0, 0.0, double(bottom), double(right)});
     auto* n = Node("Pad", {x.name, pads});
     return QuantDequant(n->output(0), x.scale, x.zp,
                         {1, x.shape[1], x.shape[2] + top + bottom, x.shape[3] + left + right});
@@ -626,7 +610,7 @@ TEST(BadCompiledModel, AnotherConfiguration) {
   const runtime::CompiledModel m = DigitsModel("8x8");
   iss::Iss sim(*FindHwConfig("16x16"));
   const Digits d;
-  const std::vector<NpyArray> in = {Image(d.images, 0, m.inputs[0].shape)};
+  const std::vector<NpyArray> in = {runtime::BatchItem(d.images, 0)};
   try {
     runtime::RunModel(sim, m, in);
     ADD_FAILURE() << "no error";
