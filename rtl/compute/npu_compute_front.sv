@@ -65,14 +65,15 @@ module npu_compute_front #(
   assign ins      = ins_q;
   assign tok_ok   = (head.wait_mask & ~tok_avail_i) == '0;
   assign ins_free = !ins_valid_q || ins_done;
-  // After reporting an error the unit takes nothing more until the soft
-  // reset (the abort that follows drops everything else).
-  logic halt_q;
-  assign accept   = instr_valid_i && ins_free && tok_ok && !flush_i && !halt_q;
+  // After an error or an abort the unit takes nothing more until the soft
+  // reset (npu_unit_stop below; the abort that follows an error drops
+  // everything else).
+  logic stop;
+  assign accept   = instr_valid_i && ins_free && tok_ok && !flush_i && !stop;
 
   assign instr_ready_o = accept;
   assign tok_take_o    = accept ? head.wait_mask : '0;
-  assign stall_dep_o   = instr_valid_i && ins_free && !tok_ok && !flush_i && !halt_q;
+  assign stall_dep_o   = instr_valid_i && ins_free && !tok_ok && !flush_i && !stop;
 
   // The reserved bits carry nothing; the wait bits were used at accept.
   logic unused_ins;
@@ -120,8 +121,7 @@ module npu_compute_front #(
 
   logic        run_d, run_q, last;
   logic [15:0] k_d, k_q, a_d, a_q, b_d, b_q;
-  logic        err_d, err_q;
-  logic [31:0] err_pc_d, err_pc_q;
+  logic        err_d;
 
   // What stage 2 offers this cycle (registers only, so that the handshake
   // has no combinational loop).
@@ -156,13 +156,11 @@ module npu_compute_front #(
     b_d      = b_q;
     ins_done = 1'b0;
     err_d    = 1'b0;
-    err_pc_d = err_pc_q;
     if (ins_valid_q && !flush_i) begin
       if (!run_q) begin
         // First cycle of an instruction: check it.
         if (illegal) begin
           err_d    = 1'b1;
-          err_pc_d = pc_q;
           ins_done = 1'b1;
         end else if (noop) begin
           ins_done = chunk_valid_o ? chunk_take_i : 1'b1;
@@ -187,19 +185,6 @@ module npu_compute_front #(
     if (flush_i) begin
       run_d = 1'b0;
     end
-    if (clear_i) begin
-      err_pc_d = '0;
-    end
-  end
-
-  always_ff @(posedge clk_i or negedge rst_ni) begin
-    if (!rst_ni) begin
-      halt_q <= 1'b0;
-    end else if (clear_i) begin
-      halt_q <= 1'b0;
-    end else if (err_d) begin
-      halt_q <= 1'b1;
-    end
   end
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
@@ -209,25 +194,45 @@ module npu_compute_front #(
       k_q         <= '0;
       a_q         <= '0;
       b_q         <= '0;
-      err_q       <= 1'b0;
-      err_pc_q    <= '0;
     end else begin
       ins_valid_q <= ins_valid_d;
       run_q       <= run_d;
       k_q         <= k_d;
       a_q         <= a_d;
       b_q         <= b_d;
-      err_q       <= err_d;
-      err_pc_q    <= err_pc_d;
     end
   end
 
+  // The first illegal instruction is reported (registered) and stops the
+  // unit, as an abort does, until clear_i; nothing is outstanding on a bus,
+  // so the unit is drained at once.
+  npu_reg_pkg::err_cause_t illegal_cause;
   always_comb begin
-    err_cause_o               = '0;
-    err_cause_o.illegal_instr = err_q;
+    illegal_cause               = '0;
+    illegal_cause.illegal_instr = 1'b1;
   end
-  assign err_o    = err_q;
-  assign err_pc_o = err_pc_q;
+  logic        stopping, halted, unused_fire, unused_flush;
+  logic [31:0] unused_err_addr;
+  npu_unit_stop u_stop (
+    .clk_i       (clk_i),
+    .rst_ni      (rst_ni),
+    .clear_i     (clear_i),
+    .abort_i     (flush_i),
+    .req_i       (err_d),
+    .cause_i     (illegal_cause),
+    .addr_i      ('0),
+    .pc_i        (pc_q),
+    .drained_i   (1'b1),
+    .fire_o      (unused_fire),
+    .stopping_o  (stopping),
+    .halted_o    (halted),
+    .flush_o     (unused_flush),
+    .err_o       (err_o),
+    .err_cause_o (err_cause_o),
+    .err_addr_o  (unused_err_addr),
+    .err_pc_o    (err_pc_o)
+  );
+  assign stop = stopping || halted;
   assign busy_o   = ins_valid_q;
 
 endmodule

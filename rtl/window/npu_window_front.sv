@@ -97,14 +97,15 @@ module npu_window_front #(
   assign ins      = ins_q;
   assign tok_ok   = (head.wait_mask & ~tok_avail_i) == '0;
   assign ins_free = !ins_valid_q || ins_done;
-  // After reporting an error the unit takes nothing more until the soft
-  // reset (the abort that follows drops everything else).
-  logic halt_q;
-  assign accept   = instr_valid_i && ins_free && tok_ok && !flush_i && !halt_q;
+  // After an error or an abort the unit takes nothing more until the soft
+  // reset (npu_unit_stop below; the abort that follows an error drops
+  // everything else).
+  logic stop;
+  assign accept   = instr_valid_i && ins_free && tok_ok && !flush_i && !stop;
 
   assign instr_ready_o = accept;
   assign tok_take_o    = accept ? head.wait_mask : '0;
-  assign stall_dep_o   = instr_valid_i && ins_free && !tok_ok && !flush_i && !halt_q;
+  assign stall_dep_o   = instr_valid_i && ins_free && !tok_ok && !flush_i && !stop;
 
   logic unused_ins;
   assign unused_ins = ^{ins.wait_mask, head};
@@ -182,8 +183,7 @@ module npu_window_front #(
   logic [15:0] a_plane_d, a_plane_q, a_line_d, a_line_q;
   logic [15:0] b_plane_d, b_plane_q, acc_plane_d, acc_plane_q, row_d, row_q;
   logic [2:0]  ky_d, ky_q, kx_d, kx_q;           // weight tap
-  logic        err_d, err_q;
-  logic [31:0] err_pc_d, err_pc_q;
+  logic        err_d;
 
   // The entry pushed the cycle after a read (or a marker).
   logic                 arr_d, arr_q, wr_d, wr_q;
@@ -254,7 +254,6 @@ module npu_window_front #(
     kx_d        = kx_q;
     ins_done    = 1'b0;
     err_d       = 1'b0;
-    err_pc_d    = err_pc_q;
     tok_rel_o   = '0;
     arr_d       = 1'b0;
     arr_tag_d   = tag;
@@ -279,7 +278,6 @@ module npu_window_front #(
           kx_d        = '0;
           if (illegal) begin
             err_d    = 1'b1;
-            err_pc_d = pc_q;
             ins_done = 1'b1;
           end else if (noop) begin
             tok_rel_o = ins.signal_mask & rel_mask;
@@ -380,19 +378,6 @@ module npu_window_front #(
       arr_d = 1'b0;
       wr_d  = 1'b0;
     end
-    if (clear_i) begin
-      err_pc_d = '0;
-    end
-  end
-
-  always_ff @(posedge clk_i or negedge rst_ni) begin
-    if (!rst_ni) begin
-      halt_q <= 1'b0;
-    end else if (clear_i) begin
-      halt_q <= 1'b0;
-    end else if (err_d) begin
-      halt_q <= 1'b1;
-    end
   end
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
@@ -411,8 +396,6 @@ module npu_window_front #(
       row_q       <= '0;
       ky_q        <= '0;
       kx_q        <= '0;
-      err_q       <= 1'b0;
-      err_pc_q    <= '0;
       arr_q       <= 1'b0;
       arr_tag_q   <= '0;
       arr_sig_q   <= '0;
@@ -434,8 +417,6 @@ module npu_window_front #(
       row_q       <= row_d;
       ky_q        <= ky_d;
       kx_q        <= kx_d;
-      err_q       <= err_d;
-      err_pc_q    <= err_pc_d;
       arr_q       <= arr_d;
       arr_tag_q   <= arr_tag_d;
       arr_sig_q   <= arr_sig_d;
@@ -454,12 +435,36 @@ module npu_window_front #(
   assign w_kx_o     = wr_kx_q;
   assign w_data_o   = b_rdata_i;
 
+  // The first illegal instruction is reported (registered) and stops the
+  // unit, as an abort does, until clear_i; nothing is outstanding on a bus,
+  // so the unit is drained at once.
+  npu_reg_pkg::err_cause_t illegal_cause;
   always_comb begin
-    err_cause_o               = '0;
-    err_cause_o.illegal_instr = err_q;
+    illegal_cause               = '0;
+    illegal_cause.illegal_instr = 1'b1;
   end
-  assign err_o    = err_q;
-  assign err_pc_o = err_pc_q;
+  logic        stopping, halted, unused_fire, unused_flush;
+  logic [31:0] unused_err_addr;
+  npu_unit_stop u_stop (
+    .clk_i       (clk_i),
+    .rst_ni      (rst_ni),
+    .clear_i     (clear_i),
+    .abort_i     (flush_i),
+    .req_i       (err_d),
+    .cause_i     (illegal_cause),
+    .addr_i      ('0),
+    .pc_i        (pc_q),
+    .drained_i   (1'b1),
+    .fire_o      (unused_fire),
+    .stopping_o  (stopping),
+    .halted_o    (halted),
+    .flush_o     (unused_flush),
+    .err_o       (err_o),
+    .err_cause_o (err_cause_o),
+    .err_addr_o  (unused_err_addr),
+    .err_pc_o    (err_pc_o)
+  );
+  assign stop = stopping || halted;
   assign busy_o   = ins_valid_q || arr_q || wr_q;
 
 endmodule

@@ -140,11 +140,6 @@ sim::Task<> UnitDriver::Clear() {
   co_await sim::RisingEdge(clk_);
 }
 
-void UnitDriver::ForgetSignals() {
-  DropExpectations();
-  idle_check_ = true;
-}
-
 void UnitDriver::DropExpectations() {
   for (auto& e : expect_) e.clear();
 }
@@ -239,7 +234,7 @@ void UnitDriver::Sample() {
     ++aborts_;
     abort_cycle_ = now;
     idle_check_ = false;
-    if (config_.halts && config_.halts_on_abort) halted_ = true;
+    if (config_.halts) halted_ = true;
   }
   if (port_.err.Get() != 0) {
     const ErrorReport report{static_cast<uint32_t>(port_.err_cause.Get()),

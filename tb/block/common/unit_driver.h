@@ -125,11 +125,10 @@ struct UnitDriverConfig {
   int max_tokens = 0;
   /// kOnDemand: largest delay of an arrival.
   int max_token_delay = 6;
-  /// The unit halts on an error until clear_i (every unit): it then takes
-  /// no instruction, gives no token and reports no second error.
+  /// The unit halts on an error or on abort_i until clear_i (every unit,
+  /// through npu_unit_stop): it then takes no instruction, gives no token
+  /// and reports no second error.
   bool halts = true;
-  /// ... and on abort_i too (load, store; compute only flushes on abort).
-  bool halts_on_abort = true;
   /// Instructions taken before the failing one may still complete and give
   /// their tokens after the error report (compute: it finds the error as it
   /// takes the instruction, while earlier ones are still in the array).
@@ -156,7 +155,7 @@ struct UnitCounters {
 /// instruction taken in an earlier cycle that expects it; busy_o is !idle_o;
 /// stall_dep_o only while the presented head lacks a token; idle_o only when
 /// every instruction taken before this cycle gave its signals (unless the
-/// unit halted or was aborted since the last Clear()/ForgetSignals()); with
+/// unit halted or was aborted since the last Clear()); with
 /// `halts`, nothing is taken or given from the cycle of an error report or
 /// abort_i until clear_i, and no error is reported either (except one found
 /// in the cycle of abort_i, reported in the next).
@@ -192,9 +191,6 @@ class UnitDriver {
   /// token counters and the signals still expected are dropped and the halt
   /// ends. Returns after that cycle.
   sim::Task<> Clear();
-  /// Drops the signals still expected from the instructions taken (after an
-  /// abort of a unit that does not halt).
-  void ForgetSignals();
 
   // ---- tokens ---------------------------------------------------------------
 

@@ -305,8 +305,7 @@ class ComputeBench {
   static block::UnitDriverConfig WithUnit(block::UnitDriverConfig c, uint64_t seed) {
     c.unit = isa::Unit::kCompute;
     c.seed = seed ^ 0xc0de'0000'0000'0003ull;
-    c.halts = true;            // an illegal instruction halts the unit until clear_i
-    c.halts_on_abort = false;  // abort only flushes
+    c.halts = true;            // an illegal instruction or abort halts it until clear_i
     c.drains_on_error = true;  // earlier instructions finish after the report
     return c;
   }
@@ -600,8 +599,8 @@ NPU_SIM_TEST(compute_efficiency_m128) {
 
 // abort_i (a one-cycle pulse) in the middle of a long instruction: no row,
 // A read or B read from the next cycle on, the rows in the array drain
-// (written within kDrain cycles), the unit goes idle and gives no token for
-// the aborted work; new instructions then run normally.
+// (written within kDrain cycles), the unit goes idle, gives no token for the
+// aborted work and halts; after clear_i new instructions run normally.
 NPU_SIM_TEST(compute_abort_drains_and_recovers) {
   ComputeBench tb(ctx, kBackToBack);
   tb.Run([&]() -> Task<> {
@@ -634,7 +633,7 @@ NPU_SIM_TEST(compute_abort_drains_and_recovers) {
     NPU_CHECK_EQ(writes, rows) << "rows in the array at the abort were not all written";
     NPU_CHECK(tb.row_cycles().back() <= abort) << "a row after the abort";
     NPU_CHECK(d.given().empty()) << "a token given for aborted work";
-    d.ForgetSignals();
+    co_await d.Clear();
     // The rows above the aborted range are untouched; a new program on them
     // runs normally.
     const int lo = static_cast<int>(c.m);
