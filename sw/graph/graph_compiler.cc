@@ -18,19 +18,11 @@ uint64_t Align(uint64_t v) {
   return (v + compiler::kRegionAlign - 1) / compiler::kRegionAlign * compiler::kRegionAlign;
 }
 
-/// The int8 clamp of a real range [lo, hi] on an output with @p q, as
-/// TFLite's CalculateActivationRangeQuantized: zp + round(f / scale) in
-/// single precision, clamped to [-128, 127].
+/// The int8 clamp of an op's real range on an output with @p q
+/// (ClampRange; no bound: the int8 limits).
 Activation ClampOf(std::optional<float> lo, std::optional<float> hi, QParams q) {
-  Activation a;
-  const auto bound = [&](float f) {
-    const float v = static_cast<float>(q.zp) + std::round(f / q.scale);
-    return static_cast<int32_t>(std::clamp(v, -128.0f, 127.0f));
-  };
-  if (lo && std::isfinite(*lo)) a.min = std::max(a.min, bound(*lo));
-  if (hi && std::isfinite(*hi)) a.max = std::min(a.max, bound(*hi));
-  if (a.min > a.max) a.max = a.min;
-  return a;
+  const float inf = std::numeric_limits<float>::infinity();
+  return ClampRange(lo.value_or(-inf), hi.value_or(inf), q.scale, q.zp);
 }
 
 /// Per-channel Q31 multipliers and shifts of s_in * s_w[c] / s_out.

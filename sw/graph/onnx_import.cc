@@ -958,19 +958,21 @@ class Importer {
     return fmt::format("fused into {}", op.name);
   }
 
+  /// The int8 activation @p name refers to, and whether @p name is its
+  /// DequantizeLinear (QDQ form) rather than the int8 tensor itself; the
+  /// shape ops, Pad and Concat take either.
+  std::pair<Ref, bool> Activation8(const std::string& name) {
+    if (auto it = dq_.find(name); it != dq_.end()) return {it->second, true};
+    if (auto it = refs_.find(name); it != refs_.end()) return {it->second, false};
+    Reject(fmt::format("its input '{}' is not a quantized activation", name));
+  }
+
   /// A constant Pad of H and W with the zero point: folded into the
   /// convolution that reads it.
   std::string PadOp(const onnx::NodeProto& n) {
     const std::string& x = In(n, 0);
-    const bool dq = dq_.count(x) != 0;
-    Ref r;
-    if (dq) {
-      r = dq_[x];
-    } else if (auto it = refs_.find(x); it != refs_.end()) {
-      r = it->second;
-    } else {
-      Reject(fmt::format("its input '{}' is not a quantized activation", x));
-    }
+    const auto [r0, dq] = Activation8(x);
+    Ref r = r0;
     const std::string mode = StrAttr(n, "mode");
     if (!mode.empty() && mode != "constant") {
       Reject(fmt::format("mode '{}' is not supported (only constant padding)", mode));
@@ -1033,14 +1035,9 @@ class Importer {
       }
     } else {
       for (int i = 0; i < n.input_size(); ++i) {
-        if (auto it = dq_.find(In(n, i)); it != dq_.end()) {
-          parts.push_back(it->second);
-          dq = true;
-        } else if (auto jt = refs_.find(In(n, i)); jt != refs_.end()) {
-          parts.push_back(jt->second);
-        } else {
-          Reject(fmt::format("its input '{}' is not a quantized activation", In(n, i)));
-        }
+        const auto [r, is_dq] = Activation8(In(n, i));
+        parts.push_back(r);
+        dq = dq || is_dq;
       }
       q = Val(parts.at(0)).q;
       for (const Ref& p : parts) {
@@ -1081,15 +1078,8 @@ class Importer {
   std::string ShapeOp(const onnx::NodeProto& n) {
     const std::string& x = In(n, 0);
     const std::string& t = n.op_type();
-    const bool dq = dq_.count(x) != 0;
-    Ref r;
-    if (dq) {
-      r = dq_[x];
-    } else if (auto it = refs_.find(x); it != refs_.end()) {
-      r = it->second;
-    } else {
-      Reject(fmt::format("its input '{}' is not a quantized activation", x));
-    }
+    const auto [r0, dq] = Activation8(x);
+    Ref r = r0;
     if (r.Padded()) Reject("a shape operation after a Pad is not supported");
     const std::vector<int64_t> in = r.shape;
     int64_t count = 1;

@@ -146,9 +146,10 @@ int8_t Requantize(int32_t acc, int32_t bias, int32_t multiplier, int shift, int3
   return static_cast<int8_t>(std::clamp(v, act_min, act_max));
 }
 
-Activation ActivationRange(ActivationKind kind, float out_scale, int32_t out_zp) {
-  CheckScale("ActivationRange", "output scale", out_scale);
-  CheckZeroPoint("ActivationRange", "output zero point", out_zp);
+Activation ClampRange(float lo, float hi, float out_scale, int32_t out_zp) {
+  CheckScale("ClampRange", "output scale", out_scale);
+  CheckZeroPoint("ClampRange", "output zero point", out_zp);
+  if (std::isnan(lo) || std::isnan(hi)) throw std::invalid_argument("ClampRange: a bound is NaN");
   // zp + round(f / scale) in float as TFLite computes it; clamped to the int8
   // range before any integer conversion, so huge quotients cannot overflow.
   const auto quantize = [&](float f) -> int32_t {
@@ -156,22 +157,28 @@ Activation ActivationRange(ActivationKind kind, float out_scale, int32_t out_zp)
     return static_cast<int32_t>(std::clamp(v, double{kInt8Min} - 1, double{kInt8Max} + 1));
   };
   Activation r;
-  switch (kind) {
-    case ActivationKind::kNone:
-      break;
-    case ActivationKind::kRelu:
-      r.min = std::max(kInt8Min, quantize(0.0f));
-      break;
-    case ActivationKind::kRelu6:
-      r.min = std::max(kInt8Min, quantize(0.0f));
-      r.max = std::min(kInt8Max, quantize(6.0f));
-      break;
-    case ActivationKind::kReluN1To1:
-      r.min = std::max(kInt8Min, quantize(-1.0f));
-      r.max = std::min(kInt8Max, quantize(1.0f));
-      break;
+  if (std::isfinite(lo)) r.min = std::max(kInt8Min, quantize(lo));
+  if (std::isfinite(hi)) r.max = std::min(kInt8Max, quantize(hi));
+  if (r.min > r.max) {
+    r.min = std::isfinite(hi) ? std::clamp(quantize(hi), kInt8Min, kInt8Max) : kInt8Max;
+    r.max = r.min;
   }
   return r;
+}
+
+Activation ActivationRange(ActivationKind kind, float out_scale, int32_t out_zp) {
+  const float inf = std::numeric_limits<float>::infinity();
+  switch (kind) {
+    case ActivationKind::kNone:
+      return ClampRange(-inf, inf, out_scale, out_zp);
+    case ActivationKind::kRelu:
+      return ClampRange(0.0f, inf, out_scale, out_zp);
+    case ActivationKind::kRelu6:
+      return ClampRange(0.0f, 6.0f, out_scale, out_zp);
+    case ActivationKind::kReluN1To1:
+      return ClampRange(-1.0f, 1.0f, out_scale, out_zp);
+  }
+  throw std::invalid_argument("ActivationRange: unknown kind");
 }
 
 int32_t RoundedAverage(int32_t sum, int32_t count) {

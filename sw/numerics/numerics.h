@@ -100,6 +100,14 @@ struct Activation {
 /// or @p out_zp is outside [-128, 127].
 Activation ActivationRange(ActivationKind kind, float out_scale, int32_t out_zp);
 
+/// The clamp of an explicit real range [lo, hi] (ONNX Clip, or ReLU with
+/// lo = 0 and hi = +inf), each bound as ActivationRange computes it; an
+/// infinite bound leaves that side at the int8 limit. When lo > hi every
+/// output is hi (ONNX Clip: min(max(x, lo), hi)), so min = max = hi's bound.
+/// ActivationRange(kind, ...) is ClampRange of kind's real range.
+/// @throws std::invalid_argument as ActivationRange, or if lo or hi is NaN.
+Activation ClampRange(float lo, float hi, float out_scale, int32_t out_zp);
+
 /// TFLite AVERAGE_POOL_2D's rounding division of a window sum by its element
 /// count: sum > 0 ? (sum + count / 2) / count : (sum - count / 2) / count,
 /// with C++ truncating division, i.e. sum / count rounded half away from

@@ -396,6 +396,20 @@ TEST(ActivationRangeTest, FollowsTfLite) {
   EXPECT_EQ(ActivationRange(K::kReluN1To1, 0.001f, 100), (Activation{-128, 127}));
 }
 
+// ClampRange: explicit ranges (ONNX Clip, a fused ReLU), one-sided and
+// empty ones.
+TEST(ActivationRangeTest, ClampRangeOfExplicitBounds) {
+  const float inf = std::numeric_limits<float>::infinity();
+  EXPECT_EQ(ClampRange(-inf, inf, 0.1f, 5), (Activation{-128, 127}));
+  EXPECT_EQ(ClampRange(0.0f, inf, 0.1f, 5), (Activation{5, 127}));
+  EXPECT_EQ(ClampRange(-inf, 2.0f, 0.1f, 5), (Activation{-128, 25}));
+  EXPECT_EQ(ClampRange(-0.5f, 0.5f, 0.1f, 0), (Activation{-5, 5}));
+  // lo > hi: ONNX Clip gives hi everywhere.
+  EXPECT_EQ(ClampRange(1.0f, 0.5f, 0.1f, 0), (Activation{5, 5}));
+  EXPECT_EQ(ClampRange(1.0f, -100.0f, 0.1f, 0), (Activation{-128, -128}));
+  EXPECT_THROW(ClampRange(std::nanf(""), 1.0f, 0.1f, 0), std::invalid_argument);
+}
+
 TEST(ActivationRangeTest, RejectsBadParameters) {
   EXPECT_THROW(ActivationRange(ActivationKind::kRelu, 0.0f, 0), std::invalid_argument);
   EXPECT_THROW(ActivationRange(ActivationKind::kRelu, -1.0f, 0), std::invalid_argument);
