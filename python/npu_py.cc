@@ -16,26 +16,11 @@ using npu::runtime::NpyArray;
 
 namespace {
 
-const char* NumpyDtype(DType t) {
-  switch (t) {
-    case DType::kInt8:
-      return "int8";
-    case DType::kUint8:
-      return "uint8";
-    case DType::kInt32:
-      return "int32";
-    case DType::kInt64:
-      return "int64";
-    case DType::kFloat32:
-      return "float32";
-  }
-  return "?";
-}
-
 py::list Ios(const std::vector<npu::runtime::ModelIo>& ios) {
   py::list out;
   for (const auto& io : ios) {
-    out.append(py::make_tuple(io.name, io.shape, NumpyDtype(io.dtype), io.scale, io.zero_point));
+    out.append(py::make_tuple(io.name, io.shape, npu::runtime::DTypeName(io.dtype), io.scale,
+                              io.zero_point));
   }
   return out;
 }
@@ -49,8 +34,8 @@ NpyArray FromNumpy(const py::array& a, const npu::runtime::ModelIo& io) {
   } else if (kind == "int8") {
     out.dtype = DType::kInt8;
   } else {
-    throw npu::runtime::ModelError("input '" + io.name + "' must be " + NumpyDtype(io.dtype) +
-                                   ", got " + kind);
+    throw npu::runtime::ModelError("input '" + io.name + "' must be " +
+                                   npu::runtime::DTypeName(io.dtype) + ", got " + kind);
   }
   for (py::ssize_t i = 0; i < a.ndim(); ++i) out.shape.push_back(a.shape(i));
   const py::array c = py::array::ensure(a, py::array::c_style);
@@ -61,7 +46,7 @@ NpyArray FromNumpy(const py::array& a, const npu::runtime::ModelIo& io) {
 
 py::array ToNumpy(const NpyArray& a) {
   std::vector<py::ssize_t> shape(a.shape.begin(), a.shape.end());
-  py::array out(py::dtype(NumpyDtype(a.dtype)), shape);
+  py::array out(py::dtype(npu::runtime::DTypeName(a.dtype)), shape);
   std::memcpy(out.mutable_data(), a.data.data(), a.data.size());
   return out;
 }

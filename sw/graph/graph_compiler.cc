@@ -45,6 +45,23 @@ std::vector<int> Reads(const Op& op) {
 
 }  // namespace
 
+namespace {
+
+/// The window geometry of @p op on a layer of the layer compiler.
+template <typename Layer>
+void SetWindow(Layer& l, const Op& op) {
+  l.kh = op.kh;
+  l.kw = op.kw;
+  l.stride_h = op.stride_h;
+  l.stride_w = op.stride_w;
+  l.pad_top = op.pad_top;
+  l.pad_left = op.pad_left;
+  l.pad_bottom = op.pad_bottom;
+  l.pad_right = op.pad_right;
+}
+
+}  // namespace
+
 LayerDesc LayerOf(const Graph& g, const Op& op) {
   const Value& x = g.values[op.inputs[0]];
   const Value& y = g.values[op.output];
@@ -55,14 +72,7 @@ LayerDesc LayerOf(const Graph& g, const Op& op) {
       l.w = x.w;
       l.cin = x.c;
       l.cout = y.c;
-      l.kh = op.kh;
-      l.kw = op.kw;
-      l.stride_h = op.stride_h;
-      l.stride_w = op.stride_w;
-      l.pad_top = op.pad_top;
-      l.pad_left = op.pad_left;
-      l.pad_bottom = op.pad_bottom;
-      l.pad_right = op.pad_right;
+      SetWindow(l, op);
       l.in_zp = x.q.zp;
       l.weights = op.weights;
       l.bias = op.bias;
@@ -85,14 +95,7 @@ LayerDesc LayerOf(const Graph& g, const Op& op) {
       l.h = x.h;
       l.w = x.w;
       l.c = x.c;
-      l.kh = op.kh;
-      l.kw = op.kw;
-      l.stride_h = op.stride_h;
-      l.stride_w = op.stride_w;
-      l.pad_top = op.pad_top;
-      l.pad_left = op.pad_left;
-      l.pad_bottom = op.pad_bottom;
-      l.pad_right = op.pad_right;
+      SetWindow(l, op);
       l.in_zp = x.q.zp;
       l.weights = op.weights;
       l.bias = op.bias;
@@ -110,14 +113,7 @@ LayerDesc LayerOf(const Graph& g, const Op& op) {
       l.h = x.h;
       l.w = x.w;
       l.c = x.c;
-      l.kh = op.kh;
-      l.kw = op.kw;
-      l.stride_h = op.stride_h;
-      l.stride_w = op.stride_w;
-      l.pad_top = op.pad_top;
-      l.pad_left = op.pad_left;
-      l.pad_bottom = op.pad_bottom;
-      l.pad_right = op.pad_right;
+      SetWindow(l, op);
       const Activation act = ClampOf(op.clamp_lo, op.clamp_hi, y.q);
       l.act_min = act.min;
       l.act_max = act.max;

@@ -623,6 +623,16 @@ TEST(BadCompiledModel, AnotherConfiguration) {
   }
 }
 
+/// What CheckInputs says of @p in ("" if nothing).
+std::string InputsMessage(const runtime::CompiledModel& m, const std::vector<NpyArray>& in) {
+  try {
+    runtime::CheckInputs(m, in);
+  } catch (const runtime::ModelError& e) {
+    return e.what();
+  }
+  return "";
+}
+
 TEST(BadInput, ShapeAndDtype) {
   const runtime::CompiledModel m = DigitsModel();
   NpyArray a;
@@ -630,27 +640,12 @@ TEST(BadInput, ShapeAndDtype) {
   a.shape = {1, 1, 8, 7};
   a.data.resize(56 * 4);
   std::vector<NpyArray> in = {a};
-  EXPECT_THAT(([&] {
-                try {
-                  runtime::CheckInputs(m, in);
-                } catch (const runtime::ModelError& e) {
-                  return std::string(e.what());
-                }
-                return std::string();
-              })(),
+  EXPECT_THAT(InputsMessage(m, in),
               HasSubstr("input 'input' must have shape [1, 1, 8, 8], got [1, 1, 8, 7]"));
   in[0].dtype = runtime::DType::kInt8;
   in[0].shape = {1, 1, 8, 8};
   in[0].data.resize(64);
-  EXPECT_THAT(([&] {
-                try {
-                  runtime::CheckInputs(m, in);
-                } catch (const runtime::ModelError& e) {
-                  return std::string(e.what());
-                }
-                return std::string();
-              })(),
-              HasSubstr("input 'input' must be float32, got int8"));
+  EXPECT_THAT(InputsMessage(m, in), HasSubstr("input 'input' must be float32, got int8"));
 }
 
 TEST(BadModel, DoesNotFitTheMemoryWindow) {
