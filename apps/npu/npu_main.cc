@@ -305,9 +305,9 @@ int Disasm(const std::string& path) {
                              l.kind, l.stream_addr, l.num_instr);
     for (const runtime::Segment& s : m.constants) {
       if (s.addr != l.stream_addr) continue;
-      const size_t n = std::min<size_t>(s.bytes.size() / 32, l.num_instr);
+      const size_t n = std::min<size_t>(s.bytes.size() / npu::isa::kInstrBytes, l.num_instr);
       std::cout << npu::isa::DisassembleStream(
-          npu::isa::Deserialize(std::span(s.bytes.data(), n * 32)));
+          npu::isa::Deserialize(std::span(s.bytes.data(), n * npu::isa::kInstrBytes)));
     }
   }
   return 0;

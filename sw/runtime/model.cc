@@ -8,6 +8,7 @@
 #include <limits>
 
 #include "sw/gen/npu_configs.h"
+#include "sw/gen/npu_isa.h"
 #include "sw/runtime/file_io.h"
 #include "sw/runtime/layout.h"
 
@@ -183,10 +184,11 @@ void Validate(const CompiledModel& m, const std::string& what) {
   }
   if (m.layers.empty()) throw ModelError(fmt::format("{}: the model has no layers", what));
   for (const ModelLayer& l : m.layers) {
-    if (l.num_instr == 0 || l.stream_addr % 32 != 0) {
+    if (l.num_instr == 0 || l.stream_addr % isa::kInstrBytes != 0) {
       throw ModelError(fmt::format("{}: layer '{}' has a malformed stream", what, l.name));
     }
-    CheckInside(m, l.stream_addr, uint64_t{l.num_instr} * 32, what, "the stream of " + l.name);
+    CheckInside(m, l.stream_addr, uint64_t{l.num_instr} * isa::kInstrBytes, what,
+                "the stream of " + l.name);
   }
   if (m.inputs.empty() || m.outputs.empty()) {
     throw ModelError(fmt::format("{}: the model needs at least one input and one output", what));
