@@ -290,6 +290,7 @@ int Compile(const std::string& model, const std::string& out, const std::string&
   runtime::SaveModel(out, m);
   std::cout << npu::graph::DescribeModel(m);
   for (const std::string& f : rep.fused) std::cout << "fused: " << f << "\n";
+  for (const std::string& f : rep.folded) std::cout << "folded: " << f << "\n";
   std::cout << fmt::format("activation buffers: {} bytes without reuse, {} with\n",
                            rep.activation_sum, m.activation_bytes);
   std::cout << "wrote " << out << "\n";
@@ -340,6 +341,7 @@ int Info(const std::string& path, const std::string& config, uint64_t memory) {
   const runtime::CompiledModel m = npu::graph::CompileGraph(std::move(g), hw, opt, &rep);
   std::cout << "\nplan:\n" << npu::graph::DescribeModel(m);
   for (const std::string& f : rep.fused) std::cout << "fused: " << f << "\n";
+  for (const std::string& f : rep.folded) std::cout << "folded: " << f << "\n";
   std::cout << fmt::format(
       "activation buffers: {} bytes without reuse, {} at the peak with reuse\n", rep.activation_sum,
       m.activation_bytes);

@@ -168,6 +168,13 @@ std::string Summary(const Graph& g, const Op& op, const compiler::CompiledLayer&
       op.kind == OpKind::kAvgPool) {
     s += fmt::format(", {}x{}/{}", op.kh, op.kw, op.stride_h);
   }
+  for (const GraphIo& io : g.inputs) {
+    const runtime::TapFold& f = io.fold;
+    if (io.value == op.inputs[0] && f.Active()) {
+      s += fmt::format(" (a {}x{}/{} convolution of {}x{}x{}: taps folded on the host)", f.kh, f.kw,
+                       f.stride_h, f.h, f.w, f.c);
+    }
+  }
   if (op.residual >= 0) s += ", + residual";
   return s + "; " + cl.tiling;
 }
@@ -235,13 +242,53 @@ std::vector<std::string> FuseResidualAdds(Graph& g) {
   return fused;
 }
 
+std::vector<std::string> FoldInputTaps(Graph& g, int dim) {
+  std::vector<std::string> folded;
+  std::vector<int> readers(g.values.size(), 0);
+  for (const Op& op : g.ops) {
+    for (int v : Reads(op)) ++readers[v];
+  }
+  for (const GraphIo& io : g.outputs) ++readers[io.value];
+  for (GraphIo& io : g.inputs) {
+    const int v = io.value;
+    if (readers[v] != 1 || g.values[v].part_of >= 0 || io.fold.Active()) continue;
+    const auto reader = std::find_if(g.ops.begin(), g.ops.end(),
+                                     [&](const Op& op) { return !op.dead && op.inputs[0] == v; });
+    if (reader == g.ops.end() || reader->kind != OpKind::kConv || reader->residual == v) continue;
+    Op& op = *reader;
+    const Value x = g.values[v];
+    const Value& y = g.values[op.output];
+    const int taps = op.kh * op.kw;
+    const auto blocks = [&](int c) { return (c + dim - 1) / dim; };
+    if (taps == 1 || blocks(taps * x.c) >= taps * blocks(x.c)) continue;
+    Value f;
+    f.name = x.name + "/taps";
+    f.c = taps * x.c;
+    f.h = y.h;
+    f.w = y.w;
+    f.q = x.q;
+    io.fold = {op.kh, op.kw, op.stride_h, op.stride_w, op.pad_top, op.pad_left, x.h, x.w, x.c};
+    io.value = static_cast<int>(g.values.size());
+    g.values.push_back(f);
+    folded.push_back(fmt::format(
+        "{} '{}': the {}x{}/{} taps over input '{}' ({}x{}x{}) folded into "
+        "{} channels on the host",
+        OpKindName(op.kind), op.name, op.kh, op.kw, op.stride_h, x.name, x.h, x.w, x.c, f.c));
+    op.inputs[0] = io.value;
+    op.kh = op.kw = op.stride_h = op.stride_w = 1;
+    op.pad_top = op.pad_left = op.pad_bottom = op.pad_right = 0;
+  }
+  return folded;
+}
+
 runtime::CompiledModel CompileGraph(Graph g, const HwConfig& hw, const CompileOptions& options,
                                     CompileReport* report) {
   CompileReport rep;
+  const int dim = static_cast<int>(hw.dim);
   if (options.fuse) rep.fused = FuseResidualAdds(g);
+  if (options.fold_input_taps) rep.folded = FoldInputTaps(g, dim);
   const int n = static_cast<int>(g.ops.size());
   if (n == 0) throw CompileError("the graph has no operation the NPU runs");
-  const int dim = static_cast<int>(hw.dim);
 
   // Parts of a concatenation live in its buffer: every part but the last
   // must fill whole channel blocks.
@@ -393,6 +440,7 @@ runtime::CompiledModel CompileGraph(Graph g, const HwConfig& hw, const CompileOp
     io.scale = v.q.scale;
     io.zero_point = v.q.zp;
     io.region = {addr_of(gio.value), v.h, v.w, v.c};
+    io.fold = gio.fold;
     return io;
   };
   for (const GraphIo& gio : g.inputs) m.inputs.push_back(io_of(gio));

@@ -33,6 +33,7 @@ struct CompileOptions {
   uint32_t base = 0x8000'0000u;        ///< First byte of the device memory window.
   uint64_t memory_bytes = 256u << 20;  ///< Size of the window the model must fit.
   bool fuse = true;                    ///< Fuse residual adds into convolutions.
+  bool fold_input_taps = true;         ///< FoldInputTaps.
   std::string source;                  ///< Recorded in the model (the file name).
 };
 
@@ -50,12 +51,23 @@ struct CompileReport {
   std::vector<PlannedBuffer> buffers;  ///< The activation plan.
   uint64_t activation_sum = 0;         ///< Bytes without reuse.
   std::vector<std::string> fused;      ///< "conv 'a' + add 'b'" for each fusion.
+  std::vector<std::string> folded;     ///< One line per FoldInputTaps fold.
 };
 
 /// Fuses every Add whose one input is a convolution's output read by
 /// nothing else into that convolution (its residual), when the other input
 /// is already computed when the convolution runs. Returns a line per fusion.
 std::vector<std::string> FuseResidualAdds(Graph& g);
+
+/// Folds the window of a convolution that reads a graph input into the
+/// input's channels (runtime::TapFold, an im2col the host does while it
+/// quantizes and lays out the input), when the input has so few channels
+/// that the reduction dimension would leave most rows of the DIM x DIM
+/// array idle: the convolution becomes a 1x1 convolution over kh * kw * c
+/// channels with the same weights. Done where it takes fewer DIM-channel
+/// blocks of the reduction (ceil(kh*kw*c / DIM) < kh*kw * ceil(c / DIM)) and
+/// the convolution is the input's only reader. Returns a line per fold.
+std::vector<std::string> FoldInputTaps(Graph& g, int dim);
 
 /// A layer as the layer compiler takes it.
 using LayerDesc = std::variant<compiler::ConvLayer, compiler::DepthwiseLayer, compiler::PoolLayer,

@@ -12,6 +12,8 @@
 #include <string>
 #include <vector>
 
+#include "sw/runtime/layout.h"
+
 namespace npu::graph {
 
 /// Scale and zero point of an int8 tensor.
@@ -84,6 +86,9 @@ struct GraphIo {
   std::string name;      ///< The ONNX tensor name on the graph's edge.
   bool is_float = true;  ///< Float32 (a QuantizeLinear / DequantizeLinear at the edge) or int8.
   std::vector<int64_t> shape;  ///< The ONNX shape on the edge.
+  /// Inputs: the taps of the convolution that reads it, folded into its
+  /// channels on the host (FoldInputTaps); inactive by default.
+  runtime::TapFold fold;
 };
 
 /// How the importer treated one ONNX node.

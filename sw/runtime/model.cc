@@ -138,6 +138,8 @@ void WriteIo(Writer& w, const ModelIo& io) {
   w.F32(io.scale);
   w.I32(io.zero_point);
   WriteRegion(w, io.region);
+  const TapFold& f = io.fold;
+  for (int v : {f.kh, f.kw, f.stride_h, f.stride_w, f.pad_top, f.pad_left, f.h, f.w, f.c}) w.I32(v);
 }
 
 ModelIo ReadIo(Reader& r) {
@@ -154,6 +156,11 @@ ModelIo ReadIo(Reader& r) {
   io.scale = r.F32("scale");
   io.zero_point = r.I32("zero point");
   io.region = ReadRegion(r);
+  TapFold& f = io.fold;
+  for (int* v :
+       {&f.kh, &f.kw, &f.stride_h, &f.stride_w, &f.pad_top, &f.pad_left, &f.h, &f.w, &f.c}) {
+    *v = r.I32("tap fold");
+  }
   return io;
 }
 
@@ -207,11 +214,23 @@ void Validate(const CompiledModel& m, const std::string& what) {
         n *= d;
         if (n > (int64_t{1} << 40)) break;
       }
-      if (n != int64_t{t.h} * t.w * t.c) {
+      const TapFold& f = io.fold;
+      if (f.Active() || f != TapFold{}) {
+        const auto in = [](int v, int lo, int hi) { return v >= lo && v <= hi; };
+        if (list != &m.inputs || !in(f.kh, 1, 64) || !in(f.kw, 1, 64) || !in(f.stride_h, 1, 64) ||
+            !in(f.stride_w, 1, 64) || !in(f.pad_top, 0, f.kh - 1) || !in(f.pad_left, 0, f.kw - 1) ||
+            !in(f.h, 1, 65535) || !in(f.w, 1, 65535) || !in(f.c, 1, 65535) ||
+            int64_t{f.kh} * f.kw * f.c != t.c) {
+          throw ModelError(fmt::format("{}: tensor '{}' has a malformed tap fold", what, io.name));
+        }
+      }
+      const int64_t host_elems = f.Active() ? int64_t{f.h} * f.w * f.c : int64_t{t.h} * t.w * t.c;
+      if (n != host_elems) {
         throw ModelError(
             fmt::format("{}: tensor '{}' has {} elements on the host but {}x{}x{} on "
                         "the device",
-                        what, io.name, n, t.h, t.w, t.c));
+                        what, io.name, n, f.Active() ? f.h : t.h, f.Active() ? f.w : t.w,
+                        f.Active() ? f.c : t.c));
       }
       if (!(io.scale > 0.0f) || !std::isfinite(io.scale) || io.zero_point < -128 ||
           io.zero_point > 127) {
@@ -367,13 +386,15 @@ void CheckInputs(const CompiledModel& model, std::span<const NpyArray> inputs) {
   }
 }
 
-std::vector<int8_t> ToDevice(const ModelIo& io, const NpyArray& a) {
+std::vector<int8_t> HostToNhwc(const ModelIo& io, const NpyArray& a) {
   const TensorRegion& t = io.region;
-  std::vector<int8_t> nhwc(static_cast<size_t>(t.h) * t.w * t.c);
-  for (int c = 0; c < t.c; ++c) {
-    for (int y = 0; y < t.h; ++y) {
-      for (int x = 0; x < t.w; ++x) {
-        const size_t src = (static_cast<size_t>(c) * t.h + y) * t.w + x;
+  const TapFold& f = io.fold;
+  const int h = f.Active() ? f.h : t.h, w = f.Active() ? f.w : t.w, ch = f.Active() ? f.c : t.c;
+  std::vector<int8_t> nhwc(static_cast<size_t>(h) * w * ch);
+  for (int c = 0; c < ch; ++c) {
+    for (int y = 0; y < h; ++y) {
+      for (int x = 0; x < w; ++x) {
+        const size_t src = (static_cast<size_t>(c) * h + y) * w + x;
         int8_t q;
         if (io.dtype == DType::kFloat32) {
           float v;
@@ -382,11 +403,17 @@ std::vector<int8_t> ToDevice(const ModelIo& io, const NpyArray& a) {
         } else {
           q = static_cast<int8_t>(a.data[src]);
         }
-        nhwc[(static_cast<size_t>(y) * t.w + x) * t.c + c] = q;
+        nhwc[(static_cast<size_t>(y) * w + x) * ch + c] = q;
       }
     }
   }
   return nhwc;
+}
+
+std::vector<int8_t> ToDevice(const ModelIo& io, const NpyArray& a) {
+  std::vector<int8_t> nhwc = HostToNhwc(io, a);
+  if (!io.fold.Active()) return nhwc;
+  return FoldTaps(nhwc, io.fold, io.region.h, io.region.w, static_cast<int8_t>(io.zero_point));
 }
 
 NpyArray FromDevice(const ModelIo& io, const std::vector<int8_t>& nhwc) {

@@ -15,12 +15,13 @@
 
 #include "sw/runtime/backend.h"
 #include "sw/runtime/executable.h"
+#include "sw/runtime/layout.h"
 #include "sw/runtime/npy.h"
 
 namespace npu::runtime {
 
 /// Version of the `.npub` format this runtime reads and writes.
-inline constexpr uint32_t kModelFormatVersion = 1;
+inline constexpr uint32_t kModelFormatVersion = 2;
 
 /// A malformed, corrupt or incompatible compiled model, or inputs that do
 /// not match it. The message names the file or tensor and what is wrong.
@@ -34,7 +35,10 @@ class ModelError : public std::runtime_error {
 /// it as @ref shape in NCHW order (rank 4: [1, c, h, w]; any other rank:
 /// the elements of the NCHW tensor [1, c, h, w] in C order). A float32
 /// tensor is quantized on the host with (@ref scale, @ref zero_point) on
-/// the way in and dequantized on the way out (docs/numerics.md).
+/// the way in and dequantized on the way out (docs/numerics.md). An input
+/// with an active @ref fold is h x w x c on the host (the fold's) and its
+/// taps folded into the channels on the device (FoldTaps, padded with the
+/// zero point).
 struct ModelIo {
   std::string name;               ///< The ONNX graph's name of the tensor.
   DType dtype = DType::kFloat32;  ///< kFloat32 or kInt8.
@@ -42,6 +46,7 @@ struct ModelIo {
   float scale = 1.0f;             ///< Scale of the int8 tensor.
   int32_t zero_point = 0;         ///< Zero point of the int8 tensor.
   TensorRegion region;            ///< The device tensor.
+  TapFold fold;                   ///< Inputs: the taps folded on the host, if active.
 };
 
 /// One layer of the model: one instruction stream.
@@ -118,8 +123,14 @@ void CheckInputs(const CompiledModel& model, std::span<const NpyArray> inputs);
 ModelRunResult RunModel(Backend& be, const CompiledModel& model, std::span<const NpyArray> inputs,
                         const LayerCallback& on_layer = {});
 
+/// The host tensor @p a (checked by CheckInputs) as an int8 NHWC tensor of
+/// its own shape: float32 quantized with QuantizeValue, NCHW reordered to
+/// NHWC; no tap fold.
+std::vector<int8_t> HostToNhwc(const ModelIo& io, const NpyArray& a);
+
 /// The host tensor @p a (checked by CheckInputs) as the device's int8 NHWC
-/// tensor: float32 quantized with QuantizeValue, NCHW reordered to NHWC.
+/// tensor: float32 quantized with QuantizeValue, NCHW reordered to NHWC,
+/// and the taps folded if the input has an active fold.
 std::vector<int8_t> ToDevice(const ModelIo& io, const NpyArray& a);
 
 /// The device's int8 NHWC tensor @p nhwc as the host sees it: NCHW order,

@@ -42,12 +42,14 @@ std::vector<uint8_t> ReadBytes(const std::string& path) {
 }
 
 /// The golden model of a whole graph: every op's layer (graph::LayerOf, as
-/// the compiler lowers it) through the golden model, on NHWC tensors.
+/// the compiler lowers it) through the golden model, on NHWC tensors. @p g
+/// is the graph as imported: neither fused nor folded, so that the
+/// compiler's rewrites are checked too.
 std::vector<NpyArray> GoldenGraph(const graph::Graph& g, const runtime::CompiledModel& m,
                                   const std::vector<NpyArray>& inputs) {
   std::map<int, std::vector<int8_t>> v;
   for (size_t i = 0; i < g.inputs.size(); ++i) {
-    v[g.inputs[i].value] = runtime::ToDevice(m.inputs[i], inputs[i]);
+    v[g.inputs[i].value] = runtime::HostToNhwc(m.inputs[i], inputs[i]);
   }
   for (const graph::Op& op : g.ops) {
     const auto& x = v.at(op.inputs[0]);
@@ -444,6 +446,30 @@ INSTANTIATE_TEST_SUITE_P(Configs, BlockTest, ::testing::Values("4x4", "8x8", "16
 
 // A concatenation whose first part does not fill whole channel blocks
 // cannot be written in place: the message says so.
+// The stem's tap fold (graph::FoldInputTaps, runtime::FoldTaps): a random
+// convolution equals the 1x1 convolution of its folded input with the same
+// weights, bit for bit, through the golden model (which tests its
+// convolution against an outside TFLite reference).
+TEST(TapFold, FoldedConvolutionEqualsTheConvolution) {
+  std::mt19937_64 rng(testing::Seed());
+  for (int i = 0; i < 200; ++i) {
+    const compiler::ConvLayer l = testing::RandomConv(rng, {.max_hw = 12, .max_channels = 8});
+    const std::vector<int8_t> x = testing::RandomInput(rng, l);
+    const runtime::TapFold f{l.kh,       l.kw, l.stride_h, l.stride_w, l.pad_top,
+                             l.pad_left, l.h,  l.w,        l.cin};
+    compiler::ConvLayer folded = l;
+    folded.h = l.OutH();
+    folded.w = l.OutW();
+    folded.cin = f.FoldedChannels();
+    folded.kh = folded.kw = folded.stride_h = folded.stride_w = 1;
+    folded.pad_top = folded.pad_left = folded.pad_bottom = folded.pad_right = 0;
+    const std::vector<int8_t> fx =
+        runtime::FoldTaps(x, f, folded.h, folded.w, static_cast<int8_t>(l.in_zp));
+    ASSERT_EQ(testing::GoldenConv(folded, fx), testing::GoldenConv(l, x))
+        << "case " << i << " (NPU_SEED=" << testing::Seed() << "): " << testing::Describe(l);
+  }
+}
+
 TEST(BadModel, ConcatOfPartialChannelBlocks) {
   QdqBuilder b(3);
   const auto x = b.Input("image", {1, 3, 6, 6}, 1.0f / 64, 0);
@@ -605,8 +631,11 @@ TEST(BadCompiledModel, EveryDefectIsNamed) {
   b.resize(b.size() - 100);
   EXPECT_THAT(ParseMessage(b), HasSubstr("m.npub"));
   b = good;
-  b[8] = 2;  // the version field follows the 8 magic bytes
-  EXPECT_THAT(ParseMessage(b), HasSubstr("format version 2, this runtime reads version 1"));
+  b[8] = static_cast<uint8_t>(runtime::kModelFormatVersion + 1);  // the field after the magic
+  EXPECT_THAT(
+      ParseMessage(b),
+      HasSubstr(fmt::format("format version {}, this runtime reads version {}",
+                            runtime::kModelFormatVersion + 1, runtime::kModelFormatVersion)));
 }
 
 TEST(BadCompiledModel, AnotherConfiguration) {
