@@ -181,7 +181,8 @@ std::string Summary(const Graph& g, const Op& op, const compiler::CompiledLayer&
 
 }  // namespace
 
-std::vector<std::string> FuseResidualAdds(Graph& g) {
+std::vector<std::string> FuseResidualAdds(
+    Graph& g, const std::function<bool(const Graph&, const Op&)>& fits) {
   std::vector<std::string> fused;
   std::vector<int> readers(g.values.size(), 0);
   for (const Op& op : g.ops) {
@@ -206,15 +207,18 @@ std::vector<std::string> FuseResidualAdds(Graph& g) {
       }
     }
     if (best < 0) continue;
-    Op& conv = g.ops[best];
+    Op fused_conv = g.ops[best];
     const int mid = add.inputs[best_in];
-    conv.residual = add.inputs[1 - best_in];
-    conv.pre_add = g.values[mid].q;
-    conv.pre_clamp_lo = conv.clamp_lo;
-    conv.pre_clamp_hi = conv.clamp_hi;
-    conv.clamp_lo = add.clamp_lo;
-    conv.clamp_hi = add.clamp_hi;
-    conv.output = add.output;
+    fused_conv.residual = add.inputs[1 - best_in];
+    fused_conv.pre_add = g.values[mid].q;
+    fused_conv.pre_clamp_lo = fused_conv.clamp_lo;
+    fused_conv.pre_clamp_hi = fused_conv.clamp_hi;
+    fused_conv.clamp_lo = add.clamp_lo;
+    fused_conv.clamp_hi = add.clamp_hi;
+    fused_conv.output = add.output;
+    if (fits && !fits(g, fused_conv)) continue;
+    Op& conv = g.ops[best];
+    conv = std::move(fused_conv);
     g.values[add.output].producer = best;
     fused.push_back(fmt::format("{} '{}' + add '{}'", OpKindName(conv.kind), conv.name, add.name));
     conv.name += "+" + add.name;
@@ -285,7 +289,16 @@ runtime::CompiledModel CompileGraph(Graph g, const HwConfig& hw, const CompileOp
                                     CompileReport* report) {
   CompileReport rep;
   const int dim = static_cast<int>(hw.dim);
-  if (options.fuse) rep.fused = FuseResidualAdds(g);
+  if (options.fuse) {
+    rep.fused = FuseResidualAdds(g, [&](const Graph& fg, const Op& op) {
+      try {
+        Lower(fg, op, hw, 0, compiler::IoPlacement{});
+        return true;
+      } catch (const std::invalid_argument&) {
+        return false;
+      }
+    });
+  }
   if (options.fold_input_taps) rep.folded = FoldInputTaps(g, dim);
   const int n = static_cast<int>(g.ops.size());
   if (n == 0) throw CompileError("the graph has no operation the NPU runs");

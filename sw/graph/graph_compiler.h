@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <stdexcept>
 #include <string>
 #include <variant>
@@ -56,8 +57,13 @@ struct CompileReport {
 
 /// Fuses every Add whose one input is a convolution's output read by
 /// nothing else into that convolution (its residual), when the other input
-/// is already computed when the convolution runs. Returns a line per fusion.
-std::vector<std::string> FuseResidualAdds(Graph& g);
+/// is already computed when the convolution runs and @p fits (if set)
+/// accepts the fused convolution (the compiler asks the layer compiler: a
+/// convolution with as many output channels as the parameter scratchpad
+/// holds has no room for the add's parameters, and its add then runs as a
+/// layer of its own). Returns a line per fusion.
+std::vector<std::string> FuseResidualAdds(
+    Graph& g, const std::function<bool(const Graph&, const Op&)>& fits = {});
 
 /// Folds the window of a convolution that reads a graph input into the
 /// input's channels (runtime::TapFold, an im2col the host does while it
