@@ -442,6 +442,9 @@ runtime::CompiledModel CompileGraph(Graph g, const HwConfig& hw, const CompileOp
     layer.num_instr = static_cast<uint32_t>(cl.program.size());
     layer.macs = cl.macs;
     layer.est_cycles = cl.est_cycles;
+    const Value& y = g.values[op.output];
+    layer.output = y.name;
+    layer.out_region = {io.output, y.h, y.w, y.c};
     m.layers.push_back(std::move(layer));
   }
   const auto io_of = [&](const GraphIo& gio) {

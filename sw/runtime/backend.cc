@@ -49,4 +49,6 @@ std::vector<RunResult> Backend::RunStreams(
   return results;
 }
 
+void Backend::Sync(DeviceMemory&, uint32_t, size_t) {}
+
 }  // namespace npu::runtime

@@ -88,6 +88,12 @@ class Backend {
   virtual std::vector<RunResult> RunStreams(
       DeviceMemory& mem, std::span<const StreamRef> streams,
       const std::function<void(size_t, const RunResult&)>& after_each = {});
+
+  /// Inside RunStreams' @p after_each: brings [addr, addr + bytes) of
+  /// @p mem up to date with the device's memory, so that a caller can look
+  /// at a layer's output between streams. The default does nothing (the
+  /// backend works on @p mem itself).
+  virtual void Sync(DeviceMemory& mem, uint32_t addr, size_t bytes);
 };
 
 }  // namespace npu::runtime

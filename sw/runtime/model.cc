@@ -174,6 +174,15 @@ void CheckInside(const CompiledModel& m, uint64_t addr, uint64_t len, const std:
   }
 }
 
+/// Throws unless @p t has a sane shape and lies inside the model's window.
+void CheckTensor(const CompiledModel& m, const TensorRegion& t, const std::string& what,
+                 const std::string& name) {
+  if (t.h <= 0 || t.w <= 0 || t.c <= 0 || t.h > 65535 || t.w > 65535 || t.c > 65535) {
+    throw ModelError(fmt::format("{}: {} has a malformed shape", what, name));
+  }
+  CheckInside(m, t.addr, BlockedBytes(t.h, t.w, t.c, static_cast<int>(m.dim)), what, name);
+}
+
 void Validate(const CompiledModel& m, const std::string& what) {
   const HwConfig* hw = FindHwConfig(m.config);
   if (hw == nullptr) {
@@ -196,6 +205,7 @@ void Validate(const CompiledModel& m, const std::string& what) {
     }
     CheckInside(m, l.stream_addr, uint64_t{l.num_instr} * isa::kInstrBytes, what,
                 "the stream of " + l.name);
+    CheckTensor(m, l.out_region, what, "the output of " + l.name);
   }
   if (m.inputs.empty() || m.outputs.empty()) {
     throw ModelError(fmt::format("{}: the model needs at least one input and one output", what));
@@ -203,9 +213,7 @@ void Validate(const CompiledModel& m, const std::string& what) {
   for (const auto* list : {&m.inputs, &m.outputs}) {
     for (const ModelIo& io : *list) {
       const TensorRegion& t = io.region;
-      if (t.h <= 0 || t.w <= 0 || t.c <= 0 || t.h > 65535 || t.w > 65535 || t.c > 65535) {
-        throw ModelError(fmt::format("{}: tensor '{}' has a malformed shape", what, io.name));
-      }
+      CheckTensor(m, t, what, "tensor '" + io.name + "'");
       int64_t n = 1;
       for (int64_t d : io.shape) {
         if (d <= 0 || d > (int64_t{1} << 31)) {
@@ -237,8 +245,6 @@ void Validate(const CompiledModel& m, const std::string& what) {
         throw ModelError(
             fmt::format("{}: tensor '{}' has a malformed quantization", what, io.name));
       }
-      CheckInside(m, t.addr, BlockedBytes(t.h, t.w, t.c, static_cast<int>(m.dim)), what,
-                  "tensor '" + io.name + "'");
     }
   }
 }
@@ -270,6 +276,8 @@ std::vector<uint8_t> SerializeModel(const CompiledModel& m) {
     w.U32(l.num_instr);
     w.U64(l.macs);
     w.U64(l.est_cycles);
+    w.Str(l.output);
+    WriteRegion(w, l.out_region);
   }
   for (const auto* list : {&m.inputs, &m.outputs}) {
     w.U32(static_cast<uint32_t>(list->size()));
@@ -327,6 +335,8 @@ CompiledModel ParseModel(std::span<const uint8_t> bytes, const std::string& what
     l.num_instr = r.U32("stream length");
     l.macs = r.U64("macs");
     l.est_cycles = r.U64("estimated cycles");
+    l.output = r.Str("layer output");
+    l.out_region = ReadRegion(r);
     m.layers.push_back(std::move(l));
   }
   for (auto* list : {&m.inputs, &m.outputs}) {
@@ -440,7 +450,7 @@ NpyArray FromDevice(const ModelIo& io, const std::vector<int8_t>& nhwc) {
 }
 
 ModelRunResult RunModel(Backend& be, const CompiledModel& model, std::span<const NpyArray> inputs,
-                        const LayerCallback& on_layer) {
+                        const LayerCallback& on_layer, const LayerOutputCallback& on_output) {
   if (be.Config().name != model.config) {
     throw ModelError(fmt::format(
         "the model was compiled for configuration {}, the {} backend is {}; recompile it with "
@@ -461,6 +471,13 @@ ModelRunResult RunModel(Backend& be, const CompiledModel& model, std::span<const
   const std::vector<RunResult> results =
       be.RunStreams(mem, streams, [&](size_t i, const RunResult& r) {
         if (on_layer) on_layer(i, streams.size(), r);
+        if (on_output && r.status.ok) {
+          const TensorRegion& t = model.layers[i].out_region;
+          std::vector<uint8_t> blocked(BlockedBytes(t.h, t.w, t.c, dim));
+          be.Sync(mem, t.addr, blocked.size());
+          mem.Read(t.addr, blocked);
+          on_output(i, UnpackActivations(blocked, t.h, t.w, t.c, dim));
+        }
       });
   ModelRunResult run;
   for (size_t i = 0; i < results.size(); ++i) {

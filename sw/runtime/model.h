@@ -58,6 +58,8 @@ struct ModelLayer {
   uint32_t num_instr = 0;    ///< Instructions.
   uint64_t macs = 0;         ///< Useful multiply-accumulates.
   uint64_t est_cycles = 0;   ///< The tiler's estimate.
+  std::string output;        ///< The graph value it writes (ONNX tensor name).
+  TensorRegion out_region;   ///< Where it writes it (for layer-by-layer checks).
 };
 
 /// A compiled model.
@@ -110,6 +112,11 @@ struct ModelRunResult {
 /// Called after each layer: (index, layers, its result).
 using LayerCallback = std::function<void(size_t, size_t, const RunResult&)>;
 
+/// Called after each layer that ran without error with its output as the
+/// device left it (ModelLayer::out_region, unpacked to NHWC), for
+/// layer-by-layer checks: (index, output).
+using LayerOutputCallback = std::function<void(size_t, const std::vector<int8_t>&)>;
+
 /// Checks that @p inputs (in the order of model.inputs) match the model:
 /// count, dtype and shape. @throws ModelError naming the input.
 void CheckInputs(const CompiledModel& model, std::span<const NpyArray> inputs);
@@ -121,7 +128,8 @@ void CheckInputs(const CompiledModel& model, std::span<const NpyArray> inputs);
 /// @throws ModelError if the inputs do not match (CheckInputs) or @p be has
 /// another configuration than the model.
 ModelRunResult RunModel(Backend& be, const CompiledModel& model, std::span<const NpyArray> inputs,
-                        const LayerCallback& on_layer = {});
+                        const LayerCallback& on_layer = {},
+                        const LayerOutputCallback& on_output = {});
 
 /// The host tensor @p a (checked by CheckInputs) as an int8 NHWC tensor of
 /// its own shape: float32 quantized with QuantizeValue, NCHW reordered to

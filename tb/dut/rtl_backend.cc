@@ -40,4 +40,10 @@ std::vector<runtime::RunResult> RtlBackend::RunStreams(
   return results;
 }
 
+void RtlBackend::Sync(runtime::DeviceMemory& mem, uint32_t addr, size_t bytes) {
+  std::vector<uint8_t> part(bytes);
+  harness_->Mem().Read(addr, part);
+  mem.Write(addr, part);
+}
+
 }  // namespace npu::dut

@@ -37,6 +37,9 @@ class RtlBackend final : public runtime::Backend {
       runtime::DeviceMemory& mem, std::span<const runtime::StreamRef> streams,
       const std::function<void(size_t, const runtime::RunResult&)>& after_each = {}) override;
 
+  /// Copies [addr, addr + bytes) from the bus model into @p mem.
+  void Sync(runtime::DeviceMemory& mem, uint32_t addr, size_t bytes) override;
+
   /// The harness, for tests that inject bus errors or inspect the model.
   NpuHarness& Harness() { return *harness_; }
 
