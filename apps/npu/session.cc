@@ -79,6 +79,12 @@ runtime::ModelRunResult Session::Run(std::span<const runtime::NpyArray> inputs,
 
 namespace {
 
+double Utilization(uint64_t macs, uint64_t cycles, uint32_t dim) {
+  return cycles == 0 ? 0.0 : static_cast<double>(macs) / (static_cast<double>(cycles) * dim * dim);
+}
+
+}  // namespace
+
 std::string JsonString(const std::string& s) {
   std::string o = "\"";
   for (char c : s) {
@@ -93,12 +99,6 @@ std::string JsonString(const std::string& s) {
   }
   return o + "\"";
 }
-
-double Utilization(uint64_t macs, uint64_t cycles, uint32_t dim) {
-  return cycles == 0 ? 0.0 : static_cast<double>(macs) / (static_cast<double>(cycles) * dim * dim);
-}
-
-}  // namespace
 
 std::string ReportJson(const runtime::CompiledModel& m, const std::string& backend,
                        const runtime::ModelRunResult& r) {

@@ -67,6 +67,9 @@ class Session {
 std::string ReportJson(const runtime::CompiledModel& m, const std::string& backend,
                        const runtime::ModelRunResult& r);
 
+/// @p s as a JSON string literal (quoted and escaped).
+std::string JsonString(const std::string& s);
+
 /// The per-layer report as a text table.
 std::string ReportTable(const runtime::CompiledModel& m, const runtime::ModelRunResult& r);
 

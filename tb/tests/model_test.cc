@@ -1,8 +1,8 @@
 // Whole models through the graph compiler: the trained digits CNN
 // (models/digits, quantized by ONNX Runtime's quantize_static, QDQ, per
 // tensor and per channel) imported, compiled for every configuration and
-// run on the instruction-level simulator against the golden model (every
-// layer through tb/golden, the same lowered layers) and against ONNX
+// run on the instruction-level simulator against the golden model
+// (tb/tests/golden_graph.h: every layer through tb/golden) and against ONNX
 // Runtime's outputs; on the RTL against the simulator; and every class of
 // bad input with a check of its message.
 #include "sw/runtime/model.h"
@@ -14,10 +14,8 @@
 
 #include <fstream>
 #include <iterator>
-#include <map>
 #include <memory>
 #include <random>
-#include <variant>
 
 #include "sw/graph/graph_compiler.h"
 #include "sw/graph/onnx_import.h"
@@ -26,6 +24,7 @@
 #include "tb/common/test_seed.h"
 #include "tb/dut/dut_model.h"
 #include "tb/dut/rtl_backend.h"
+#include "tb/tests/golden_graph.h"
 #include "tb/tests/random_layers.h"
 
 namespace npu {
@@ -39,57 +38,6 @@ const std::string kDigits = NPU_SOURCE_DIR "/models/digits/";
 std::vector<uint8_t> ReadBytes(const std::string& path) {
   std::ifstream f(path, std::ios::binary);
   return {std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>()};
-}
-
-/// The golden model of a whole graph: every op's layer (graph::LayerOf, as
-/// the compiler lowers it) through the golden model, on NHWC tensors. @p g
-/// is the graph as imported: neither fused nor folded, so that the
-/// compiler's rewrites are checked too.
-std::vector<NpyArray> GoldenGraph(const graph::Graph& g, const runtime::CompiledModel& m,
-                                  const std::vector<NpyArray>& inputs) {
-  std::map<int, std::vector<int8_t>> v;
-  for (size_t i = 0; i < g.inputs.size(); ++i) {
-    v[g.inputs[i].value] = runtime::HostToNhwc(m.inputs[i], inputs[i]);
-  }
-  for (const graph::Op& op : g.ops) {
-    const auto& x = v.at(op.inputs[0]);
-    v[op.output] = std::visit(
-        [&](const auto& l) -> std::vector<int8_t> {
-          using L = std::decay_t<decltype(l)>;
-          if constexpr (std::is_same_v<L, compiler::ConvLayer>) {
-            return op.residual >= 0 ? testing::GoldenConv(l, x, v.at(op.residual))
-                                    : testing::GoldenConv(l, x);
-          } else if constexpr (std::is_same_v<L, compiler::DepthwiseLayer>) {
-            return testing::GoldenDepthwise(l, x);
-          } else if constexpr (std::is_same_v<L, compiler::PoolLayer>) {
-            return testing::GoldenPool(l, x);
-          } else if constexpr (std::is_same_v<L, compiler::MeanLayer>) {
-            return testing::GoldenMean(l, x);
-          } else {
-            return testing::GoldenAdd(l, x, v.at(op.inputs[1]));
-          }
-        },
-        graph::LayerOf(g, op));
-    // A part of a concatenation is also written into its whole.
-    for (int part = op.output; g.values[part].part_of >= 0; part = g.values[part].part_of) {
-      const graph::Value& pv = g.values[part];
-      const graph::Value& whole = g.values[pv.part_of];
-      auto& w = v[pv.part_of];
-      w.resize(static_cast<size_t>(whole.h) * whole.w * whole.c);
-      const auto& src = v.at(part);
-      for (int i = 0; i < pv.h * pv.w; ++i) {
-        for (int c = 0; c < pv.c; ++c) {
-          w[static_cast<size_t>(i) * whole.c + pv.channel_offset + c] =
-              src[static_cast<size_t>(i) * pv.c + c];
-        }
-      }
-    }
-  }
-  std::vector<NpyArray> out;
-  for (size_t i = 0; i < g.outputs.size(); ++i) {
-    out.push_back(runtime::FromDevice(m.outputs[i], v.at(g.outputs[i].value)));
-  }
-  return out;
 }
 
 struct Digits {
@@ -132,7 +80,7 @@ TEST_P(DigitsTest, SimulatorMatchesGoldenAndOnnxRuntime) {
     const std::vector<NpyArray> in = {runtime::BatchItem(d.images, i)};
     const runtime::ModelRunResult r = runtime::RunModel(sim, m, in);
     ASSERT_TRUE(r.status.ok) << r.status.Describe();
-    const std::vector<NpyArray> golden = GoldenGraph(g, m, in);
+    const std::vector<NpyArray> golden = testing::GoldenGraph(g, m, in).outputs;
     ASSERT_EQ(r.outputs[0].data, golden[0].data) << "image " << i;
     const std::vector<float> y = runtime::FloatValues(r.outputs[0]);
     const std::vector<float> o(ref.begin() + i * 10, ref.begin() + (i + 1) * 10);
@@ -427,7 +375,7 @@ TEST_P(BlockTest, SimulatorMatchesGoldenAndRtlMatchesSimulator) {
     const std::vector<NpyArray> in = {x};
     const runtime::ModelRunResult r = runtime::RunModel(sim, m, in);
     ASSERT_TRUE(r.status.ok) << r.status.Describe();
-    ASSERT_EQ(r.outputs[0].data, GoldenGraph(g, m, in)[0].data) << "input " << i;
+    ASSERT_EQ(r.outputs[0].data, testing::GoldenGraph(g, m, in).outputs[0].data) << "input " << i;
     if (rtl && i < 2) {
       const runtime::ModelRunResult rr = runtime::RunModel(*rtl, m, in);
       ASSERT_TRUE(rr.status.ok) << rr.status.Describe();
