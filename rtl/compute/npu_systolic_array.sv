@@ -113,33 +113,38 @@ module npu_systolic_array #(
   // ---------------------------------------------------------------------------
   // PE grid.
   // ---------------------------------------------------------------------------
-  // Activation outputs of PE (r, c) at [(r*Cols + c)]; the last column's
-  // outputs leave the array and are not used.
-  /* verilator lint_off UNUSEDSIGNAL */
-  logic [Rows*Cols-1:0]   pe_valid;
-  logic [Rows*Cols-1:0]   pe_bank;
-  logic [Rows*Cols*8-1:0] pe_a;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // Partial sums: row r of psum is the input of array row r; row Rows is the
-  // bottom output. Row 0 is zero.
-  logic [(Rows+1)*Cols*32-1:0] psum;
-
-  assign psum[Cols*32-1:0] = '0;
-
+  // Every PE's outputs are signals of its own generate block, and its
+  // neighbours read them by hierarchical name (gen_row[r].gen_col[c - 1] for
+  // the activation, gen_row[r - 1].gen_col[c] for the partial sum). One flat
+  // vector of all PEs' outputs would be the same hardware, but Verilator
+  // rebuilds such a vector (8704 bits of partial sums at 16x16) by chained
+  // concatenation every cycle, which made it most of the simulation time.
   for (genvar r = 0; r < Rows; r++) begin : gen_row
     logic row_we;
     assign row_we = w_we_q && (w_row_q == RowW'(r));
 
     for (genvar c = 0; c < Cols; c++) begin : gen_col
-      logic       in_valid, in_bank;
-      logic [7:0] in_a;
+      logic        in_valid, in_bank;
+      logic [7:0]  in_a;
+      logic [31:0] in_psum;
+      // The last column's activation outputs leave the array unused.
+      /* verilator lint_off UNUSEDSIGNAL */
+      logic        out_valid, out_bank;
+      logic [7:0]  out_a;
+      /* verilator lint_on UNUSEDSIGNAL */
+      logic [31:0] out_psum;
 
       if (c == 0) begin : gen_left
         assign {in_valid, in_bank, in_a} = edge_lane[r*LaneW +: LaneW];
       end else begin : gen_inner
-        assign in_valid = pe_valid[r*Cols + c - 1];
-        assign in_bank  = pe_bank[r*Cols + c - 1];
-        assign in_a     = pe_a[(r*Cols + c - 1)*8 +: 8];
+        assign in_valid = gen_row[r].gen_col[c - 1].out_valid;
+        assign in_bank  = gen_row[r].gen_col[c - 1].out_bank;
+        assign in_a     = gen_row[r].gen_col[c - 1].out_a;
+      end
+      if (r == 0) begin : gen_top
+        assign in_psum = '0;
+      end else begin : gen_below
+        assign in_psum = gen_row[r - 1].gen_col[c].out_psum;
       end
 
       npu_pe u_pe (
@@ -148,11 +153,11 @@ module npu_systolic_array #(
         .a_valid_i(in_valid),
         .a_bank_i (in_bank),
         .a_i      (in_a),
-        .a_valid_o(pe_valid[r*Cols + c]),
-        .a_bank_o (pe_bank[r*Cols + c]),
-        .a_o      (pe_a[(r*Cols + c)*8 +: 8]),
-        .psum_i   (psum[(r*Cols + c)*32 +: 32]),
-        .psum_o   (psum[((r+1)*Cols + c)*32 +: 32]),
+        .a_valid_o(out_valid),
+        .a_bank_o (out_bank),
+        .a_o      (out_a),
+        .psum_i   (in_psum),
+        .psum_o   (out_psum),
         .w_we_i   (row_we),
         .w_bank_i (w_bank_q),
         .w_i      (w_q[c*8 +: 8])
@@ -169,7 +174,7 @@ module npu_systolic_array #(
     logic [31:0]         col_in;
     logic [Depth*32-1:0] sr_d, sr_q;
 
-    assign col_in = psum[(Rows*Cols + c)*32 +: 32];
+    assign col_in = gen_row[Rows - 1].gen_col[c].out_psum;
     if (Depth == 1) begin : gen_one
       assign sr_d = col_in;
     end else begin : gen_chain
