@@ -392,6 +392,45 @@ INSTANTIATE_TEST_SUITE_P(Configs, BlockTest, ::testing::Values("4x4", "8x8", "16
                            return s;
                          });
 
+// A residual add whose fused convolution would not fit the parameter
+// scratchpad (ResNet-50's 2048-channel convolutions on every configuration)
+// runs as a layer of its own, bit-exact; one that fits is fused.
+TEST(Fusion, AddStaysALayerWhereTheFusedConvolutionDoesNotFit) {
+  for (const int channels : {2048, 64}) {
+    QdqBuilder b(testing::Seed());
+    const auto x = b.Input("x", {1, 8, 2, 2}, 1.0f / 64, -3);
+    const auto a = b.Conv(x, channels, 1, 1, 0, 1, true, 0.05f, -128);
+    const auto c = b.Conv(a, channels, 1, 1, 0, 1, false, 0.08f, 4);
+    b.Output(b.Add(a, c, true, 0.07f, -128));
+    const graph::Graph g = graph::ImportOnnx(b.Bytes(), "wide.onnx");
+    const HwConfig& hw = *FindHwConfig("4x4");
+    graph::CompileReport rep;
+    const runtime::CompiledModel m = graph::CompileGraph(g, hw, {}, &rep);
+    std::vector<std::string> kinds;
+    for (const auto& l : m.layers) kinds.push_back(l.kind);
+    if (channels == 2048) {
+      EXPECT_TRUE(rep.fused.empty());
+      EXPECT_EQ(kinds, (std::vector<std::string>{"conv", "conv", "add"}));
+    } else {
+      EXPECT_EQ(rep.fused.size(), 1u);
+      EXPECT_EQ(kinds, (std::vector<std::string>{"conv", "conv"}));
+    }
+    std::mt19937_64 rng(testing::Seed());
+    NpyArray in;
+    in.shape = {1, 8, 2, 2};
+    std::uniform_real_distribution<float> u(-1.0f, 1.0f);
+    for (int i = 0; i < 32; ++i) {
+      const float v = u(rng);
+      const auto* p = reinterpret_cast<const uint8_t*>(&v);
+      in.data.insert(in.data.end(), p, p + 4);
+    }
+    iss::Iss sim(hw);
+    const runtime::ModelRunResult r = runtime::RunModel(sim, m, std::vector<NpyArray>{in});
+    ASSERT_TRUE(r.status.ok) << r.status.Describe();
+    EXPECT_EQ(r.outputs[0].data, testing::GoldenGraph(g, m, {in}).outputs[0].data) << channels;
+  }
+}
+
 // A concatenation whose first part does not fill whole channel blocks
 // cannot be written in place: the message says so.
 // The stem's tap fold (graph::FoldInputTaps, runtime::FoldTaps): a random
