@@ -8,8 +8,13 @@
 #                    32x32 (any configuration: test-<cfg>), building its model on demand
 #   make lint        Verilator -Wall lint of npu_top in every named configuration
 #   make synth       Yosys synthesis of npu_top (4x4), prints cell counts
-#   make bench       cycles and throughput of every operation on CONFIG (checked
+#   make bench       bench-ops, then bench-nets
+#   make bench-ops   cycles and throughput of every operation on CONFIG (checked
 #                    bit for bit), under the default and the ideal memory model
+#   make bench-nets  ResNet-50 and MobileNetV2 whole through the RTL of CONFIG,
+#                    every layer checked against the golden model: per-layer
+#                    table, network figures, simulation speed; CSV, JSON and
+#                    pictures in BUILD/bench (docs/bench.md)
 #   make install     the npu command (PREFIX/bin) and the Python module npu
 #                    (PREFIX/lib/python3.X/dist-packages, for Debian's python3)
 #   make format      reformat the C++ files of sw/, tb/, apps/, python/
@@ -24,6 +29,9 @@
 #           unless given, and passed at test time to every randomized test
 #           (COCOTB_RANDOM_SEED, NPU_SEED). sim / bench: seed of the data and
 #           of the memory model (default 1).
+#   NETS    networks of bench-nets (default: resnet50 mobilenetv2)
+#   NET_ARGS more options of npu_net for bench-nets, e.g. the memory model:
+#           --memory ideal|stress, --latency 100:200, --read-bandwidth 4
 #   JOBS    parallel jobs (default nproc)
 #   PREFIX  where make install puts things (default /usr/local)
 
@@ -43,7 +51,7 @@ SIM_SEED := $(if $(SEED),$(SEED),1)
 TEST_ARGS = --jobs $(JOBS) $(if $(SEED),--seed $(SEED))
 
 # A configuration name outside the list stops make before anything is built.
-ifneq ($(filter sim bench,$(MAKECMDGOALS)),)
+ifneq ($(filter sim bench bench-ops bench-nets,$(MAKECMDGOALS)),)
   ifeq ($(filter $(CONFIG),$(CONFIGS)),)
     $(error unknown CONFIG '$(CONFIG)'; known configurations: $(CONFIGS))
   endif
@@ -54,7 +62,7 @@ ifneq ($(filter-out $(addprefix test-,$(CONFIGS)),$(TEST_CONFIG_GOALS)),)
 endif
 
 .PHONY: all deps configure build install sim test $(addprefix test-,$(CONFIGS)) lint synth bench \
-        format gen gen-check clean
+        bench-ops bench-nets networks format gen gen-check clean
 
 all: build
 
@@ -71,23 +79,62 @@ install: configure
 	cmake --build $(BUILD) -j $(JOBS) --target npu npu_python
 	cmake --install $(BUILD) --prefix $(PREFIX)
 
-# make sim also runs the trained digits CNN through the RTL of CONFIG.
+# The networks of make sim and bench-nets (scripts/gen_networks.py), generated
+# into BUILD/networks with the project's Python environment and kept there.
+NETS       ?= resnet50 mobilenetv2
+NET_ARGS   ?=
+NETS_DIR   := $(BUILD)/networks
+BENCH_DIR  := $(BUILD)/bench
+RTL_CONFIG_BUILT = grep -q '^NPU_RTL_CONFIGS:.*=\(.*;\)\{0,1\}$(CONFIG)\(;.*\)\{0,1\}$$' $(BUILD)/CMakeCache.txt
+comma := ,
+empty :=
+space := $(empty) $(empty)
+
+networks:
+	@bash scripts/setup_venv.sh
+	.venv/bin/python scripts/gen_networks.py --out $(NETS_DIR) --nets $(subst $(space),$(comma),$(strip $(NETS)))
+
+# npu_net on network $(1) with the arguments $(2).
+NPU_NET = $(BUILD)/tb/tests/npu_net $(NETS_DIR)/$(1)_qdq.onnx --name $(1) --config $(CONFIG) \
+  --input $(NETS_DIR)/$(1)_input.npy --reference $(NETS_DIR)/$(1)_ort_logits.npy --seed $(SIM_SEED) $(2)
+
+# make sim also runs the trained digits CNN and MobileNetV2 through the RTL of CONFIG.
 DIGITS := models/digits
 sim: configure
-	cmake --build $(BUILD) -j $(JOBS) --target npu_demo_$(call CONFIG_ID,$(CONFIG)) npu
+	cmake --build $(BUILD) -j $(JOBS) --target npu_demo_$(call CONFIG_ID,$(CONFIG)) npu npu_net
 	$(BUILD)/tb/tests/npu_demo_$(call CONFIG_ID,$(CONFIG)) --config $(CONFIG) --seed $(SIM_SEED)
-	@if grep -q '^NPU_RTL_CONFIGS:.*=\(.*;\)\{0,1\}$(CONFIG)\(;.*\)\{0,1\}$$' $(BUILD)/CMakeCache.txt; then \
+	@if $(RTL_CONFIG_BUILT); then \
 	  echo "== the trained digits CNN ($(DIGITS)) through the RTL of $(CONFIG), checked against the simulator"; \
 	  $(BUILD)/apps/npu/npu eval $(DIGITS)/digits_qdq.onnx --config $(CONFIG) --backend rtl --check sim \
 	    --images $(DIGITS)/test_images.npy --labels $(DIGITS)/test_labels.npy \
 	    --reference $(DIGITS)/ort_logits.npy; \
 	else \
-	  echo "== the digits CNN: the npu command has no RTL model of $(CONFIG) (NPU_RTL_CONFIGS); skipped"; \
+	  echo "== the networks: no RTL model of $(CONFIG) in this build (NPU_RTL_CONFIGS); skipped"; \
 	fi
+	@if $(RTL_CONFIG_BUILT); then $(MAKE) --no-print-directory networks NETS=mobilenetv2 && \
+	  echo "== MobileNetV2 through the RTL of $(CONFIG), every layer checked against the golden model" && \
+	  $(call NPU_NET,mobilenetv2,); fi
 
-bench: configure
+bench: bench-ops bench-nets
+
+bench-ops: configure
 	cmake --build $(BUILD) -j $(JOBS) --target npu_bench_$(call CONFIG_ID,$(CONFIG))
 	$(BUILD)/tb/tests/npu_bench_$(call CONFIG_ID,$(CONFIG)) --config $(CONFIG) --seed $(SIM_SEED)
+
+# The floors of the networks on 16x16 with the default memory model (MAC
+# utilization in %, ResNet-50's simulation wall time in s); npu_net marks a
+# missed floor and exits 4.
+FLOORS_16x16_resnet50    := --floor-util 90 --floor-wall 90
+FLOORS_16x16_mobilenetv2 := --floor-util 60
+bench-nets: configure networks
+	@$(RTL_CONFIG_BUILT) || { echo "bench-nets: no RTL model of $(CONFIG) in this build; add it to NPU_RTL_CONFIGS" >&2; exit 1; }
+	cmake --build $(BUILD) -j $(JOBS) --target npu_net
+	@mkdir -p $(BENCH_DIR)
+	@status=0; $(foreach n,$(NETS),echo "== $(n) through the RTL of $(CONFIG)"; \
+	  $(call NPU_NET,$(n),--csv $(BENCH_DIR)/$(n)_$(CONFIG).csv --json $(BENCH_DIR)/$(n)_$(CONFIG).json \
+	    $(if $(NET_ARGS),,$(FLOORS_$(CONFIG)_$(n))) $(NET_ARGS)) || status=1;) \
+	.venv/bin/python scripts/plot_bench.py $(BENCH_DIR) $(foreach n,$(NETS),$(BENCH_DIR)/$(n)_$(CONFIG).json) || status=1; \
+	exit $$status
 
 test: configure
 	@bash scripts/run_tests.sh $(TEST_ARGS) $(BUILD)

@@ -11,6 +11,10 @@
 //   npu_net MODEL.onnx --input X.npy [--reference Y.npy] [--config 16x16]
 //           [--backend rtl|sim] [--memory default|ideal|stress]
 //           [--latency MIN[:MAX]] [--read-bandwidth B] [--csv F] [--json F]
+//           [--floor-util PCT] [--floor-wall S]
+//
+// Exit status: 0, 1 when a layer differs from the golden model or on bad
+// input, 3 when the device reports an error, 4 when a floor is missed.
 
 #include <fmt/format.h>
 
@@ -39,16 +43,16 @@ namespace npu {
 namespace {
 
 /// The stall counters of the per-layer table, by reason (docs/gen/regs.md).
-constexpr const char* kStalls[] = {
-    "fetch_stall",       "load_stall_dep",   "load_stall_mem",  "compute_stall_dep",
-    "compute_stall_hazard", "window_stall_dep", "window_stall_port", "store_stall_dep",
-    "store_stall_mem"};
+constexpr const char* kStalls[] = {"fetch_stall",       "load_stall_dep",       "load_stall_mem",
+                                   "compute_stall_dep", "compute_stall_hazard", "window_stall_dep",
+                                   "window_stall_port", "store_stall_dep",      "store_stall_mem"};
 
 struct Options {
   std::string model, input, reference, config = "16x16", backend = "rtl", memory = "default";
   std::string latency, csv, json, name;
   double read_bandwidth = 0;
   double fmax_mhz = 0;
+  double floor_util = 0, floor_wall = 0;  // %, s; 0: none
   uint64_t seed = 1;
   bool golden = true;
 };
@@ -60,7 +64,8 @@ bus::AxiMemoryConfig MemoryOf(const Options& o) {
   if (!o.latency.empty()) {
     const size_t colon = o.latency.find(':');
     c.min_latency = std::stoi(o.latency.substr(0, colon));
-    c.max_latency = colon == std::string::npos ? c.min_latency : std::stoi(o.latency.substr(colon + 1));
+    c.max_latency =
+        colon == std::string::npos ? c.min_latency : std::stoi(o.latency.substr(colon + 1));
   }
   if (o.read_bandwidth > 0) c.read_bytes_per_cycle = o.read_bandwidth;
   c.Validate();
@@ -81,8 +86,7 @@ uint64_t Bytes(const runtime::TensorRegion& t, uint32_t dim) {
 
 int Run(const Options& o) {
   const HwConfig& hw = app::ConfigByName(o.config);
-  const std::string name =
-      o.name.empty() ? std::filesystem::path(o.model).stem().string() : o.name;
+  const std::string name = o.name.empty() ? std::filesystem::path(o.model).stem().string() : o.name;
   graph::Graph imported = graph::ImportOnnxFile(o.model);
   graph::RequireSupported(imported, o.model);
   graph::CompileOptions copt;
@@ -112,16 +116,15 @@ int Run(const Options& o) {
 
   const uint32_t dim = hw.dim;
   const double peak = double(dim) * dim;
-  std::cout << fmt::format("{} on {} ({}), memory model {}{}\n", name, be->Name(), hw.name,
-                           o.backend == "sim" ? "none (the simulator does not model time)"
-                                              : o.memory,
-                           o.backend == "sim" ? "" : fmt::format(", latency {}..{}, read cap {}",
-                                                                 mem_cfg.min_latency,
-                                                                 mem_cfg.max_latency,
-                                                                 mem_cfg.read_bytes_per_cycle));
-  const std::string head = fmt::format(
-      "{:>3}  {:<9} {:<34} {:>11} {:>9} {:>6} {:>9} {:>8}  {}\n", "#", "kind", "name", "MACs",
-      "cycles", "util", "read", "written", "stalls (largest)");
+  std::cout << fmt::format(
+      "{} on {} ({}), memory model {}{}\n", name, be->Name(), hw.name,
+      o.backend == "sim" ? "none (the simulator does not model time)" : o.memory,
+      o.backend == "sim" ? ""
+                         : fmt::format(", latency {}..{}, read cap {}", mem_cfg.min_latency,
+                                       mem_cfg.max_latency, mem_cfg.read_bytes_per_cycle));
+  const std::string head =
+      fmt::format("{:>3}  {:<9} {:<34} {:>11} {:>9} {:>6} {:>9} {:>8}  {}\n", "#", "kind", "name",
+                  "MACs", "cycles", "util", "read", "written", "stalls (largest)");
   std::cout << head;
   int mismatched_layers = 0;
   std::string first_mismatch;
@@ -226,9 +229,22 @@ int Run(const Options& o) {
         100.0 * equal / v.size(), max_steps, argmax, ref_argmax);
   }
 
+  if (o.floor_util > 0) {
+    const bool ok = 100.0 * util >= o.floor_util;
+    std::cout << fmt::format("floor: utilization {:.1f}% against {:.0f}%: {}\n", 100.0 * util,
+                             o.floor_util, ok ? "met" : "MISSED");
+    if (!ok && status == 0) status = 4;
+  }
+  if (o.floor_wall > 0) {
+    const bool ok = secs <= o.floor_wall;
+    std::cout << fmt::format("floor: simulation wall time {:.1f} s against {:.0f} s: {}\n", secs,
+                             o.floor_wall, ok ? "met" : "MISSED");
+    if (!ok && status == 0) status = 4;
+  }
   if (!o.csv.empty()) {
-    std::string csv = "index,name,kind,shape,macs,cycles,utilization,bytes_read,bytes_written,"
-                      "macs_per_byte,macs_per_cycle";
+    std::string csv =
+        "index,name,kind,shape,macs,cycles,utilization,bytes_read,bytes_written,"
+        "macs_per_byte,macs_per_cycle";
     for (const char* s : kStalls) csv += fmt::format(",{}", s);
     csv += "\n";
     for (size_t i = 0; i < r.layers.size(); ++i) {
@@ -272,8 +288,9 @@ int Run(const Options& o) {
 
 int main(int argc, char** argv) {
   npu::Options o;
-  CLI::App app{"One whole network through the RTL (or the simulator), checked layer by layer "
-               "against the golden model, with the per-layer figures"};
+  CLI::App app{
+      "One whole network through the RTL (or the simulator), checked layer by layer "
+      "against the golden model, with the per-layer figures"};
   app.add_option("model", o.model, "MODEL.onnx (quantized)")->required()->check(CLI::ExistingFile);
   app.add_option("--input,-i", o.input, "the input, X.npy")->required()->check(CLI::ExistingFile);
   app.add_option("--reference", o.reference, "the reference output (ONNX Runtime's), Y.npy")
@@ -287,9 +304,14 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"default", "ideal", "stress"}))
       ->capture_default_str();
   app.add_option("--latency", o.latency, "memory latency in cycles, MIN or MIN:MAX (rtl)");
-  app.add_option("--read-bandwidth", o.read_bandwidth,
-                 "cap on the memory's read bandwidth in bytes per cycle (rtl; 0: one beat per cycle)");
+  app.add_option(
+      "--read-bandwidth", o.read_bandwidth,
+      "cap on the memory's read bandwidth in bytes per cycle (rtl; 0: one beat per cycle)");
   app.add_option("--fmax", o.fmax_mhz, "also report images/s at this clock in MHz");
+  app.add_option("--floor-util", o.floor_util,
+                 "the network's MAC utilization must reach this many percent (else exit 4)");
+  app.add_option("--floor-wall", o.floor_wall,
+                 "the run's wall time must stay within this many seconds (else exit 4)");
   app.add_option("--seed", o.seed, "seed of the memory model")->capture_default_str();
   app.add_flag("!--no-golden", o.golden, "skip the layer-by-layer golden check");
   app.add_option("--csv", o.csv, "write the per-layer table as CSV");
