@@ -104,44 +104,53 @@ module npu_window_alu #(
     r4_q <= r3_q;
   end
 
+  // Stage 2 of lane l: the block's dw sum of products, max or sum over the
+  // slots inside the window. A function called under the stage's valid, so
+  // that a simulator evaluates it only for a block (the same logic as a
+  // combinational block feeding an enabled register, at a fraction of the
+  // simulation cost while the unit is idle).
+  function automatic logic signed [AccW-1:0] block_of(input logic [Slots*RowW-1:0] px,
+                                                      input logic [Slots*RowW-1:0] wt,
+                                                      input logic [Slots-1:0]      mask,
+                                                      input logic [1:0]            mode,
+                                                      input int unsigned           l);
+    logic signed [AccW-1:0] blk;
+    logic signed [7:0]      a, w;
+    blk = (mode == npu_isa_pkg::WindowModeMax) ? -AccW'(128) : '0;
+    for (int s = 0; s < Slots; s++) begin
+      a = $signed(px[(s*Dim+l)*8 +: 8]);
+      w = $signed(wt[(s*Dim+l)*8 +: 8]);
+      if (mask[s]) begin
+        unique case (mode)
+          npu_isa_pkg::WindowModeDw: blk = blk + AccW'(16'(a) * 16'(w));
+          npu_isa_pkg::WindowModeMax: begin
+            if (AccW'(a) > blk) begin
+              blk = AccW'(a);
+            end
+          end
+          default: blk = blk + AccW'(a);
+        endcase
+      end
+    end
+    return blk;
+  endfunction
+
   // ---------------------------------------------------------------------------
   // Lanes.
   // ---------------------------------------------------------------------------
   for (genvar l = 0; l < Dim; l++) begin : gen_lane
-    logic signed [AccW-1:0] blk, blk_q, acc, acc_q;
+    logic signed [AccW-1:0] blk_q, acc, acc_q;
     logic signed [31:0]     res;
     logic [13:0]            mag;
     logic [33:0]            prod_q;
     logic                   neg_q;
     logic signed [AccW-1:0] val_q;
-    logic signed [7:0]      a, w;
     logic [31:0]            q;
 
     // Stage 2: the block.
-    always_comb begin
-      a   = '0;
-      w   = '0;
-      blk = (m1_q == npu_isa_pkg::WindowModeMax) ? -AccW'(128) : '0;
-      for (int s = 0; s < Slots; s++) begin
-        a = $signed(px1_q[(s*Dim+l)*8 +: 8]);
-        w = $signed(wt1_q[(s*Dim+l)*8 +: 8]);
-        if (mask1_q[s]) begin
-          unique case (m1_q)
-            npu_isa_pkg::WindowModeDw: blk = blk + AccW'(16'(a) * 16'(w));
-            npu_isa_pkg::WindowModeMax: begin
-              if (AccW'(a) > blk) begin
-                blk = AccW'(a);
-              end
-            end
-            default: blk = blk + AccW'(a);
-          endcase
-        end
-      end
-    end
-
     always_ff @(posedge clk_i) begin
       if (v1_q) begin
-        blk_q <= blk;
+        blk_q <= block_of(px1_q, wt1_q, mask1_q, m1_q, l);
       end
     end
 
