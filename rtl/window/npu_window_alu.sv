@@ -132,7 +132,7 @@ module npu_window_alu #(
         endcase
       end
     end
-    return blk;
+    block_of = blk;
   endfunction
 
   // ---------------------------------------------------------------------------
