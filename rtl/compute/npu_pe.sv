@@ -26,46 +26,14 @@ module npu_pe (
   input  logic [7:0]  w_i         ///< int8 weight written by w_we_i
 );
 
-  logic        a_valid_q;
-  logic        a_bank_d, a_bank_q;
-  logic [7:0]  a_d, a_q;
-  logic [31:0] psum_d, psum_q;
-  logic [7:0]  w0_d, w0_q, w1_d, w1_q;
+  logic        a_valid_q, a_bank_q;
+  logic [7:0]  a_q, w0_q, w1_q;
+  logic [31:0] psum_q;
 
-  logic signed [7:0]  w_sel;
-  logic signed [15:0] a_ext, w_ext, prod;
-
-  // Signed 8x8 product. Both operands are sign-extended to 16 bits first so
-  // that the multiplication is 16 bits wide; |a * w| <= 2^14 always fits.
-  always_comb begin
-    w_sel = a_bank_i ? w1_q : w0_q;
-    a_ext = {{8{a_i[7]}}, a_i};
-    w_ext = {{8{w_sel[7]}}, w_sel};
-    prod  = a_ext * w_ext;
-  end
-
-  always_comb begin
-    // Defaults: hold the activation, pass the partial sum through.
-    a_bank_d = a_bank_q;
-    a_d      = a_q;
-    psum_d   = psum_i;
-    if (a_valid_i) begin
-      a_bank_d = a_bank_i;
-      a_d      = a_i;
-      psum_d   = psum_i + {{16{prod[15]}}, prod};
-    end
-  end
-
-  always_comb begin
-    w0_d = w0_q;
-    w1_d = w1_q;
-    if (w_we_i && !w_bank_i) begin
-      w0_d = w_i;
-    end
-    if (w_we_i && w_bank_i) begin
-      w1_d = w_i;
-    end
-  end
+  // Signed 8x8 product of the activation and the weight of its bank, sign-
+  // extended to 32 bits (|a * w| <= 2^14).
+  logic [31:0] prod;
+  assign prod = 32'($signed(a_i) * $signed(a_bank_i ? w1_q : w0_q));
 
   // Control: the valid bit is reset so that nothing propagates after reset.
   always_ff @(posedge clk_i or negedge rst_ni) begin
@@ -79,12 +47,25 @@ module npu_pe (
   // Datapath: no reset. Its contents only matter under a valid activation,
   // and weights are always written before a row uses them. Leaving the
   // ~60 datapath flops of every PE without reset saves area.
+  //
+  // Written as one process with enables rather than next-state signals and
+  // plain registers: the same flops, but Verilator then updates each
+  // register in place instead of computing and storing every next state of
+  // every PE each cycle, which made the PEs half of the NPU's simulation.
   always_ff @(posedge clk_i) begin
-    a_bank_q <= a_bank_d;
-    a_q      <= a_d;
-    psum_q   <= psum_d;
-    w0_q     <= w0_d;
-    w1_q     <= w1_d;
+    if (a_valid_i) begin
+      a_bank_q <= a_bank_i;
+      a_q      <= a_i;
+      psum_q   <= psum_i + prod;
+    end else begin
+      psum_q   <= psum_i;
+    end
+    if (w_we_i && !w_bank_i) begin
+      w0_q <= w_i;
+    end
+    if (w_we_i && w_bank_i) begin
+      w1_q <= w_i;
+    end
   end
 
   assign a_valid_o = a_valid_q;

@@ -85,29 +85,38 @@ module npu_systolic_array #(
   // Left-edge inputs of each array row, {valid, bank, a}.
   logic [Rows*LaneW-1:0] edge_lane;
 
+  // Every stage of the delay lines below is a register of its own generate
+  // block (as the PEs): the same flops as one shift register per lane, but a
+  // simulator moves each stage by itself instead of rebuilding a wide vector
+  // every cycle.
   for (genvar r = 0; r < Rows; r++) begin : gen_skew
-    localparam int unsigned Depth = r + 1;
-    logic [LaneW-1:0]       lane_in;
-    logic [Depth*LaneW-1:0] sr_d, sr_q;
-
+    logic [LaneW-1:0] lane_in;
     assign lane_in = {a_valid_i & ~clear_i, a_bank_i, a_i[r*8 +: 8]};
-    if (Depth == 1) begin : gen_one
-      assign sr_d = lane_in;
-    end else begin : gen_chain
-      assign sr_d = {sr_q[(Depth-1)*LaneW-1:0], lane_in};
-    end
 
     // The valid bits of the chain are cleared too (clear_i drops the rows
     // in flight); the data bits are don't-care then.
-    always_ff @(posedge clk_i or negedge rst_ni) begin
-      if (!rst_ni) begin
-        sr_q <= '0;
-      end else begin
-        sr_q <= clear_i ? '0 : sr_d;
+    for (genvar d = 0; d <= r; d++) begin : gen_stage
+      logic [LaneW-1:0] q;
+      if (d == 0) begin : gen_first
+        always_ff @(posedge clk_i or negedge rst_ni) begin
+          if (!rst_ni) begin
+            q <= '0;
+          end else begin
+            q <= clear_i ? '0 : lane_in;
+          end
+        end
+      end else begin : gen_next
+        always_ff @(posedge clk_i or negedge rst_ni) begin
+          if (!rst_ni) begin
+            q <= '0;
+          end else begin
+            q <= clear_i ? '0 : gen_stage[d - 1].q;
+          end
+        end
       end
     end
 
-    assign edge_lane[r*LaneW +: LaneW] = sr_q[Depth*LaneW-1 -: LaneW];
+    assign edge_lane[r*LaneW +: LaneW] = gen_stage[r].q;
   end
 
   // ---------------------------------------------------------------------------
@@ -171,40 +180,48 @@ module npu_systolic_array #(
   // ---------------------------------------------------------------------------
   for (genvar c = 0; c < Cols; c++) begin : gen_deskew
     localparam int unsigned Depth = Cols - c;
-    logic [31:0]         col_in;
-    logic [Depth*32-1:0] sr_d, sr_q;
-
-    assign col_in = gen_row[Rows - 1].gen_col[c].out_psum;
-    if (Depth == 1) begin : gen_one
-      assign sr_d = col_in;
-    end else begin : gen_chain
-      assign sr_d = {sr_q[(Depth-1)*32-1:0], col_in};
-    end
-
     // Data only (qualified by out_valid_o): no reset.
-    always_ff @(posedge clk_i) begin
-      sr_q <= sr_d;
+    for (genvar d = 0; d < Depth; d++) begin : gen_stage
+      logic [31:0] q;
+      if (d == 0) begin : gen_first
+        always_ff @(posedge clk_i) begin
+          q <= gen_row[Rows - 1].gen_col[c].out_psum;
+        end
+      end else begin : gen_next
+        always_ff @(posedge clk_i) begin
+          q <= gen_stage[d - 1].q;
+        end
+      end
     end
 
-    assign out_o[c*32 +: 32] = sr_q[Depth*32-1 -: 32];
+    assign out_o[c*32 +: 32] = gen_stage[Depth - 1].q;
   end
 
   // ---------------------------------------------------------------------------
   // Valid and tag: a plain delay line of Latency stages.
   // ---------------------------------------------------------------------------
-  logic [Latency*VtW-1:0] vt_d, vt_q;
-
-  assign vt_d = {vt_q[(Latency-1)*VtW-1:0], a_valid_i, tag_i};
-
-  always_ff @(posedge clk_i or negedge rst_ni) begin
-    if (!rst_ni) begin
-      vt_q <= '0;
-    end else begin
-      vt_q <= clear_i ? '0 : vt_d;
+  for (genvar d = 0; d < Latency; d++) begin : gen_vt
+    logic [VtW-1:0] q;
+    if (d == 0) begin : gen_first
+      always_ff @(posedge clk_i or negedge rst_ni) begin
+        if (!rst_ni) begin
+          q <= '0;
+        end else begin
+          q <= clear_i ? '0 : {a_valid_i, tag_i};
+        end
+      end
+    end else begin : gen_next
+      always_ff @(posedge clk_i or negedge rst_ni) begin
+        if (!rst_ni) begin
+          q <= '0;
+        end else begin
+          q <= clear_i ? '0 : gen_vt[d - 1].q;
+        end
+      end
     end
   end
 
-  assign {out_valid_o, tag_o} = vt_q[Latency*VtW-1 -: VtW];
+  assign {out_valid_o, tag_o} = gen_vt[Latency - 1].q;
 
   // Parameter checks at elaboration.
   if (Rows < 1 || Cols < 1 || TagWidth < 1) begin : gen_param_check
