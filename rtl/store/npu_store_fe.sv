@@ -120,7 +120,8 @@ module npu_store_fe #(
   logic [PIdxW-1:0]   pidx_d, pidx_q;      // parameter rows read
   logic               pcap_d, pcap_q;      // a P row arrives this cycle
   logic [PIdxW-1:0]   pcap_idx_d, pcap_idx_q;  // ... and its index in the block
-  logic [PRows*Dim*8-1:0] pbuf_d, pbuf_q;  // the parameter block, row 0 in the low bits
+  logic [PRows*Dim*8-1:0] pbuf_q;          // the parameter block, row 0 in the low bits
+  logic               rows_bad_q;          // a captured row has a lane outside its range
   logic [7:0]         zp_d, zp_q, min_d, min_q, max_d, max_q;
   logic               acc_data_d, acc_data_q;  // accumulator data arrive this cycle
   logic               add_q;               // ... of an instruction with add
@@ -165,26 +166,48 @@ module npu_store_fe #(
   assign mis_rrs  = ins.add && ((ins.res_row_stride & (Dim - 1)) != 0);
   assign acc_last = 34'(ins.acc_row) + total_q - 34'd1;
 
-  // Any lane of a checked parameter row outside its range (the add block's
-  // rows only with add), or an add clamp range with min > max.
-  always_comb begin
-    param_bad = 1'b0;
-    for (int unsigned r = 0; r < PRows; r++) begin
-      if (Checked[r] && (r < RqRows || ins.add)) begin
-        for (int unsigned l = 0; l < Dim; l++) begin
-          if ($signed(pbuf_q[(r*Dim+l)*8 +: 8]) < $signed(RowMin[r*8 +: 8]) ||
-              $signed(pbuf_q[(r*Dim+l)*8 +: 8]) > $signed(RowMax[r*8 +: 8])) begin
-            param_bad = 1'b1;
-          end
+  // A parameter row as it arrives: any lane of a checked row outside its
+  // range. Each row is checked once, when it is captured (rows_bad_q), not
+  // the whole block in every cycle: Dim comparator pairs instead of PRows x
+  // Dim, and a simulator evaluates it only for a row. The rows read are
+  // those of the blocks in use (the add block's only with add).
+  function automatic logic row_bad(input logic [Dim*8-1:0] row, input logic [PIdxW-1:0] r);
+    logic signed [7:0] lo, hi;
+    lo = $signed(RowMin[32'(r)*8 +: 8]);
+    hi = $signed(RowMax[32'(r)*8 +: 8]);
+    row_bad = 1'b0;
+    if (Checked[r]) begin
+      for (int unsigned l = 0; l < Dim; l++) begin
+        if ($signed(row[l*8 +: 8]) < lo || $signed(row[l*8 +: 8]) > hi) begin
+          row_bad = 1'b1;
         end
       end
     end
+  endfunction
+
+  // The captured rows, and with add an add clamp range with min > max.
+  always_comb begin
+    param_bad = rows_bad_q;
     if (ins.add) begin
       for (int unsigned l = 0; l < Dim; l++) begin
         if ($signed(add_min[l*8 +: 8]) > $signed(add_max[l*8 +: 8])) begin
           param_bad = 1'b1;
         end
       end
+    end
+  end
+
+  // A parameter row read last cycle arrives now; the checks restart with
+  // every block.
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      pbuf_q     <= '0;
+      rows_bad_q <= 1'b0;
+    end else if (pcap_q) begin
+      pbuf_q[32'(pcap_idx_q)*Dim*8 +: Dim*8] <= p_rdata_i;
+      rows_bad_q <= rows_bad_q || row_bad(p_rdata_i, pcap_idx_q);
+    end else if (state_q == FeCheck) begin
+      rows_bad_q <= 1'b0;
     end
   end
 
@@ -197,7 +220,6 @@ module npu_store_fe #(
     pidx_d      = pidx_q;
     pcap_d      = 1'b0;
     pcap_idx_d  = pidx_q;
-    pbuf_d      = pbuf_q;
     zp_d        = zp_q;
     min_d       = min_q;
     max_d       = max_q;
@@ -214,11 +236,6 @@ module npu_store_fe #(
     tok_give_o  = '0;
     start_o     = 1'b0;
     start_rd_o  = 1'b0;
-
-    // A parameter row read last cycle arrives now.
-    if (pcap_q) begin
-      pbuf_d[32'(pcap_idx_q)*Dim*8 +: Dim*8] = p_rdata_i;
-    end
 
     unique case (state_q)
       FeIdle: begin
@@ -382,7 +399,6 @@ module npu_store_fe #(
       pidx_q     <= '0;
       pcap_q     <= 1'b0;
       pcap_idx_q <= '0;
-      pbuf_q     <= '0;
       zp_q       <= '0;
       min_q      <= '0;
       max_q      <= '0;
@@ -399,7 +415,6 @@ module npu_store_fe #(
       pidx_q     <= pidx_d;
       pcap_q     <= pcap_d;
       pcap_idx_q <= pcap_idx_d;
-      pbuf_q     <= pbuf_d;
       zp_q       <= zp_d;
       min_q      <= min_d;
       max_q      <= max_d;
