@@ -11,16 +11,20 @@
 /// with L = npu_isa_pkg::AddLeftShift (20). The input shifts are <= 0 (the
 /// store unit checks them), so (x - zp) << L needs no left shift by the multiplier's exponent and never wraps: the
 /// products are 9 x 32 bits. The last step is npu_requant with acc = a1 and
-/// bias = a2, so its shift may also be positive: the store unit uses that
-/// to pass x1 through unchanged when a store has no add (m1 = 2^30, s1 =
-/// 1 - L, m2 = 0, mo = 2^30, so = 1, zo = 0, full range).
+/// bias = a2, so its shift may also be positive: a row without add (add_i
+/// low) uses that to pass x1 through unchanged (m1 = 2^30, s1 = 1 - L,
+/// m2 = 0, mo = 2^30, so = 1, zo = 0, full range; the add parameters are
+/// then not used).
 ///
 /// Pipeline (7 enabled cycles): 1: the two products; 2: the two
-/// SRDHM roundings; 3: the two rounding shifts; 4-7: npu_requant.
+/// SRDHM roundings; 3: the two rounding shifts; 4-7: npu_requant. A stage
+/// whose row is not valid keeps its registers.
 module npu_add_lane (
   input  logic        clk_i,     ///< clock
   input  logic        rst_ni,    ///< asynchronous reset, active low
   input  logic        en_i,      ///< advance the pipeline by one stage
+  input  logic        valid_i,   ///< the inputs hold a row (with en_i: it enters)
+  input  logic        add_i,     ///< ... that gets x2 added; else x1 passes through
   input  logic [7:0]  x1_i,      ///< input 1 (the requantized accumulator)
   input  logic [7:0]  x2_i,      ///< input 2 (the residual)
   input  logic [31:0] m1_i,      ///< Q31 multiplier of input 1
@@ -40,23 +44,32 @@ module npu_add_lane (
   // The output step's parameters travel along: 3 stages before npu_requant.
   localparam int unsigned SideW = 32 + 8 + 8 + 8 + 8;
   logic [SideW-1:0] side1_q, side2_q, side3_q;
+  logic             v1_q, v2_q, v3_q;  // the stage registers hold a row
+
+  // The parameters of a row without add: x1 through unchanged.
+  localparam logic [31:0] PassM1 = 32'h4000_0000;
+  localparam logic [7:0]  PassS1 = 8'(1 - npu_isa_pkg::AddLeftShift);
+  localparam logic [SideW-1:0] PassSide = {32'h4000_0000, 8'd1, 8'd0, 8'h80, 8'h7f};
 
   // Stage 1: the products (x - zp) * m, exact in 41 bits.
-  logic [8:0]  d1, d2;
   logic [40:0] prod1_q, prod2_q;
   logic [4:0]  r1a_q, r2a_q, r1b_q, r2b_q;
-
-  assign d1 = {x1_i[7], x1_i} - {zp1_i[7], zp1_i};
-  assign d2 = {x2_i[7], x2_i} - {zp2_i[7], zp2_i};
-
   // Stage 2: SRDHM of (d << L) * m = (d * m) << L, L = AddLeftShift (20):
   // |d * m| < 2^40, so the shifted product fits 64 bits.
   logic [31:0] p1_q, p2_q;
   // Stage 3: the rounding right shifts.
   logic [31:0] a1_q, a2_q;
 
+  /// x - zp, in 9 bits.
+  function automatic logic signed [8:0] diff(input logic [7:0] x, input logic [7:0] zp);
+    diff = {x[7], x} - {zp[7], zp};
+  endfunction
+
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
+      v1_q    <= 1'b0;
+      v2_q    <= 1'b0;
+      v3_q    <= 1'b0;
       prod1_q <= '0;
       prod2_q <= '0;
       r1a_q   <= '0;
@@ -71,19 +84,34 @@ module npu_add_lane (
       a2_q    <= '0;
       side3_q <= '0;
     end else if (en_i) begin
-      prod1_q <= 41'($signed(d1) * $signed(m1_i));
-      prod2_q <= 41'($signed(d2) * $signed(m2_i));
-      r1a_q   <= 5'(-s1_i);
-      r2a_q   <= 5'(-s2_i);
-      side1_q <= {mo_i, so_i, zo_i, min_i, max_i};
-      p1_q    <= npu_fixed_pkg::srdhm(64'($signed(prod1_q)) << npu_isa_pkg::AddLeftShift, 1'b0);
-      p2_q    <= npu_fixed_pkg::srdhm(64'($signed(prod2_q)) << npu_isa_pkg::AddLeftShift, 1'b0);
-      r1b_q   <= r1a_q;
-      r2b_q   <= r2a_q;
-      side2_q <= side1_q;
-      a1_q    <= npu_fixed_pkg::rdbpot(p1_q, r1b_q);
-      a2_q    <= npu_fixed_pkg::rdbpot(p2_q, r2b_q);
-      side3_q <= side2_q;
+      v1_q <= valid_i;
+      v2_q <= v1_q;
+      v3_q <= v2_q;
+      if (valid_i && add_i) begin
+        prod1_q <= 41'(diff(x1_i, zp1_i) * $signed(m1_i));
+        prod2_q <= 41'(diff(x2_i, zp2_i) * $signed(m2_i));
+        r1a_q   <= 5'(-s1_i);
+        r2a_q   <= 5'(-s2_i);
+        side1_q <= {mo_i, so_i, zo_i, min_i, max_i};
+      end else if (valid_i) begin
+        prod1_q <= 41'(diff(x1_i, 8'd0) * $signed(PassM1));
+        prod2_q <= '0;
+        r1a_q   <= 5'(-PassS1);
+        r2a_q   <= '0;
+        side1_q <= PassSide;
+      end
+      if (v1_q) begin
+        p1_q    <= npu_fixed_pkg::srdhm(64'($signed(prod1_q)) << npu_isa_pkg::AddLeftShift, 1'b0);
+        p2_q    <= npu_fixed_pkg::srdhm(64'($signed(prod2_q)) << npu_isa_pkg::AddLeftShift, 1'b0);
+        r1b_q   <= r1a_q;
+        r2b_q   <= r2a_q;
+        side2_q <= side1_q;
+      end
+      if (v2_q) begin
+        a1_q    <= npu_fixed_pkg::rdbpot(p1_q, r1b_q);
+        a2_q    <= npu_fixed_pkg::rdbpot(p2_q, r2b_q);
+        side3_q <= side2_q;
+      end
     end
   end
 
@@ -96,6 +124,7 @@ module npu_add_lane (
     .clk_i     (clk_i),
     .rst_ni    (rst_ni),
     .en_i      (en_i),
+    .valid_i   (v3_q),
     .acc_i     (a1_q),
     .bias_i    (a2_q),
     .mult_i    (mo),

@@ -82,14 +82,13 @@ module npu_postproc #(
   assign valid_o   = valid_q[Latency-1];
 
   for (genvar l = 0; l < Dim; l++) begin : gen_lane
-    logic [7:0]  y1;
-    logic [31:0] m1, m2, mo;
-    logic [7:0]  s1, s2, so, zp1, zp2, zo, mn, mx;
+    logic [7:0] y1;
 
     npu_requant u_requant (
       .clk_i     (clk_i),
       .rst_ni    (rst_ni),
       .en_i      (en_i),
+      .valid_i   (valid_i),
       .acc_i     (acc_i[l*32 +: 32]),
       .bias_i    (bias_i[l*32 +: 32]),
       .mult_i    (mult_i[l*32 +: 32]),
@@ -101,53 +100,26 @@ module npu_postproc #(
     );
 
     // Without add the lane passes y1 through exactly (see npu_add_lane).
-    always_comb begin
-      if (add_q[RqLatency-1]) begin
-        m1  = add_m1_i[l*32 +: 32];
-        s1  = add_s1_i[l*8 +: 8];
-        m2  = add_m2_i[l*32 +: 32];
-        s2  = add_s2_i[l*8 +: 8];
-        mo  = add_mo_i[l*32 +: 32];
-        so  = add_so_i[l*8 +: 8];
-        zp1 = add_zp1_i[l*8 +: 8];
-        zp2 = add_zp2_i[l*8 +: 8];
-        zo  = add_zo_i[l*8 +: 8];
-        mn  = add_min_i[l*8 +: 8];
-        mx  = add_max_i[l*8 +: 8];
-      end else begin
-        // Identity: (x1 << L) * 2^30 / 2^31 = x1 << (L - 1), shifted back.
-        m1  = 32'h4000_0000;
-        s1  = 8'(1 - npu_isa_pkg::AddLeftShift);
-        m2  = '0;
-        s2  = '0;
-        mo  = 32'h4000_0000;
-        so  = 8'd1;
-        zp1 = '0;
-        zp2 = '0;
-        zo  = '0;
-        mn  = 8'h80;
-        mx  = 8'h7f;
-      end
-    end
-
     npu_add_lane u_add (
-      .clk_i  (clk_i),
-      .rst_ni (rst_ni),
-      .en_i   (en_i),
-      .x1_i   (y1),
-      .x2_i   (add_now ? res_i[l*8 +: 8] : 8'd0),
-      .m1_i   (m1),
-      .s1_i   (s1),
-      .m2_i   (m2),
-      .s2_i   (s2),
-      .mo_i   (mo),
-      .so_i   (so),
-      .zp1_i  (zp1),
-      .zp2_i  (zp2),
-      .zo_i   (zo),
-      .min_i  (mn),
-      .max_i  (mx),
-      .out_o  (out_o[l*8 +: 8])
+      .clk_i   (clk_i),
+      .rst_ni  (rst_ni),
+      .en_i    (en_i),
+      .valid_i (valid_q[RqLatency-1]),
+      .add_i   (add_q[RqLatency-1]),
+      .x1_i    (y1),
+      .x2_i    (res_i[l*8 +: 8]),
+      .m1_i    (add_m1_i[l*32 +: 32]),
+      .s1_i    (add_s1_i[l*8 +: 8]),
+      .m2_i    (add_m2_i[l*32 +: 32]),
+      .s2_i    (add_s2_i[l*8 +: 8]),
+      .mo_i    (add_mo_i[l*32 +: 32]),
+      .so_i    (add_so_i[l*8 +: 8]),
+      .zp1_i   (add_zp1_i[l*8 +: 8]),
+      .zp2_i   (add_zp2_i[l*8 +: 8]),
+      .zo_i    (add_zo_i[l*8 +: 8]),
+      .min_i   (add_min_i[l*8 +: 8]),
+      .max_i   (add_max_i[l*8 +: 8]),
+      .out_o   (out_o[l*8 +: 8])
     );
   end
 
