@@ -39,7 +39,6 @@ module npu_window_alu #(
   output logic [2:0]             windows_o     ///< windows in the pipeline whose last block is issued
 );
 
-  localparam int unsigned RowW   = Dim * 8;
   localparam int unsigned AccW   = 24;  // |dw window| <= 49 * 2^14 < 2^20
   localparam int unsigned RecipS = 19;  // dividend < 2^13, divisor < 2^6
 
@@ -63,7 +62,6 @@ module npu_window_alu #(
   logic [5:0]  c1_q, c2_q, c3_q;
   logic [15:0] r1_q, r2_q, r3_q, r4_q;
   logic [Slots-1:0]       mask1_q;
-  logic [Slots*RowW-1:0]  px1_q, wt1_q;
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
@@ -86,10 +84,6 @@ module npu_window_alu #(
     c1_q    <= in_cnt_i;
     r1_q    <= in_row_i;
     mask1_q <= in_mask_i;
-    if (in_valid_i) begin
-      px1_q <= in_px_i;
-      wt1_q <= in_wt_i;
-    end
     f2_q <= f1_q;
     l2_q <= l1_q;
     m2_q <= m1_q;
@@ -104,22 +98,23 @@ module npu_window_alu #(
     r4_q <= r3_q;
   end
 
-  // Stage 2 of lane l: the block's dw sum of products, max or sum over the
-  // slots inside the window. A function called under the stage's valid, so
-  // that a simulator evaluates it only for a block (the same logic as a
-  // combinational block feeding an enabled register, at a fraction of the
-  // simulation cost while the unit is idle).
-  function automatic logic signed [AccW-1:0] block_of(input logic [Slots*RowW-1:0] px,
-                                                      input logic [Slots*RowW-1:0] wt,
-                                                      input logic [Slots-1:0]      mask,
-                                                      input logic [1:0]            mode,
-                                                      input int unsigned           l);
+  // Stage 2 of a lane: the block's dw sum of products, max or sum over the
+  // slots inside the window, from the lane's operands (slot s at s * 8). A
+  // function called under the stage's valid, so that a simulator evaluates
+  // it only for a block (the same logic as a combinational block feeding an
+  // enabled register, at a fraction of the simulation cost while the unit
+  // is idle). Its arguments are one lane's operands, not all lanes': a
+  // simulator clears a function's arguments whenever it may be called.
+  function automatic logic signed [AccW-1:0] block_of(input logic [Slots*8-1:0] px,
+                                                      input logic [Slots*8-1:0] wt,
+                                                      input logic [Slots-1:0]   mask,
+                                                      input logic [1:0]         mode);
     logic signed [AccW-1:0] blk;
     logic signed [7:0]      a, w;
     blk = (mode == npu_isa_pkg::WindowModeMax) ? -AccW'(128) : '0;
     for (int s = 0; s < Slots; s++) begin
-      a = $signed(px[(s*Dim+l)*8 +: 8]);
-      w = $signed(wt[(s*Dim+l)*8 +: 8]);
+      a = $signed(px[s*8 +: 8]);
+      w = $signed(wt[s*8 +: 8]);
       if (mask[s]) begin
         unique case (mode)
           npu_isa_pkg::WindowModeDw: blk = blk + AccW'(16'(a) * 16'(w));
@@ -146,11 +141,22 @@ module npu_window_alu #(
     logic                   neg_q;
     logic signed [AccW-1:0] val_q;
     logic [31:0]            q;
+    logic [Slots*8-1:0]     px1_q, wt1_q;
+
+    // Stage 1: the lane's operands, slot s at s * 8.
+    always_ff @(posedge clk_i) begin
+      if (in_valid_i) begin
+        for (int s = 0; s < Slots; s++) begin
+          px1_q[s*8 +: 8] <= in_px_i[(s*Dim+l)*8 +: 8];
+          wt1_q[s*8 +: 8] <= in_wt_i[(s*Dim+l)*8 +: 8];
+        end
+      end
+    end
 
     // Stage 2: the block.
     always_ff @(posedge clk_i) begin
       if (v1_q) begin
-        blk_q <= block_of(px1_q, wt1_q, mask1_q, m1_q, l);
+        blk_q <= block_of(px1_q, wt1_q, mask1_q, m1_q);
       end
     end
 
