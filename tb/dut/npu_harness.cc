@@ -15,6 +15,10 @@ NpuHarness::NpuHarness(std::string_view config, const HarnessOptions& options)
   if (!options_.trace_path.empty()) {
     model_->OpenTrace(options_.trace_path);
     kernel_->SetTraceHook([this](uint64_t t) { model_->Dump(t); });
+  } else {
+    // npu_top has only rising-edge logic (its reset is asynchronous, not a
+    // clock edge): without a waveform, the falling edge needs no eval.
+    clock_->SetEarlyFall(true);
   }
   mem_ = std::make_unique<bus::AxiMemory>(model_->MemPort(), options_.mem);
   csr_ = std::make_unique<bus::AxiLiteMaster>(model_->CsrPort(), options_.csr);

@@ -31,6 +31,17 @@ class Clock {
   /// The kernel this clock belongs to.
   Kernel& GetKernel() const { return *kernel_; }
 
+  /// Early fall, for a model that only has rising-edge logic on this clock
+  /// and is not traced: the signal falls right after the eval of the rising
+  /// edge, so the evals of that time step (after its coroutines wrote the
+  /// inputs) already show the model the clock low, and the falling edge
+  /// needs no eval of its own unless something waits for it or nothing was
+  /// evaluated since the rising edge. One eval per cycle less (of three in
+  /// a bus-functional testbench), the same values at every rising edge and
+  /// in every ReadOnly phase, but the signal reads 0 during the high phase:
+  /// off by default, and not for waveforms.
+  void SetEarlyFall(bool on) { early_fall_ = on; }
+
  private:
   friend class Kernel;
   Clock(Kernel* kernel, std::string name, uint8_t* signal, uint64_t period_ps);
@@ -43,6 +54,8 @@ class Clock {
   uint64_t low_;
   uint64_t cycles_ = 0;
   bool next_rising_ = true;
+  bool early_fall_ = false;
+  uint64_t evals_at_rise_ = 0;  // the kernel's eval count after the last rising edge
   std::vector<detail::Waiter> rising_;
   std::vector<detail::Waiter> falling_;
 };

@@ -152,10 +152,19 @@ void Kernel::PushWheel(uint64_t time, Clock* clock, detail::Waiter waiter) {
 void Kernel::FireEdge(Clock& clock) {
   const bool rising = clock.next_rising_;
   clock.next_rising_ = !rising;
-  *clock.signal_ = rising ? 1 : 0;
   if (rising) ++clock.cycles_;
   PushWheel(now_ + (rising ? clock.high_ : clock.low_), &clock, {});
-  Eval();
+  if (rising) {
+    *clock.signal_ = 1;
+    Eval();
+    if (clock.early_fall_) {
+      *clock.signal_ = 0;
+      clock.evals_at_rise_ = eval_count_;
+    }
+  } else if (!clock.early_fall_ || !clock.falling_.empty() || eval_count_ == clock.evals_at_rise_) {
+    *clock.signal_ = 0;
+    Eval();
+  }
   std::vector<detail::Waiter>& list = rising ? clock.rising_ : clock.falling_;
   size_t keep = 0;
   for (size_t i = 0; i < list.size(); ++i) {

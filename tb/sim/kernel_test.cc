@@ -79,6 +79,61 @@ TEST_F(KernelTest, WaitersResumeInFifoOrderAndEdgesInTimeOrder) {
   EXPECT_EQ(log, expected);
 }
 
+// Early fall: the same registers at every rising edge and the same settled
+// values in ReadOnly, with one eval per cycle less; a falling-edge waiter
+// still sees the clock low after an eval.
+TEST_F(KernelTest, EarlyFallSavesTheFallingEvalAndKeepsTheValues) {
+  uint32_t enabled = 0;  // cycles with en set: the final count
+  for (uint32_t i = 0; i < 20; ++i) enabled += i % 3 != 0;
+  auto run = [](bool early, uint64_t& evals, std::vector<uint32_t>& seen) {
+    ToyDut dut;
+    Kernel kernel([&] { dut.Eval(); });
+    Clock& clk = kernel.AddClock("clk", &dut.clk, kPeriod);
+    clk.SetEarlyFall(early);
+    kernel.Run([&]() -> Task<> {
+      for (uint32_t i = 0; i < 20; ++i) {
+        co_await RisingEdge(clk);
+        seen.push_back(dut.count);
+        dut.en = i % 3 != 0;
+        dut.a = i;
+        co_await ReadOnly();
+        seen.push_back(dut.count_next);
+        seen.push_back(dut.sum);
+      }
+      co_await FallingEdge(clk);
+      EXPECT_EQ(dut.clk, 0);
+      EXPECT_EQ(dut.last_clk, 0);  // evaluated with the clock low
+      co_await RisingEdge(clk);
+      seen.push_back(dut.count);
+    });
+    evals = kernel.EvalCount();
+  };
+  uint64_t evals_plain = 0, evals_early = 0;
+  std::vector<uint32_t> plain, early;
+  run(false, evals_plain, plain);
+  run(true, evals_early, early);
+  EXPECT_EQ(plain, early);
+  EXPECT_EQ(plain.back(), enabled);
+  // Three evals per cycle (rising edge, inputs written, falling edge)
+  // against two: the falling edges after the first 19 cycles go without an
+  // eval; the 20th has a waiter.
+  EXPECT_GE(evals_plain, 3u * 20u);
+  EXPECT_EQ(evals_plain - evals_early, 19u);
+}
+
+// Early fall without any coroutine at the rising edges: the falling edge
+// still evaluates, so that the next rising edge is one.
+TEST_F(KernelTest, EarlyFallStillCountsEdgesWithoutWaiters) {
+  ToyDut dut;
+  Kernel kernel([&] { dut.Eval(); });
+  Clock& clk = kernel.AddClock("clk", &dut.clk, kPeriod);
+  clk.SetEarlyFall(true);
+  dut.en = 1;
+  kernel.Run([&]() -> Task<> { co_await Timer(10 * kPeriod); });
+  EXPECT_EQ(dut.count, clk.Cycles());
+  EXPECT_EQ(dut.count, 10u);
+}
+
 TEST_F(KernelTest, ReadOnlySeesSettledValues) {
   kernel_.StartSoon([&]() -> Task<> {  // driver
     for (uint32_t i = 1; i <= 5; ++i) {
