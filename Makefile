@@ -13,7 +13,8 @@
 #                    bit for bit), under the default and the ideal memory model
 #   make bench-nets  ResNet-50 and MobileNetV2 whole through the RTL of CONFIG,
 #                    every layer checked against the golden model: per-layer
-#                    table, network figures, simulation speed; CSV, JSON and
+#                    table, network figures, simulation speed (against the
+#                    bare systolic array's, npu_array_speed_<cfg>); CSV, JSON and
 #                    pictures in BUILD/bench (docs/bench.md)
 #   make install     the npu command (PREFIX/bin) and the Python module npu
 #                    (PREFIX/lib/python3.X/dist-packages, for Debian's python3)
@@ -128,11 +129,13 @@ FLOORS_16x16_resnet50    := --floor-util 90 --floor-wall 90
 FLOORS_16x16_mobilenetv2 := --floor-util 60
 bench-nets: configure networks
 	@$(RTL_CONFIG_BUILT) || { echo "bench-nets: no RTL model of $(CONFIG) in this build; add it to NPU_RTL_CONFIGS" >&2; exit 1; }
-	cmake --build $(BUILD) -j $(JOBS) --target npu_net
+	cmake --build $(BUILD) -j $(JOBS) --target npu_net npu_array_speed_$(call CONFIG_ID,$(CONFIG))
 	@mkdir -p $(BENCH_DIR)
-	@status=0; $(foreach n,$(NETS),echo "== $(n) through the RTL of $(CONFIG)"; \
+	@rate=$$($(BUILD)/tb/block/array/npu_array_speed_$(call CONFIG_ID,$(CONFIG)) --rate-only) || exit 1; \
+	echo "== the bare systolic array of $(CONFIG): $$rate cycles/s (the limit of any simulation of it)"; \
+	status=0; $(foreach n,$(NETS),echo "== $(n) through the RTL of $(CONFIG)"; \
 	  $(call NPU_NET,$(n),--csv $(BENCH_DIR)/$(n)_$(CONFIG).csv --json $(BENCH_DIR)/$(n)_$(CONFIG).json \
-	    $(if $(NET_ARGS),,$(FLOORS_$(CONFIG)_$(n))) $(NET_ARGS)) || status=1;) \
+	    --array-rate $$rate $(if $(NET_ARGS),,$(FLOORS_$(CONFIG)_$(n))) $(NET_ARGS)) || status=1;) \
 	.venv/bin/python scripts/plot_bench.py $(BENCH_DIR) $(foreach n,$(NETS),$(BENCH_DIR)/$(n)_$(CONFIG).json) || status=1; \
 	exit $$status
 

@@ -11,7 +11,7 @@
 //   npu_net MODEL.onnx --input X.npy [--reference Y.npy] [--config 16x16]
 //           [--backend rtl|sim] [--memory default|ideal|stress]
 //           [--latency MIN[:MAX]] [--read-bandwidth B] [--csv F] [--json F]
-//           [--floor-util PCT] [--floor-wall S]
+//           [--floor-util PCT] [--floor-wall S] [--array-rate CYCLES_PER_S]
 //
 // Exit status: 0, 1 when a layer differs from the golden model or on bad
 // input, 3 when the device reports an error, 4 when a floor is missed.
@@ -53,6 +53,7 @@ struct Options {
   double read_bandwidth = 0;
   double fmax_mhz = 0;
   double floor_util = 0, floor_wall = 0;  // %, s; 0: none
+  double array_rate = 0;                  // cycles/s of the bare array; 0: not measured
   uint64_t seed = 1;
   bool golden = true;
 };
@@ -119,9 +120,10 @@ int Run(const Options& o) {
   std::cout << fmt::format(
       "{} on {} ({}), memory model {}{}\n", name, be->Name(), hw.name,
       o.backend == "sim" ? "none (the simulator does not model time)" : o.memory,
-      o.backend == "sim" ? ""
-                         : fmt::format(", latency {}..{}, read cap {}", mem_cfg.min_latency,
-                                       mem_cfg.max_latency, mem_cfg.read_bytes_per_cycle));
+      o.backend == "sim"
+          ? ""
+          : fmt::format(", latency {}..{}, read cap {}, seed {} (--seed)", mem_cfg.min_latency,
+                        mem_cfg.max_latency, mem_cfg.read_bytes_per_cycle, o.seed));
   const std::string head =
       fmt::format("{:>3}  {:<9} {:<34} {:>11} {:>9} {:>6} {:>9} {:>8}  {}\n", "#", "kind", "name",
                   "MACs", "cycles", "util", "read", "written", "stalls (largest)");
@@ -191,8 +193,13 @@ int Run(const Options& o) {
       "parameter and program read once, every activation written and read once)\n",
       bytes / 1e6, Ratio(double(bytes), double(min_bytes)), min_bytes / 1e6);
   if (o.backend == "rtl") {
-    std::cout << fmt::format("simulation: {:.1f} s wall, {:.0f} cycles/s\n", secs,
-                             Ratio(double(r.cycles), secs));
+    const double rate = Ratio(double(r.cycles), secs);
+    std::cout << fmt::format("simulation: {:.1f} s wall, {:.0f} cycles/s", secs, rate);
+    if (o.array_rate > 0) {
+      std::cout << fmt::format(", {:.2f} of the bare {}x{} array's {:.0f} cycles/s",
+                               rate / o.array_rate, dim, dim, o.array_rate);
+    }
+    std::cout << "\n";
   } else {
     std::cout << fmt::format("simulation: {:.1f} s wall\n", secs);
   }
@@ -274,9 +281,10 @@ int Run(const Options& o) {
     j += fmt::format(
         "  \"cycles\": {},\n  \"macs\": {},\n  \"utilization\": {:.5f},\n  "
         "\"images_per_s_200mhz\": {:.3f},\n  \"bytes\": {},\n  \"min_bytes\": {},\n  "
-        "\"wall_s\": {:.3f},\n  \"cycles_per_s\": {:.0f},\n  \"golden_layers_differ\": {},\n",
+        "\"wall_s\": {:.3f},\n  \"cycles_per_s\": {:.0f},\n  \"array_cycles_per_s\": {:.0f},\n  "
+        "\"golden_layers_differ\": {},\n",
         r.cycles, macs, util, Ratio(200e6, double(r.cycles)), bytes, min_bytes, secs,
-        Ratio(double(r.cycles), secs), golden ? mismatched_layers : -1);
+        Ratio(double(r.cycles), secs), o.array_rate, golden ? mismatched_layers : -1);
     j += "  \"run\": " + app::ReportJson(m, be->Name(), r) + "}\n";
     runtime::WriteFileAtomically(o.json, j);
   }
@@ -313,6 +321,9 @@ int main(int argc, char** argv) {
   app.add_option("--floor-wall", o.floor_wall,
                  "the run's wall time must stay within this many seconds (else exit 4)");
   app.add_option("--seed", o.seed, "seed of the memory model")->capture_default_str();
+  app.add_option("--array-rate", o.array_rate,
+                 "cycles/s of the bare array (npu_array_speed_<cfg>): report the ratio")
+      ->check(CLI::PositiveNumber);
   app.add_flag("!--no-golden", o.golden, "skip the layer-by-layer golden check");
   app.add_option("--csv", o.csv, "write the per-layer table as CSV");
   app.add_option("--json", o.json, "write the figures and the per-layer report as JSON");
