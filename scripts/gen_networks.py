@@ -47,7 +47,7 @@ Outputs in DIR for each network NET:
     NET_qdq.onnx         the quantized model
     NET_input.npy        float32 [1,3,224,224], the test input
     NET_ort_logits.npy   float32 [1,1000], ONNX Runtime on NET_qdq.onnx and NET_input.npy
-                         (graph optimizations off: see ort_session)
+                         (graph optimizations off: see scripts/ort_reference.py)
     NET.stamp            the script's sha256, the seed and the library versions they came from
 
 Cache rule: a network whose three files exist and whose stamp matches this script's text, the
@@ -76,6 +76,7 @@ from typing import NamedTuple  # noqa: E402
 import numpy as np  # noqa: E402
 import onnx  # noqa: E402
 import onnxruntime as ort  # noqa: E402
+import ort_reference  # noqa: E402  (scripts/, next to this file)
 from onnx import TensorProto, helper, numpy_helper  # noqa: E402
 from onnxruntime.quantization import CalibrationDataReader, QuantFormat, QuantType, quantize_static  # noqa: E402
 
@@ -360,23 +361,8 @@ class ImageReader(CalibrationDataReader):
         self._i = 0
 
 
-def ort_session(path):
-    """One-thread CPU session running the graph node by node as written.
-
-    Graph optimizations are off on purpose (as in models/digits/train.py): with them ORT fuses
-    each DequantizeLinear-Conv-QuantizeLinear group into a QLinearConv kernel whose int8 dot
-    products saturate on x86 CPUs with AVX2 but no VNNI, so its outputs would depend on the CPU.
-    """
-    so = ort.SessionOptions()
-    so.graph_optimization_level = ort.GraphOptimizationLevel.ORT_DISABLE_ALL
-    so.intra_op_num_threads = 1
-    so.inter_op_num_threads = 1
-    so.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
-    return ort.InferenceSession(path, so, providers=["CPUExecutionProvider"])
-
-
 def run_ort(path, images):
-    sess = ort_session(path)
+    sess = ort_reference.session(path)
     return np.concatenate([sess.run(["logits"], {"input": images[i : i + 1]})[0] for i in range(len(images))])
 
 

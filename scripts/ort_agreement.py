@@ -91,6 +91,7 @@ def import_ort():
 
 
 onnx, ort, ortq = import_ort()
+import ort_reference  # noqa: E402  (scripts/, next to this file; needs onnxruntime)
 from onnx import TensorProto, helper, numpy_helper  # noqa: E402
 
 # ----- float models -------------------------------------------------------------------------
@@ -262,16 +263,6 @@ def random_feeds(rng, inputs, n):
              for name, (shape, lo, hi) in inputs.items()} for _ in range(n)]
 
 
-def ort_session(path, optimize):
-    so = ort.SessionOptions()
-    so.graph_optimization_level = (ort.GraphOptimizationLevel.ORT_ENABLE_ALL if optimize
-                                   else ort.GraphOptimizationLevel.ORT_DISABLE_ALL)
-    so.intra_op_num_threads = 1
-    so.inter_op_num_threads = 1
-    so.log_severity_level = 3
-    return ort.InferenceSession(str(path), so, providers=["CPUExecutionProvider"])
-
-
 def node_list(path):
     """The quantized model's nodes as 'OpType(name)' strings, in graph order."""
     m = onnx.load(str(path))
@@ -343,14 +334,14 @@ def run_case(npu, args, row, qpath, tests, tag):
     row.models += 1
     t0 = time.monotonic()
     try:
-        ref_sess = ort_session(qpath, optimize=False)
+        ref_sess = ort_reference.session(qpath, optimize=False)
         refs = [ref_sess.run(None, f)[0] for f in tests]
     except Exception as e:  # noqa: BLE001 - every failure is a note
         row.note("onnxruntime (ORT_DISABLE_ALL): " + one_line(e, qpath))
         row.rejected += 1
         return
     try:
-        def_sess = ort_session(qpath, optimize=True)
+        def_sess = ort_reference.session(qpath, optimize=True)
         defs = [def_sess.run(None, f)[0] for f in tests]
     except Exception as e:  # noqa: BLE001
         row.note("onnxruntime (default optimizations): " + one_line(e, qpath))

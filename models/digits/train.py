@@ -39,10 +39,13 @@ import time  # noqa: E402
 
 import numpy as np  # noqa: E402
 import onnx  # noqa: E402
-import onnxruntime as ort  # noqa: E402
 from onnx import TensorProto, helper, numpy_helper  # noqa: E402
 from onnxruntime.quantization import CalibrationDataReader, quantize_static  # noqa: E402
 from sklearn.datasets import load_digits  # noqa: E402
+
+# The reference session shared with scripts/gen_networks.py (scripts/ort_reference.py).
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "scripts"))
+import ort_reference  # noqa: E402
 from sklearn.model_selection import train_test_split  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -271,26 +274,8 @@ class DigitsReader(CalibrationDataReader):
         self._i = 0
 
 
-def ort_session(path):
-    """One-thread CPU session running the graph node by node as written.
-
-    Graph optimizations are off on purpose: with them (the default level) ORT
-    fuses each DequantizeLinear-Conv-QuantizeLinear group into its own
-    QLinearConv kernel, whose int8 dot products saturate on x86 CPUs with AVX2
-    but no VNNI (up to 63 steps off on conv1 here), so its outputs would depend
-    on the CPU. Unfused, the results equal exact integer arithmetic, which
-    check_integer_reference() below verifies.
-    """
-    so = ort.SessionOptions()
-    so.graph_optimization_level = ort.GraphOptimizationLevel.ORT_DISABLE_ALL
-    so.intra_op_num_threads = 1
-    so.inter_op_num_threads = 1
-    so.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
-    return ort.InferenceSession(path, so, providers=["CPUExecutionProvider"])
-
-
 def run_ort(path, images):
-    sess = ort_session(path)
+    sess = ort_reference.session(path)
     out = [sess.run(["logits"], {"input": images[i : i + 1]})[0] for i in range(len(images))]
     return np.concatenate(out, axis=0).astype(np.float32)
 
