@@ -7,9 +7,9 @@
 // activation row valid on every cycle (all lanes toggling, both weight banks
 // in use), and one weight row written every other cycle. Prints the rate in
 // cycles per second; with --rate-only, the number alone (for scripts).
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include <CLI/CLI.hpp>
 #include <chrono>
 #include <cstdint>
 #include <memory>
