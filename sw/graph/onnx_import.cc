@@ -239,7 +239,8 @@ class Importer {
       const int v = NewValue(vi.name(), shape, {}, -1);
       refs_[vi.name()] = {v, shape};
       int8_inputs_[vi.name()] = v;  // quantization: from the first QLinear node that reads it
-      g_.inputs.push_back({v, vi.name(), false, shape});
+      g_.inputs.push_back(
+          {.value = v, .name = vi.name(), .is_float = false, .shape = shape, .fold = {}});
     } else {
       throw ImportError(fmt::format("graph input '{}' has element type {}; float32 or int8 needed",
                                     vi.name(), DTypeName(tt.elem_type())));
@@ -248,9 +249,17 @@ class Importer {
 
   void ReadGraphOutput(const std::string& name) {
     if (auto it = dq_.find(name); it != dq_.end()) {
-      g_.outputs.push_back({it->second.value, name, true, it->second.shape});
+      g_.outputs.push_back({.value = it->second.value,
+                            .name = name,
+                            .is_float = true,
+                            .shape = it->second.shape,
+                            .fold = {}});
     } else if (auto jt = refs_.find(name); jt != refs_.end()) {
-      g_.outputs.push_back({jt->second.value, name, false, jt->second.shape});
+      g_.outputs.push_back({.value = jt->second.value,
+                            .name = name,
+                            .is_float = false,
+                            .shape = jt->second.shape,
+                            .fold = {}});
     } else {
       g_.nodes.push_back({name, "(graph output)", false,
                           "the graph output is neither an int8 tensor nor a DequantizeLinear of "
@@ -867,7 +876,8 @@ class Importer {
     if (auto it = float_inputs_.find(x); it != float_inputs_.end()) {
       const int v = NewValue(out, it->second, q, -1);
       refs_[out] = {v, it->second};
-      g_.inputs.push_back({v, x, true, it->second});
+      g_.inputs.push_back(
+          {.value = v, .name = x, .is_float = true, .shape = it->second, .fold = {}});
       return "quantizes the graph input on the host";
     }
     if (auto it = pending_.find(x); it != pending_.end()) {
