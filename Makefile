@@ -15,7 +15,8 @@
 #                    every layer checked against the golden model: per-layer
 #                    table, network figures, simulation speed (against the
 #                    bare systolic array's, npu_array_speed_<cfg>); CSV, JSON and
-#                    pictures in BUILD/bench (docs/bench.md)
+#                    pictures in BUILD/bench (docs/bench.md). Built with
+#                    profile-guided optimisation in BUILD/pgo unless PGO=0
 #   make install     the npu command (PREFIX/bin) and the Python module npu
 #                    (PREFIX/lib/python3.X/dist-packages, for Debian's python3)
 #   make format      reformat the C++ files of sw/, tb/, apps/, python/
@@ -33,6 +34,8 @@
 #   NETS    networks of bench-nets (default: resnet50 mobilenetv2)
 #   NET_ARGS more options of npu_net for bench-nets, e.g. the memory model:
 #           --memory ideal|stress, --latency 100:200, --read-bandwidth 4
+#   PGO     1 (default): bench-nets runs a profile-guided build of CONFIG
+#           (scripts/pgo_build.sh, in BUILD/pgo); 0: the plain build in BUILD
 #   JOBS    parallel jobs (default nproc)
 #   PREFIX  where make install puts things (default /usr/local)
 
@@ -41,6 +44,7 @@ CONFIG ?= 16x16
 JOBS   ?= $(shell nproc)
 SEED   ?=
 PREFIX ?= /usr/local
+PGO    ?= 1
 
 # Nested builds (the on-demand models) use as many jobs.
 export CMAKE_BUILD_PARALLEL_LEVEL := $(JOBS)
@@ -95,8 +99,8 @@ networks:
 	@bash scripts/setup_venv.sh
 	.venv/bin/python scripts/gen_networks.py --out $(NETS_DIR) --nets $(subst $(space),$(comma),$(strip $(NETS)))
 
-# npu_net on network $(1) with the arguments $(2).
-NPU_NET = $(BUILD)/tb/tests/npu_net $(NETS_DIR)/$(1)_qdq.onnx --name $(1) --config $(CONFIG) \
+# npu_net of build folder $(3) (default BUILD) on network $(1) with the arguments $(2).
+NPU_NET = $(if $(3),$(3),$(BUILD))/tb/tests/npu_net $(NETS_DIR)/$(1)_qdq.onnx --name $(1) --config $(CONFIG) \
   --input $(NETS_DIR)/$(1)_input.npy --reference $(NETS_DIR)/$(1)_ort_logits.npy --seed $(SIM_SEED) $(2)
 
 # make sim also runs the trained digits CNN and MobileNetV2 through the RTL of CONFIG.
@@ -127,15 +131,27 @@ bench-ops: configure
 # missed floor and exits 4.
 FLOORS_16x16_resnet50    := --floor-util 90 --floor-wall 90
 FLOORS_16x16_mobilenetv2 := --floor-util 60
+ifeq ($(PGO),1)
+NET_BUILD := $(BUILD)/pgo/tree
+else ifeq ($(PGO),0)
+NET_BUILD := $(BUILD)
+else
+  $(error PGO is '$(PGO)'; use 1 (profile-guided bench-nets) or 0)
+endif
 bench-nets: configure networks
+ifeq ($(PGO),1)
+	@$(MAKE) --no-print-directory networks NETS=mobilenetv2
+	bash scripts/pgo_build.sh $(BUILD)/pgo $(CONFIG) $(NETS_DIR) $(JOBS)
+else
 	@$(RTL_CONFIG_BUILT) || { echo "bench-nets: no RTL model of $(CONFIG) in this build; add it to NPU_RTL_CONFIGS" >&2; exit 1; }
 	cmake --build $(BUILD) -j $(JOBS) --target npu_net npu_array_speed_$(call CONFIG_ID,$(CONFIG))
+endif
 	@mkdir -p $(BENCH_DIR)
-	@rate=$$($(BUILD)/tb/block/array/npu_array_speed_$(call CONFIG_ID,$(CONFIG)) --rate-only) || exit 1; \
+	@rate=$$($(NET_BUILD)/tb/block/array/npu_array_speed_$(call CONFIG_ID,$(CONFIG)) --rate-only) || exit 1; \
 	echo "== the bare systolic array of $(CONFIG): $$rate cycles/s (the limit of any simulation of it)"; \
 	status=0; $(foreach n,$(NETS),echo "== $(n) through the RTL of $(CONFIG)"; \
 	  $(call NPU_NET,$(n),--csv $(BENCH_DIR)/$(n)_$(CONFIG).csv --json $(BENCH_DIR)/$(n)_$(CONFIG).json \
-	    --array-rate $$rate $(if $(NET_ARGS),,$(FLOORS_$(CONFIG)_$(n))) $(NET_ARGS)) || status=1;) \
+	    --array-rate $$rate $(if $(NET_ARGS),,$(FLOORS_$(CONFIG)_$(n))) $(NET_ARGS),$(NET_BUILD)) || status=1;) \
 	.venv/bin/python scripts/plot_bench.py $(BENCH_DIR) $(foreach n,$(NETS),$(BENCH_DIR)/$(n)_$(CONFIG).json) || status=1; \
 	exit $$status
 

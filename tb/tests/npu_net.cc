@@ -27,6 +27,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "apps/npu/session.h"
@@ -43,6 +44,15 @@ namespace npu {
 namespace {
 
 /// The stall counters of the per-layer table, by reason (docs/gen/regs.md).
+// How the simulator's C++ was compiled: the speed figures depend on it.
+#ifndef NPU_PGO_MODE
+#define NPU_PGO_MODE ""
+#endif
+constexpr std::string_view kPgoMode = NPU_PGO_MODE;
+constexpr const char* kBuild = kPgoMode == "use"        ? "profile-guided"
+                               : kPgoMode == "generate" ? "profile-instrumented"
+                                                        : "plain";
+
 constexpr const char* kStalls[] = {"fetch_stall",       "load_stall_dep",       "load_stall_mem",
                                    "compute_stall_dep", "compute_stall_hazard", "window_stall_dep",
                                    "window_stall_port", "store_stall_dep",      "store_stall_mem"};
@@ -199,7 +209,7 @@ int Run(const Options& o) {
       std::cout << fmt::format(", {:.2f} of the bare {}x{} array's {:.0f} cycles/s",
                                rate / o.array_rate, dim, dim, o.array_rate);
     }
-    std::cout << "\n";
+    std::cout << fmt::format(" ({} build)\n", kBuild);
   } else {
     std::cout << fmt::format("simulation: {:.1f} s wall\n", secs);
   }
@@ -282,9 +292,9 @@ int Run(const Options& o) {
         "  \"cycles\": {},\n  \"macs\": {},\n  \"utilization\": {:.5f},\n  "
         "\"images_per_s_200mhz\": {:.3f},\n  \"bytes\": {},\n  \"min_bytes\": {},\n  "
         "\"wall_s\": {:.3f},\n  \"cycles_per_s\": {:.0f},\n  \"array_cycles_per_s\": {:.0f},\n  "
-        "\"golden_layers_differ\": {},\n",
+        "\"build\": \"{}\",\n  \"golden_layers_differ\": {},\n",
         r.cycles, macs, util, Ratio(200e6, double(r.cycles)), bytes, min_bytes, secs,
-        Ratio(double(r.cycles), secs), o.array_rate, golden ? mismatched_layers : -1);
+        Ratio(double(r.cycles), secs), o.array_rate, kBuild, golden ? mismatched_layers : -1);
     j += "  \"run\": " + app::ReportJson(m, be->Name(), r) + "}\n";
     runtime::WriteFileAtomically(o.json, j);
   }
