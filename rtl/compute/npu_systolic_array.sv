@@ -85,38 +85,16 @@ module npu_systolic_array #(
   // Left-edge inputs of each array row, {valid, bank, a}.
   logic [Rows*LaneW-1:0] edge_lane;
 
-  // Every stage of the delay lines below is a register of its own generate
-  // block (as the PEs): the same flops as one shift register per lane, but a
-  // simulator moves each stage by itself instead of rebuilding a wide vector
-  // every cycle.
+  // The valid bit of each line obeys clear_i (clear_i drops the rows in
+  // flight); the data bits are don't-care then.
   for (genvar r = 0; r < Rows; r++) begin : gen_skew
-    logic [LaneW-1:0] lane_in;
-    assign lane_in = {a_valid_i & ~clear_i, a_bank_i, a_i[r*8 +: 8]};
-
-    // The valid bits of the chain are cleared too (clear_i drops the rows
-    // in flight); the data bits are don't-care then.
-    for (genvar d = 0; d <= r; d++) begin : gen_stage
-      logic [LaneW-1:0] q;
-      if (d == 0) begin : gen_first
-        always_ff @(posedge clk_i or negedge rst_ni) begin
-          if (!rst_ni) begin
-            q <= '0;
-          end else begin
-            q <= clear_i ? '0 : lane_in;
-          end
-        end
-      end else begin : gen_next
-        always_ff @(posedge clk_i or negedge rst_ni) begin
-          if (!rst_ni) begin
-            q <= '0;
-          end else begin
-            q <= clear_i ? '0 : gen_stage[d - 1].q;
-          end
-        end
-      end
-    end
-
-    assign edge_lane[r*LaneW +: LaneW] = gen_stage[r].q;
+    npu_delay #(.Width(LaneW), .Depth(r + 1)) u_line (
+      .clk_i  (clk_i),
+      .rst_ni (rst_ni),
+      .clear_i(clear_i),
+      .d_i    ({a_valid_i, a_bank_i, a_i[r*8 +: 8]}),
+      .q_o    (edge_lane[r*LaneW +: LaneW])
+    );
   end
 
   // ---------------------------------------------------------------------------
@@ -178,50 +156,27 @@ module npu_systolic_array #(
   // Output deskew: column c passes through Cols - c registers, the last of
   // which is the output register.
   // ---------------------------------------------------------------------------
+  // Data only (qualified by out_valid_o): no reset.
   for (genvar c = 0; c < Cols; c++) begin : gen_deskew
-    localparam int unsigned Depth = Cols - c;
-    // Data only (qualified by out_valid_o): no reset.
-    for (genvar d = 0; d < Depth; d++) begin : gen_stage
-      logic [31:0] q;
-      if (d == 0) begin : gen_first
-        always_ff @(posedge clk_i) begin
-          q <= gen_row[Rows - 1].gen_col[c].out_psum;
-        end
-      end else begin : gen_next
-        always_ff @(posedge clk_i) begin
-          q <= gen_stage[d - 1].q;
-        end
-      end
-    end
-
-    assign out_o[c*32 +: 32] = gen_stage[Depth - 1].q;
+    npu_delay #(.Width(32), .Depth(Cols - c), .Reset(1'b0)) u_line (
+      .clk_i  (clk_i),
+      .rst_ni (rst_ni),
+      .clear_i(clear_i),
+      .d_i    (gen_row[Rows - 1].gen_col[c].out_psum),
+      .q_o    (out_o[c*32 +: 32])
+    );
   end
 
   // ---------------------------------------------------------------------------
   // Valid and tag: a plain delay line of Latency stages.
   // ---------------------------------------------------------------------------
-  for (genvar d = 0; d < Latency; d++) begin : gen_vt
-    logic [VtW-1:0] q;
-    if (d == 0) begin : gen_first
-      always_ff @(posedge clk_i or negedge rst_ni) begin
-        if (!rst_ni) begin
-          q <= '0;
-        end else begin
-          q <= clear_i ? '0 : {a_valid_i, tag_i};
-        end
-      end
-    end else begin : gen_next
-      always_ff @(posedge clk_i or negedge rst_ni) begin
-        if (!rst_ni) begin
-          q <= '0;
-        end else begin
-          q <= clear_i ? '0 : gen_vt[d - 1].q;
-        end
-      end
-    end
-  end
-
-  assign {out_valid_o, tag_o} = gen_vt[Latency - 1].q;
+  npu_delay #(.Width(VtW), .Depth(Latency)) u_vt (
+    .clk_i  (clk_i),
+    .rst_ni (rst_ni),
+    .clear_i(clear_i),
+    .d_i    ({a_valid_i, tag_i}),
+    .q_o    ({out_valid_o, tag_o})
+  );
 
   // Parameter checks at elaboration.
   if (Rows < 1 || Cols < 1 || TagWidth < 1) begin : gen_param_check
