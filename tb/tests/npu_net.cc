@@ -43,8 +43,7 @@
 namespace npu {
 namespace {
 
-/// The stall counters of the per-layer table, by reason (docs/gen/regs.md).
-// How the simulator's C++ was compiled: the speed figures depend on it.
+// How the simulator's C++ was compiled (NPU_PGO): the speed figures depend on it.
 #ifndef NPU_PGO_MODE
 #define NPU_PGO_MODE ""
 #endif
@@ -53,6 +52,7 @@ constexpr const char* kBuild = kPgoMode == "use"        ? "profile-guided"
                                : kPgoMode == "generate" ? "profile-instrumented"
                                                         : "plain";
 
+/// The stall counters of the per-layer table, by reason (docs/gen/regs.md).
 constexpr const char* kStalls[] = {"fetch_stall",       "load_stall_dep",       "load_stall_mem",
                                    "compute_stall_dep", "compute_stall_hazard", "window_stall_dep",
                                    "window_stall_port", "store_stall_dep",      "store_stall_mem"};
