@@ -8,10 +8,12 @@ For each NET.json (one network on one configuration), writes next to it in OUT_D
     NET_utilization.png  per-layer MAC utilization bars, coloured by kind, with the network's
                          utilization as a line (layers without MACs, pooling, show none)
     roofline_<config>.png  every layer of every given network: arithmetic intensity (MACs per
-                         byte moved to or from memory) against attained MACs per cycle, under
-                         the roof min(DIM*DIM, bandwidth * intensity) of the memory model the
-                         run used (its read bandwidth: a beat of DIM bytes on the fraction of
-                         cycles it presents data, or its cap)
+                         byte read from memory) against attained MACs per cycle, under the roof
+                         min(DIM*DIM, bandwidth * intensity) of the memory model the run used
+                         (its read bandwidth: a beat of DIM bytes on the fraction of cycles it
+                         presents data, or its cap). Reads and writes have channels of their
+                         own, so the intensity counts the bytes of the channel the roof
+                         describes; a layer's writes are in its CSV row.
 
 Runs in the project's environment (matplotlib pinned in scripts/requirements.txt) without a
 display (the Agg backend). Files are written to a temporary name and renamed.
@@ -97,7 +99,7 @@ def roofline(runs, out_dir):
             label=f"roof: {peak} MACs/cycle, {bw:.1f} B/cycle")
     markers = ["o", "s", "^", "D"]
     for i, run in enumerate(runs):
-        pts = [(l["macs"] / max(1, l["bytes_read"] + l["bytes_written"]),
+        pts = [(l["macs"] / max(1, l["bytes_read"]),
                 l["macs"] / l["cycles"], l["kind"])
                for l in run["run"]["layers"] if l["macs"] > 0 and l["cycles"] > 0]
         for kind in sorted({p[2] for p in pts}):
@@ -109,7 +111,7 @@ def roofline(runs, out_dir):
     ax.set_yscale("log")
     ax.set_xlim(lo, hi)
     ax.set_ylim(0.5, peak * 2)
-    ax.set_xlabel("arithmetic intensity (MACs per byte of memory traffic)")
+    ax.set_xlabel("arithmetic intensity (MACs per byte read from memory)")
     ax.set_ylabel("attained MACs per cycle")
     ax.set_title(f"roofline of {config} ({runs[0]['memory']['profile']} memory model)")
     ax.grid(True, which="both", alpha=0.3)

@@ -261,18 +261,17 @@ int Run(const Options& o) {
   if (!o.csv.empty()) {
     std::string csv =
         "index,name,kind,shape,macs,cycles,utilization,bytes_read,bytes_written,"
-        "macs_per_byte,macs_per_cycle";
+        "macs_per_byte_read,macs_per_cycle";
     for (const char* s : kStalls) csv += fmt::format(",{}", s);
     csv += "\n";
     for (size_t i = 0; i < r.layers.size(); ++i) {
       const runtime::ModelLayer& l = m.layers[i];
       const runtime::RunStats& st = r.layers[i].result.stats;
       const std::string shape = l.summary.substr(0, l.summary.find(';'));
-      csv += fmt::format("{},{},{},\"{}\",{},{},{:.4f},{},{},{:.3f},{:.2f}", i, l.name, l.kind,
-                         shape, l.macs, st.cycles, Ratio(double(l.macs), st.cycles * peak),
-                         st.bytes_read, st.bytes_written,
-                         Ratio(double(l.macs), double(st.bytes_read + st.bytes_written)),
-                         Ratio(double(l.macs), double(st.cycles)));
+      csv += fmt::format(
+          "{},{},{},\"{}\",{},{},{:.4f},{},{},{:.3f},{:.2f}", i, l.name, l.kind, shape, l.macs,
+          st.cycles, Ratio(double(l.macs), st.cycles * peak), st.bytes_read, st.bytes_written,
+          Ratio(double(l.macs), double(st.bytes_read)), Ratio(double(l.macs), double(st.cycles)));
       for (const char* s : kStalls) csv += fmt::format(",{}", Counter(st, s));
       csv += "\n";
     }
