@@ -11,6 +11,7 @@ generated here (scripts/npuspec/):
   rtl/gen/npu_reg_pkg.sv      sw/gen/npu_regs.h      docs/gen/regs.md
   rtl/gen/npu_config_pkg.sv   sw/gen/npu_configs.h   docs/gen/configs.md
   cmake/gen/npu_configs.cmake
+  rtl/gen/npu_link_pkg.sv     sw/gen/npu_link.h      docs/gen/link.md   (spec/link.toml)
 
 Usage:
   scripts/gen_spec.py            write the files
@@ -23,7 +24,7 @@ import argparse
 import difflib
 import sys
 
-from npuspec import cpp, md, sv
+from npuspec import cpp, link, md, sv
 from npuspec.spec import ROOT, Spec
 
 
@@ -40,6 +41,9 @@ def outputs() -> dict[str, str]:
         "docs/gen/regs.md": md.regs_md(spec),
         "docs/gen/configs.md": md.configs_md(spec),
         "cmake/gen/npu_configs.cmake": md.configs_cmake(spec),
+        "rtl/gen/npu_link_pkg.sv": link.link_pkg(),
+        "sw/gen/npu_link.h": link.link_h(),
+        "docs/gen/link.md": link.link_md(),
     }
 
 
