@@ -8,6 +8,7 @@
 #include <cstring>
 
 #include "apps/npu/session.h"
+#include "sw/fpga/fpga_backend.h"
 #include "sw/graph/onnx_import.h"
 
 namespace py = pybind11;
@@ -54,24 +55,32 @@ py::array ToNumpy(const NpyArray& a) {
 }  // namespace
 
 PYBIND11_MODULE(_npu, m) {
-  m.doc() = "npu: run quantized ONNX models on the npu accelerator's simulators";
+  m.doc() = "npu: run quantized ONNX models on the npu accelerator's simulators and boards";
   py::register_exception<npu::runtime::ModelError>(m, "ModelError", PyExc_ValueError);
   py::register_exception<npu::graph::ImportError>(m, "OnnxImportError", PyExc_ValueError);
   py::register_exception<npu::graph::CompileError>(m, "CompileError", PyExc_ValueError);
   py::register_exception<npu::runtime::NpyError>(m, "NpyError", PyExc_ValueError);
   py::register_exception<npu::app::UsageError>(m, "UsageError", PyExc_ValueError);
+  py::register_exception<npu::fpga::LinkError>(m, "LinkError", PyExc_OSError);
+  py::register_exception<npu::fpga::BoardMemoryError>(m, "BoardMemoryError", PyExc_ValueError);
 
   py::class_<npu::app::Session>(m, "Session")
       .def(py::init([](const std::string& path, const std::string& backend,
-                       const std::string& config, const std::string& trace) {
+                       const std::string& config, const std::string& trace, const std::string& port,
+                       uint32_t baud, uint32_t timeout_ms) {
              npu::app::SessionOptions o;
              o.backend = backend;
              o.config = config;
              o.trace = trace;
+             o.port = port;
+             o.baud = baud;
+             o.timeout_ms = timeout_ms;
              return std::make_unique<npu::app::Session>(path, o);
            }),
            py::arg("path"), py::arg("backend") = "sim", py::arg("config") = "",
-           py::arg("trace") = "")
+           py::arg("trace") = "", py::arg("port") = "",
+           py::arg("baud") = npu::app::SessionOptions{}.baud,
+           py::arg("timeout_ms") = npu::app::SessionOptions{}.timeout_ms)
       .def("inputs", [](const npu::app::Session& s) { return Ios(s.Model().inputs); })
       .def("outputs", [](const npu::app::Session& s) { return Ios(s.Model().outputs); })
       .def("config", [](const npu::app::Session& s) { return s.Model().config; })

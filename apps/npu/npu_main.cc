@@ -1,12 +1,13 @@
 // The `npu` command: compile, run, disassemble and inspect quantized models.
 //
 //   npu run MODEL.onnx|MODEL.npub --input X.npy [--input NAME=X.npy ...] --output Y.npy
-//           [--backend sim|rtl] [--config NAME] [--trace FILE.fst] [--report FILE.json]
+//           [--backend sim|rtl|fpga] [--config NAME] [--trace FILE.fst] [--report FILE.json]
+//           [--port /dev/ttyUSB0] [--baud N] [--timeout-ms N]
 //   npu compile MODEL.onnx -o MODEL.npub [--config NAME]
 //   npu disasm MODEL.npub
 //   npu info MODEL.onnx|MODEL.npub [--config NAME]
 //   npu eval MODEL --images X.npy [--labels L.npy] [--reference R.npy] [--check sim]
-//           [--backend sim|rtl] [--config NAME] [--count N]
+//           [--backend sim|rtl|fpga] [--config NAME] [--count N] [--port ...]
 //
 // Exit status: 0 success, 1 an error in the model, the inputs or a file
 // (the message names it), 2 a usage error, 3 the device reported an error.
@@ -198,6 +199,8 @@ int Eval(const std::string& model, const std::string& images, const std::string&
     SessionOptions o = opt;
     o.backend = check;
     o.trace.clear();
+    o.port.clear();
+    if (opt.backend == "fpga") o.config = s.Model().config;  // the board's
     other = std::make_unique<Session>(model, o);
   }
   int64_t correct = 0, ref_correct = 0, equal = 0, mismatches = 0;
@@ -286,7 +289,8 @@ int Compile(const std::string& model, const std::string& out, const std::string&
   if (Ext(model) != ".onnx") throw UsageError(model + ": npu compile takes a .onnx model");
   const npu::HwConfig& hw = npu::app::ConfigByName(config);
   npu::graph::CompileReport rep;
-  const runtime::CompiledModel m = npu::app::CompileOnnx(model, hw, memory, &rep);
+  const runtime::CompiledModel m =
+      npu::app::CompileOnnx(model, hw, memory, npu::graph::CompileOptions{}.base, &rep);
   runtime::SaveModel(out, m);
   std::cout << npu::graph::DescribeModel(m);
   for (const std::string& f : rep.fused) std::cout << "fused: " << f << "\n";
@@ -365,8 +369,9 @@ int main(int argc, char** argv) {
   run->add_option("model", model, "MODEL.onnx or MODEL.npub")->required()->check(CLI::ExistingFile);
   run->add_option("--input,-i", inputs, "X.npy, or NAME=X.npy, one per model input")->required();
   run->add_option("--output,-o", outputs, "Y.npy, one per model output")->required();
-  run->add_option("--backend,-b", opt.backend, "sim (instruction-level simulator) or rtl")
-      ->check(CLI::IsMember({"sim", "rtl"}));
+  run->add_option("--backend,-b", opt.backend,
+                  "sim (instruction-level simulator), rtl or fpga (a board on --port)")
+      ->check(CLI::IsMember({"sim", "rtl", "fpga"}));
   run->add_option("--config,-c", opt.config,
                   "hardware configuration (default: the model's, 16x16 for .onnx)")
       ->check(config_check);
@@ -408,7 +413,14 @@ int main(int argc, char** argv) {
   ev->add_option("--check", check, "also run every image on this backend and compare bit for bit")
       ->check(CLI::IsMember({"sim", "rtl"}));
   ev->add_option("--count", count, "only the first N images");
-  ev->add_option("--backend,-b", opt.backend, "sim or rtl")->check(CLI::IsMember({"sim", "rtl"}));
+  ev->add_option("--backend,-b", opt.backend, "sim, rtl or fpga (a board on --port)")
+      ->check(CLI::IsMember({"sim", "rtl", "fpga"}));
+  for (CLI::App* sub : {run, ev}) {
+    sub->add_option("--port", opt.port, "fpga: the board's serial port, e.g. /dev/ttyUSB0");
+    sub->add_option("--baud", opt.baud, "fpga: the board's UART rate")->default_val(opt.baud);
+    sub->add_option("--timeout-ms", opt.timeout_ms, "fpga: longest wait for the board to answer")
+        ->default_val(opt.timeout_ms);
+  }
   ev->add_option("--config,-c", opt.config, "hardware configuration")->check(config_check);
 
   try {

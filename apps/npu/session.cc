@@ -4,6 +4,7 @@
 
 #include <filesystem>
 
+#include "sw/fpga/fpga_backend.h"
 #include "sw/graph/onnx_import.h"
 #include "sw/iss/iss.h"
 #include "tb/dut/rtl_backend.h"
@@ -21,11 +22,13 @@ const HwConfig& ConfigByName(const std::string& name) {
 }
 
 runtime::CompiledModel CompileOnnx(const std::string& path, const HwConfig& hw,
-                                   uint64_t memory_bytes, graph::CompileReport* report) {
+                                   uint64_t memory_bytes, uint32_t base,
+                                   graph::CompileReport* report) {
   graph::Graph g = graph::ImportOnnxFile(path);
   graph::RequireSupported(g, path);
   graph::CompileOptions opt;
   opt.memory_bytes = memory_bytes;
+  opt.base = base;
   opt.source = std::filesystem::path(path).filename().string();
   try {
     return graph::CompileGraph(std::move(g), hw, opt, report);
@@ -35,13 +38,41 @@ runtime::CompiledModel CompileOnnx(const std::string& path, const HwConfig& hw,
 }
 
 Session::Session(const std::string& path, const SessionOptions& options) {
-  if (options.backend != "sim" && options.backend != "rtl") {
-    throw UsageError(fmt::format("unknown backend '{}' (known: sim, rtl)", options.backend));
+  if (options.backend != "sim" && options.backend != "rtl" && options.backend != "fpga") {
+    throw UsageError(fmt::format("unknown backend '{}' (known: sim, rtl, fpga)", options.backend));
   }
   if (!options.trace.empty() && options.backend != "rtl") {
     throw UsageError("--trace needs --backend rtl");
   }
+  if (options.backend == "fpga" && options.port.empty()) {
+    throw UsageError("--backend fpga needs --port (the board's serial port, e.g. /dev/ttyUSB0)");
+  }
+  if (options.backend != "fpga" && !options.port.empty()) {
+    throw UsageError("--port needs --backend fpga");
+  }
   const std::string ext = std::filesystem::path(path).extension().string();
+  if (ext != ".npub" && ext != ".onnx") {
+    throw UsageError(fmt::format("{}: expected a .onnx or a .npub file", path));
+  }
+  // A board says what it is: the model is compiled for its configuration
+  // and memory.
+  std::unique_ptr<fpga::FpgaBackend> board;
+  SessionOptions opt = options;
+  if (options.backend == "fpga") {
+    fpga::FpgaOptions fo;
+    fo.port = options.port;
+    fo.baud = options.baud;
+    fo.timeout = std::chrono::milliseconds(options.timeout_ms);
+    board = std::make_unique<fpga::FpgaBackend>(fo);
+    const std::string cfg(board->Config().name);
+    if (!options.config.empty() && options.config != cfg) {
+      ConfigByName(options.config);
+      throw UsageError(fmt::format("the board on {} is configuration {}, not {}", options.port, cfg,
+                                   options.config));
+    }
+    opt.config = cfg;
+    opt.memory_bytes = board->Board().mem_bytes;
+  }
   if (ext == ".npub") {
     model_ = runtime::LoadModel(path);
     if (!options.config.empty() && options.config != model_.config) {
@@ -50,14 +81,21 @@ Session::Session(const std::string& path, const SessionOptions& options) {
           "{}: compiled for configuration {}, not {}; recompile it with npu compile --config {}",
           path, model_.config, options.config, options.config));
     }
-  } else if (ext == ".onnx") {
-    const HwConfig& hw = ConfigByName(options.config.empty() ? "16x16" : options.config);
-    model_ = CompileOnnx(path, hw, options.memory_bytes);
   } else {
-    throw UsageError(fmt::format("{}: expected a .onnx or a .npub file", path));
+    const HwConfig& hw = ConfigByName(opt.config.empty() ? "16x16" : opt.config);
+    model_ = CompileOnnx(path, hw, opt.memory_bytes,
+                         board ? board->Board().mem_base : graph::CompileOptions{}.base);
   }
   const HwConfig& hw = ConfigByName(model_.config);
-  if (options.backend == "sim") {
+  if (board) {
+    if (model_.config != board->Config().name) {
+      throw runtime::ModelError(fmt::format(
+          "{}: compiled for configuration {}, the board on {} is {}; recompile it with npu "
+          "compile --config {}",
+          path, model_.config, options.port, board->Config().name, board->Config().name));
+    }
+    backend_ = std::move(board);
+  } else if (options.backend == "sim") {
     backend_ = std::make_unique<iss::Iss>(hw);
   } else {
     dut::RtlBackendOptions ro;

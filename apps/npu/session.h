@@ -2,7 +2,9 @@
 /// A model session: what `npu run` and the Python module `npu` share. It
 /// opens a quantized ONNX model (importing and compiling it for the
 /// configuration) or a compiled `.npub`, makes the backend (the
-/// instruction-level simulator or the verilated RTL) and runs the model.
+/// instruction-level simulator, the verilated RTL or an FPGA board) and runs
+/// the model. For a board, an ONNX model is compiled for the board's
+/// configuration and memory.
 #pragma once
 
 #include <memory>
@@ -19,10 +21,13 @@ namespace npu::app {
 
 /// Options of a session.
 struct SessionOptions {
-  std::string backend = "sim";         ///< "sim" (instruction-level simulator) or "rtl".
+  std::string backend = "sim";         ///< "sim" (instruction-level simulator), "rtl" or "fpga".
   std::string config;                  ///< Configuration; empty: the model's, or 16x16 for ONNX.
   std::string trace;                   ///< RTL only: FST waveform path.
   uint64_t memory_bytes = 256u << 20;  ///< Memory window an ONNX model is compiled for.
+  std::string port;                    ///< fpga only: the board's serial port.
+  uint32_t baud = 1000000;             ///< fpga only: its UART rate.
+  uint32_t timeout_ms = 2000;          ///< fpga only: longest wait for an answer.
 };
 
 /// Bad arguments (an unknown backend or configuration): the message says
@@ -33,9 +38,12 @@ class UsageError : public std::runtime_error {
 };
 
 /// Imports and compiles an ONNX model (ImportOnnxFile, RequireSupported,
-/// CompileGraph). @throws graph::ImportError, graph::CompileError.
+/// CompileGraph) into the memory window [base, base + memory_bytes).
+/// @throws graph::ImportError, graph::CompileError.
 runtime::CompiledModel CompileOnnx(const std::string& path, const HwConfig& hw,
-                                   uint64_t memory_bytes, graph::CompileReport* report = nullptr);
+                                   uint64_t memory_bytes,
+                                   uint32_t base = graph::CompileOptions{}.base,
+                                   graph::CompileReport* report = nullptr);
 
 /// The configuration called @p name. @throws UsageError listing the known ones.
 const HwConfig& ConfigByName(const std::string& name);

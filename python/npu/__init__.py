@@ -1,4 +1,4 @@
-"""Run quantized ONNX models on the npu accelerator's simulators.
+"""Run quantized ONNX models on the npu accelerator's simulators and boards.
 
 The session has the shape of ONNX Runtime's, so that a script changes one line::
 
@@ -7,8 +7,12 @@ The session has the shape of ONNX Runtime's, so that a script changes one line::
     (logits,) = sess.run(None, {sess.get_inputs()[0].name: x})
     print(sess.last_report["layers"])
 
-``backend`` is ``"sim"`` (the instruction-level simulator) or ``"rtl"`` (the
-verilated RTL); ``path`` is a quantized ``.onnx`` model (QDQ or QOperator), which
+``backend`` is ``"sim"`` (the instruction-level simulator), ``"rtl"`` (the
+verilated RTL) or ``"fpga"`` (a board running the npu bitstream, on the serial
+port ``port``, e.g. ``InferenceSession("m.onnx", backend="fpga",
+port="/dev/ttyUSB0")``: the model is compiled for the board's configuration and
+memory; a port that is absent or a board that does not answer raises
+``LinkError``, an ``OSError``); ``path`` is a quantized ``.onnx`` model (QDQ or QOperator), which
 is compiled for ``config``, or a ``.npub`` file that ``npu compile`` wrote.
 Errors in the model or the inputs raise ``ValueError`` subclasses whose message
 names the tensor, node or file.
@@ -17,10 +21,11 @@ names the tensor, node or file.
 import json
 
 from . import _npu
-from ._npu import CompileError, ModelError, NpyError, OnnxImportError, UsageError
+from ._npu import (BoardMemoryError, CompileError, LinkError, ModelError, NpyError,
+                   OnnxImportError, UsageError)
 
 __all__ = ["InferenceSession", "NodeArg", "ModelError", "OnnxImportError", "CompileError",
-           "NpyError", "UsageError"]
+           "NpyError", "UsageError", "LinkError", "BoardMemoryError"]
 
 _ONNX_TYPES = {"float32": "tensor(float)", "int8": "tensor(int8)"}
 
@@ -42,9 +47,11 @@ class NodeArg:
 class InferenceSession:
     """A compiled model on a backend (see the module's documentation)."""
 
-    def __init__(self, path, backend="sim", config=None, trace=None, **_ort_options):
+    def __init__(self, path, backend="sim", config=None, trace=None, port=None, baud=1000000,
+                 timeout_ms=2000, **_ort_options):
         # ONNX Runtime's sess_options and providers have no meaning here and are ignored.
-        self._s = _npu.Session(str(path), backend, config or "", trace or "")
+        self._s = _npu.Session(str(path), backend, config or "", trace or "", port or "", baud,
+                               timeout_ms)
         self._inputs = [NodeArg(*io) for io in self._s.inputs()]
         self._outputs = [NodeArg(*io) for io in self._s.outputs()]
         self.last_report = None

@@ -3,6 +3,7 @@ of ONNX Runtime's session, the same outputs as `npu run`, and clear errors."""
 
 import os
 import subprocess
+import time
 
 import numpy as np
 import pytest
@@ -79,3 +80,32 @@ def test_errors_name_the_problem(session, images):
         npu.InferenceSession(MODEL, config="9x9")
     with pytest.raises(npu.OnnxImportError, match="cannot open"):
         npu.InferenceSession("/nonexistent.onnx")
+
+
+def test_fpga_backend_on_the_simulated_board(images, tmp_path):
+    """backend="fpga" drives the simulated board (npu_board_sim, a verilated
+    npu_fpga_top behind a pseudo-terminal) as it would a board on a serial port."""
+    link = tmp_path / "board.tty"
+    board = subprocess.Popen([os.environ["NPU_BOARD_SIM"], "--link", str(link)],
+                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        for _ in range(100):
+            if link.exists() or board.poll() is not None:
+                break
+            time.sleep(0.1)
+        assert link.exists(), board.stdout.read().decode()
+        fpga = npu.InferenceSession(MODEL, backend="fpga", port=str(link))
+        x = images[9:10]
+        sim = npu.InferenceSession(MODEL, backend="sim", config=fpga._s.config())
+        assert np.array_equal(fpga.run(None, {"input": x})[0], sim.run(None, {"input": x})[0])
+        assert fpga.last_report["backend"].startswith("fpga-")
+    finally:
+        board.terminate()
+        board.wait(timeout=10)
+
+
+def test_fpga_backend_errors():
+    with pytest.raises(npu.LinkError, match="cannot open serial port /dev/npu-absent"):
+        npu.InferenceSession(MODEL, backend="fpga", port="/dev/npu-absent")
+    with pytest.raises(ValueError, match="needs --port"):
+        npu.InferenceSession(MODEL, backend="fpga")
