@@ -2,7 +2,6 @@
 
 #include <fmt/format.h>
 
-
 #include "sw/gen/npu_configs.h"
 #include "sw/gen/npu_regs.h"
 
@@ -66,10 +65,10 @@ runtime::RunResult FpgaBackend::RunOne(uint32_t win_base, uint32_t win_size,
   uint32_t irq = 0;
   while ((irq = l.RegRead(regs::kIrqStatus)) == 0) {
     if (std::chrono::steady_clock::now() > deadline) {
-      throw LinkError(fmt::format("{}: the stream at 0x{:08x} did not end within {} ms "
-                                  "(STATUS=0x{:08x})",
-                                  options_.port, s.addr, options_.run_timeout.count(),
-                                  l.RegRead(regs::kStatus)));
+      throw LinkError(fmt::format(
+          "{}: the stream at 0x{:08x} did not end within {} ms "
+          "(STATUS=0x{:08x})",
+          options_.port, s.addr, options_.run_timeout.count(), l.RegRead(regs::kStatus)));
     }
   }
   runtime::RunResult r;

@@ -23,9 +23,9 @@ class BoardMemoryError : public std::runtime_error {
 
 /// How to reach the board.
 struct FpgaOptions {
-  std::string port;                            ///< e.g. /dev/ttyUSB0
-  uint32_t baud = 1000000;                     ///< the bitstream's UART rate
-  std::chrono::milliseconds timeout{2000};     ///< longest wait for a reply byte
+  std::string port;                              ///< e.g. /dev/ttyUSB0
+  uint32_t baud = 1000000;                       ///< the bitstream's UART rate
+  std::chrono::milliseconds timeout{2000};       ///< longest wait for a reply byte
   std::chrono::milliseconds run_timeout{60000};  ///< longest wait for a stream to end
 };
 

@@ -33,17 +33,19 @@ void LinkClient::ExpectOk(uint8_t cmd, const char* what) {
   port_.Read(std::span(&status, 1), timeout_, what);
   if (status == link::kStatusOk) return;
   if (status == link::kStatusRange) {
-    throw LinkError(fmt::format("{}: the board refused {} (range error: outside its memory or "
-                                "register file, or a bus error)",
-                                port_.Path(), what));
+    throw LinkError(
+        fmt::format("{}: the board refused {} (range error: outside its memory or "
+                    "register file, or a bus error)",
+                    port_.Path(), what));
   }
   if (status == link::kStatusUnknown) {
-    throw LinkError(fmt::format("{}: the board does not know command 0x{:02x} ({})", port_.Path(),
-                                cmd, what));
+    throw LinkError(
+        fmt::format("{}: the board does not know command 0x{:02x} ({})", port_.Path(), cmd, what));
   }
-  throw LinkError(fmt::format("{}: unexpected status byte 0x{:02x} for {}; is this an npu board "
-                              "at the right baud rate?",
-                              port_.Path(), status, what));
+  throw LinkError(
+      fmt::format("{}: unexpected status byte 0x{:02x} for {}; is this an npu board "
+                  "at the right baud rate?",
+                  port_.Path(), status, what));
 }
 
 uint32_t LinkClient::ReadWord(const char* what) {
@@ -58,9 +60,10 @@ BoardInfo LinkClient::Info() {
   std::array<uint32_t, link::kInfoWords> w{};
   for (uint32_t& x : w) x = ReadWord("info");
   if (w[link::kInfoMagic] != link::kMagic) {
-    throw LinkError(fmt::format("{}: the board answered info with magic 0x{:08x}, not 0x{:08x}; "
-                                "is it running the npu bitstream?",
-                                port_.Path(), w[link::kInfoMagic], link::kMagic));
+    throw LinkError(
+        fmt::format("{}: the board answered info with magic 0x{:08x}, not 0x{:08x}; "
+                    "is it running the npu bitstream?",
+                    port_.Path(), w[link::kInfoMagic], link::kMagic));
   }
   BoardInfo info;
   info.version = w[link::kInfoVersion];
@@ -69,9 +72,10 @@ BoardInfo LinkClient::Info() {
   info.clock_hz = w[link::kInfoClockHz];
   info.baud = w[link::kInfoBaud];
   if (info.version != link::kVersion) {
-    throw LinkError(fmt::format("{}: the board speaks link protocol version {}, this runtime {}; "
-                                "rebuild the bitstream or the runtime from the same sources",
-                                port_.Path(), info.version, link::kVersion));
+    throw LinkError(
+        fmt::format("{}: the board speaks link protocol version {}, this runtime {}; "
+                    "rebuild the bitstream or the runtime from the same sources",
+                    port_.Path(), info.version, link::kVersion));
   }
   return info;
 }

@@ -52,7 +52,8 @@ SerialPort::SerialPort(const std::string& path, uint32_t baud) : path_(path) {
       ::tcsetattr(fd_, TCSANOW, &tio) != 0) {
     const int err = errno;
     ::close(fd_);
-    throw LinkError(fmt::format("cannot set {} to {} baud 8N1: {}", path, baud, std::strerror(err)));
+    throw LinkError(
+        fmt::format("cannot set {} to {} baud 8N1: {}", path, baud, std::strerror(err)));
   }
   Flush();
 }

@@ -64,7 +64,8 @@ BoardSim::BoardSim(const BoardSimOptions& options) : impl_(std::make_unique<Impl
   }
   s.master = ::posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
   if (s.master < 0 || ::grantpt(s.master) != 0 || ::unlockpt(s.master) != 0) {
-    throw std::runtime_error(fmt::format("cannot make a pseudo-terminal: {}", std::strerror(errno)));
+    throw std::runtime_error(
+        fmt::format("cannot make a pseudo-terminal: {}", std::strerror(errno)));
   }
   port_ = ::ptsname(s.master);
   s.slave = ::open(port_.c_str(), O_RDWR | O_NOCTTY | O_CLOEXEC);
@@ -138,8 +139,10 @@ void BoardSim::Run(const std::atomic<bool>& stop) {
       size_t done = 0;
       while (done < out.size()) {
         const ssize_t n = ::write(s.master, out.data() + done, out.size() - done);
-        if (n > 0) done += size_t(n);
-        else if (errno != EAGAIN && errno != EINTR) break;
+        if (n > 0)
+          done += size_t(n);
+        else if (errno != EAGAIN && errno != EINTR)
+          break;
       }
       out.clear();
       quiet = 0;

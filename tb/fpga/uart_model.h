@@ -68,8 +68,10 @@ class UartSampler {
     if (--count_ != 0) return std::nullopt;
     count_ = clks_per_bit_;
     if (bit_ == 0) {
-      if (level) bit_ = -1;  // a glitch, not a start bit
-      else bit_ = 1;
+      if (level)
+        bit_ = -1;  // a glitch, not a start bit
+      else
+        bit_ = 1;
       return std::nullopt;
     }
     if (bit_ <= 8) {
