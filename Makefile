@@ -8,6 +8,11 @@
 #                    32x32 (any configuration: test-<cfg>), building its model on demand
 #   make lint        Verilator -Wall lint of npu_top in every named configuration
 #   make synth       Yosys synthesis of npu_top (4x4), prints cell counts
+#   make fpga BOARD=ulx3s|orangecrab|icebreaker
+#                    the board's bitstream with open tools (Yosys, nextpnr,
+#                    ecppack/icepack from PyPI's YoWASP builds, pinned in .venv)
+#                    and its report (resources, Fmax) in BUILD/fpga/<board>-<config>
+#                    (docs/fpga.md); CONFIG only when given: else the board's
 #   make bench       bench-ops, then bench-nets
 #   make bench-ops   cycles and throughput of every operation on CONFIG (checked
 #                    bit for bit), under the default and the ideal memory model
@@ -25,6 +30,7 @@
 #
 # Variables:
 #   BUILD   build folder (default build)
+#   BOARD   board of make fpga: a folder of constraints/ (ulx3s, orangecrab, icebreaker)
 #   CONFIG  hardware configuration of sim and bench (default 16x16); one of
 #           the names in spec/configs.toml: 4x4 8x8 16x16 32x32
 #   SEED    base seed. make test / test-<cfg>: drawn afresh on every run
@@ -66,7 +72,7 @@ ifneq ($(filter-out $(addprefix test-,$(CONFIGS)),$(TEST_CONFIG_GOALS)),)
   $(error unknown target '$(firstword $(filter-out $(addprefix test-,$(CONFIGS)),$(TEST_CONFIG_GOALS)))'; known: $(addprefix test-,$(CONFIGS)))
 endif
 
-.PHONY: all deps configure build install sim test $(addprefix test-,$(CONFIGS)) lint synth bench \
+.PHONY: all deps configure build install sim test $(addprefix test-,$(CONFIGS)) lint synth fpga bench \
         bench-ops bench-nets networks format gen gen-check clean
 
 all: build
@@ -166,6 +172,15 @@ lint: configure
 
 synth: configure
 	bash scripts/synth.sh 4x4
+
+# make fpga: CONFIG is passed only when the command line or the environment
+# sets it; otherwise the board's default (constraints/<board>/board.toml).
+BOARDS := $(notdir $(patsubst %/board.toml,%,$(wildcard constraints/*/board.toml)))
+fpga:
+	@if [ -z "$(BOARD)" ]; then echo "make fpga: set BOARD to one of: $(BOARDS)" >&2; exit 2; fi
+	@bash scripts/setup_venv.sh
+	.venv/bin/python scripts/fpga.py --board $(BOARD) --build $(BUILD) \
+	  $(if $(filter command line environment,$(origin CONFIG)),--config $(CONFIG))
 
 format: deps
 	bash scripts/check_format.sh --fix
