@@ -12,6 +12,7 @@ generated here (scripts/npuspec/):
   rtl/gen/npu_config_pkg.sv   sw/gen/npu_configs.h   docs/gen/configs.md
   cmake/gen/npu_configs.cmake
   rtl/gen/npu_link_pkg.sv     sw/gen/npu_link.h      docs/gen/link.md   (spec/link.toml)
+  npu.core (FuseSoC; from rtl/npu.f, rtl/fpga.f, the configurations and the boards)
 
 Usage:
   scripts/gen_spec.py            write the files
@@ -24,7 +25,7 @@ import argparse
 import difflib
 import sys
 
-from npuspec import cpp, link, md, sv
+from npuspec import cpp, fusesoc, link, md, sv
 from npuspec.spec import ROOT, Spec
 
 
@@ -44,6 +45,7 @@ def outputs() -> dict[str, str]:
         "rtl/gen/npu_link_pkg.sv": link.link_pkg(),
         "sw/gen/npu_link.h": link.link_h(),
         "docs/gen/link.md": link.link_md(),
+        "npu.core": fusesoc.core(),
     }
 
 

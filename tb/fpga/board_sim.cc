@@ -17,6 +17,15 @@
 #include <vector>
 
 #include "tb/fpga/uart_model.h"
+
+// The verilated model and its UART rate, set by tb/fpga/CMakeLists.txt; the
+// defaults are those of the FuseSoC core's sim target (npu.core).
+#ifndef NPU_BOARD_SIM_HEADER
+#define NPU_BOARD_SIM_HEADER "Vnpu_fpga_top.h"
+#define NPU_BOARD_SIM_CLASS Vnpu_fpga_top
+#define NPU_BOARD_SIM_CONFIG "4x4"
+#define NPU_BOARD_SIM_CLKS_PER_BIT 4
+#endif
 #include NPU_BOARD_SIM_HEADER
 
 namespace npu::fpga_tb {
