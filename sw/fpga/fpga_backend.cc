@@ -83,11 +83,7 @@ runtime::RunResult FpgaBackend::RunOne(uint32_t win_base, uint32_t win_size,
     if (c.width == 64) v |= uint64_t{l.RegRead(c.offset + 4)} << 32;
     r.stats.counters[std::string(c.name)] = v;
   }
-  r.stats.cycles = r.stats.counters.at("cycles");
-  r.stats.macs = r.stats.counters.at("macs");
-  r.stats.instructions = r.stats.counters.at("instructions");
-  r.stats.bytes_read = r.stats.counters.at("bytes_read");
-  r.stats.bytes_written = r.stats.counters.at("bytes_written");
+  runtime::StatsFromCounters(r.stats);
   l.RegWrite(regs::kIrqStatus, regs::kIrqStatusDoneMask | regs::kIrqStatusErrorMask);
   if (!r.status.ok) {
     l.RegWrite(regs::kCtrl, regs::kCtrlSoftResetMask);

@@ -35,6 +35,14 @@ std::string RunStatus::Describe() const {
   return s;
 }
 
+void StatsFromCounters(RunStats& stats) {
+  stats.cycles = stats.counters.at("cycles");
+  stats.macs = stats.counters.at("macs");
+  stats.instructions = stats.counters.at("instructions");
+  stats.bytes_read = stats.counters.at("bytes_read");
+  stats.bytes_written = stats.counters.at("bytes_written");
+}
+
 Backend::~Backend() = default;
 
 std::vector<RunResult> Backend::RunStreams(

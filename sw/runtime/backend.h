@@ -47,6 +47,11 @@ struct RunStats {
   std::map<std::string, uint64_t> counters;
 };
 
+/// Fills the summary fields of @p stats (cycles, macs, instructions, bytes
+/// read and written) from its hardware counters, as the RTL and FPGA
+/// backends read them. @throws std::out_of_range if one is missing.
+void StatsFromCounters(RunStats& stats);
+
 /// Status and statistics of one run.
 struct RunResult {
   RunStatus status;  ///< How the run ended.

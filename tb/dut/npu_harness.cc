@@ -88,11 +88,7 @@ sim::Task<runtime::RunStats> NpuHarness::ReadCounters() {
     if (c.width == 64) v |= uint64_t{co_await ReadReg(c.offset + 4)} << 32;
     s.counters[std::string(c.name)] = v;
   }
-  s.cycles = s.counters.at("cycles");
-  s.macs = s.counters.at("macs");
-  s.instructions = s.counters.at("instructions");
-  s.bytes_read = s.counters.at("bytes_read");
-  s.bytes_written = s.counters.at("bytes_written");
+  runtime::StatsFromCounters(s);
   co_return s;
 }
 
