@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Build the npu's FPGA bitstream for a board with open tools only.
 
-  scripts/fpga.py --board ulx3s [--config 4x4] [--build BUILD] [--out DIR] [--seed N]
+  scripts/fpga.py --board ulx3s [--config 4x4] [--build BUILD] [--out DIR] [--seed N] [--check]
 
 Yosys synthesizes the board top (rtl/fpga/boards/npu_<board>.sv around
 npu_fpga_top) for the board's part, nextpnr places and routes it against the
@@ -14,7 +14,10 @@ scripts/requirements.txt and run from the project's .venv. Written to DIR
   report.md, report.json                   configuration, resources, Fmax
   synth.log, pnr.log                       the tools' logs
 
-The bitstream appears only when every step succeeded. Exit status: 0 built
+The bitstream (and its report) is replaced only when every step succeeded.
+--check stops after nextpnr's packing: the design synthesizes for the part,
+its constraints apply and it fits (report.md without Fmax, no bitstream), in
+minutes instead of the tens of minutes that placement and routing take. Exit status: 0 built
 with timing met; 3 built but the design misses the board clock (the report
 says by how much; --allow-timing-fail turns it into 0); 1 any other failure.
 """
@@ -166,25 +169,35 @@ def over_capacity(pnr_log: pathlib.Path) -> list[str]:
     return over
 
 
-def place_route(out: pathlib.Path, board: dict, seed: int) -> float:
+def place_route(out: pathlib.Path, board: dict, seed: int, check: bool) -> float:
     common = ["--json", "top.json", "--report", "report_pnr.json", "--freq", str(board["core_mhz"]),
               "--seed", str(seed), "--timing-allow-fail", "--log", "pnr.log", "-q"]
+    if check:
+        common.append("--pack-only")
     if board["family"] == "ecp5":
         cmd = [tool("nextpnr-ecp5"), f"--{board['device']}", "--package", board["package"],
-               "--speed", str(board["speed"]), "--lpf", f"src/{board['constraints']}",
-               "--textcfg", "top.config"] + common
+               "--speed", str(board["speed"]), "--lpf", f"src/{board['constraints']}"]
+        cmd += [] if check else ["--textcfg", "top.config"]
     else:
         cmd = [tool("nextpnr-ice40"), f"--{board['device']}", "--package", board["package"],
-               "--pcf", f"src/{board['constraints']}", "--asc", "top.asc"] + common
+               "--pcf", f"src/{board['constraints']}"]
+        cmd += [] if check else ["--asc", "top.asc"]
+    cmd += common
+    what = "packing (nextpnr --pack-only)" if check else "place and route (nextpnr)"
+    failure = None
     try:
-        return run(cmd, out, out / "pnr.out", "place and route (nextpnr)")
-    except FlowError:
-        over = over_capacity(out / "pnr.log") if (out / "pnr.log").exists() else []
-        if over:
-            raise FlowError(f"the design does not fit the {board['part']}: needs "
-                            + ", ".join(over) + " (nextpnr's count; pnr.log in "
-                            f"{out}); docs/fpga.md lists what fits which board") from None
-        raise
+        took = run(cmd, out, out / "pnr.out", what)
+    except FlowError as e:
+        failure = e
+    # nextpnr stops on a design too big to place, but packs one without complaint.
+    over = over_capacity(out / "pnr.log") if (out / "pnr.log").exists() else []
+    if over:
+        raise FlowError(f"the design does not fit the {board['part']}: needs " + ", ".join(over)
+                        + f" (nextpnr's count; pnr.log in {out}); docs/fpga.md lists what fits "
+                        "which board")
+    if failure is not None:
+        raise failure
+    return took
 
 
 def pack(out: pathlib.Path, board: dict, bitstream: pathlib.Path) -> float:
@@ -198,7 +211,7 @@ def pack(out: pathlib.Path, board: dict, bitstream: pathlib.Path) -> float:
     return took
 
 
-def report(out: pathlib.Path, board: dict, config: str, prm: dict, times: dict,
+def report(out: pathlib.Path, key: str, board: dict, config: str, prm: dict, times: dict,
            bitstream: pathlib.Path) -> dict:
     rep = json.loads((out / "report_pnr.json").read_text())
     util = rep.get("utilization") or rep.get("utilisation") or {}
@@ -210,10 +223,12 @@ def report(out: pathlib.Path, board: dict, config: str, prm: dict, times: dict,
     fmax = rep.get("fmax", {})
     clocks = [{"clock": k, "achieved_mhz": v["achieved"], "constraint_mhz": v["constraint"]}
               for k, v in fmax.items()]
-    met = all(c["achieved_mhz"] >= c["constraint_mhz"] for c in clocks) and bool(clocks)
-    r = {"board": out.name.split("-")[0], "board_name": board["name"], "part": board["part"],
+    met = bitstream is None or (bool(clocks) and
+                                all(c["achieved_mhz"] >= c["constraint_mhz"] for c in clocks))
+    r = {"board": key, "board_name": board["name"], "part": board["part"],
          "config": config, "parameters": prm, "core_mhz": board["core_mhz"], "clocks": clocks,
-         "timing_met": met, "resources": res, "bitstream": bitstream.name,
+         "timing_met": met, "resources": res,
+         "bitstream": bitstream.name if bitstream is not None else None,
          "seconds": {k: round(v, 1) for k, v in times.items()}}
     dim = prm["Dim"]
     lines = [f"# {board['name']} ({board['part']}), configuration {config}", "",
@@ -225,13 +240,19 @@ def report(out: pathlib.Path, board: dict, config: str, prm: dict, times: dict,
     for x in res:
         pct = 100.0 * x["used"] / x["available"] if x["available"] else 0.0
         lines.append(f"| {x['resource']} | {x['used']} | {x['available']} | {pct:.1f} |")
-    lines += ["", "| clock | Fmax (MHz) | constraint (MHz) | |", "|---|---:|---:|---|"]
-    for c in clocks:
+    if bitstream is None:
+        lines += ["", "Checked up to nextpnr's packing (scripts/fpga.py --check): not placed "
+                  "and routed, so no Fmax and no bitstream."]
+    else:
+        lines += ["", "| clock | Fmax (MHz) | constraint (MHz) | |", "|---|---:|---:|---|"]
+    for c in clocks if bitstream is not None else []:
         ok = "PASS" if c["achieved_mhz"] >= c["constraint_mhz"] else "FAIL"
         lines.append(f"| {c['clock']} | {c['achieved_mhz']:.1f} | {c['constraint_mhz']:.1f} | {ok} |")
-    lines += ["", "Seconds: " + ", ".join(f"{k} {v:.0f}" for k, v in times.items()) + ".",
-              f"Bitstream: {bitstream.name}. Flash: `"
-              + board.get("flash", "").format(bitstream=bitstream.name) + "`.", ""]
+    lines += ["", "Seconds: " + ", ".join(f"{k} {v:.0f}" for k, v in times.items()) + "."]
+    if bitstream is not None:
+        lines.append(f"Bitstream: {bitstream.name}. Flash: `"
+                     + board.get("flash", "").format(bitstream=bitstream.name) + "`.")
+    lines.append("")
     (out / "report.md").write_text("\n".join(lines))
     (out / "report.json").write_text(json.dumps(r, indent=2) + "\n")
     print("\n".join(lines))
@@ -245,8 +266,11 @@ def main() -> int:
     ap.add_argument("--board", required=True, help="one of: " + ", ".join(boards()))
     ap.add_argument("--config", help="named configuration (default: the board's)")
     ap.add_argument("--build", default="build", help="build folder (default build)")
-    ap.add_argument("--out", help="output folder (default BUILD/fpga/<board>-<config>)")
+    ap.add_argument("--out", help="output folder (default BUILD/fpga/<board>-<config>, "
+                    "with -check appended for --check)")
     ap.add_argument("--seed", type=int, default=1, help="nextpnr's placement seed (default 1)")
+    ap.add_argument("--check", action="store_true",
+                    help="stop after packing: synthesis, constraints and fit only")
     ap.add_argument("--allow-timing-fail", action="store_true",
                     help="exit 0 when the design misses the board clock")
     args = ap.parse_args()
@@ -254,17 +278,21 @@ def main() -> int:
         board = load_board(args.board)
         config = args.config or board["config"]
         prm = params(board, config)
-        out = pathlib.Path(args.out or pathlib.Path(args.build) / "fpga" / f"{args.board}-{config}")
+        leaf = f"{args.board}-{config}" + ("-check" if args.check else "")
+        out = pathlib.Path(args.out or pathlib.Path(args.build) / "fpga" / leaf)
         out = out.resolve()
         out.mkdir(parents=True, exist_ok=True)
         bitstream = out / f"npu_{args.board}.{'bit' if board['family'] == 'ecp5' else 'bin'}"
-        bitstream.unlink(missing_ok=True)
         print(f"fpga: {board['name']} ({board['part']}), configuration {config}, into {out}")
         files = stage_sources(out, board)
         times = {"synthesis": synth(out, board, files, prm)}
-        times["place and route"] = place_route(out, board, args.seed)
+        times["place and route"] = place_route(out, board, args.seed, args.check)
+        if args.check:
+            r = report(out, args.board, board, config, prm, times, None)
+            print(f"fpga: PASS: {config} synthesizes for the {board['part']} and fits")
+            return 0
         times["pack"] = pack(out, board, bitstream)
-        r = report(out, board, config, prm, times, bitstream)
+        r = report(out, args.board, board, config, prm, times, bitstream)
     except FlowError as e:
         print(f"fpga: {e}", file=sys.stderr)
         return 1
