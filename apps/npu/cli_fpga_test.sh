@@ -13,16 +13,8 @@ src=$3
 work=$4
 digits=$src/models/digits
 rm -rf "$work" && mkdir -p "$work" && cd "$work" || exit 1
-fails=0
-fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
-expect() {
-  local want=$1 text=$2
-  shift 3
-  "$@" > out.txt 2>&1
-  local got=$?
-  [ "$got" = "$want" ] || fail "'$*' exited $got, expected $want: $(head -c 400 out.txt)"
-  grep -qF -- "$text" out.txt || fail "'$*' does not say '$text': $(head -c 400 out.txt)"
-}
+# shellcheck source=apps/npu/cli_lib.sh
+source "$src/apps/npu/cli_lib.sh"
 
 "$board_sim" --link board.tty > board.log 2>&1 &
 sim=$!
@@ -58,8 +50,4 @@ for f in y_absent.npy y_noport.npy y_cfg.npy; do
   [ ! -e "$f" ] || fail "a failed run left $f"
 done
 
-if [ "$fails" -ne 0 ]; then
-  echo "cli_fpga_test: $fails failure(s)"
-  exit 1
-fi
-echo "cli_fpga_test: PASS"
+finish cli_fpga_test

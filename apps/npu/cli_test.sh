@@ -10,18 +10,8 @@ src=$2
 work=$3
 digits=$src/models/digits
 rm -rf "$work" && mkdir -p "$work" && cd "$work" || exit 1
-fails=0
-
-fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
-# expect STATUS TEXT -- command...: the status, and TEXT in its output.
-expect() {
-  local want=$1 text=$2
-  shift 3
-  "$@" > out.txt 2>&1
-  local got=$?
-  [ "$got" = "$want" ] || fail "'$*' exited $got, expected $want: $(head -c 400 out.txt)"
-  grep -qF -- "$text" out.txt || fail "'$*' does not say '$text': $(head -c 400 out.txt)"
-}
+# shellcheck source=apps/npu/cli_lib.sh
+source "$src/apps/npu/cli_lib.sh"
 
 /usr/bin/python3 - "$digits" <<'PY' || exit 1
 import sys, numpy as np
@@ -69,8 +59,4 @@ ls ./*.tmp > /dev/null 2>&1 && fail "a temporary file was left"
 # npu info names the unsupported node and exits 1.
 expect 1 "NO  pool" -- "$npu" info unsupported.onnx
 
-if [ $fails -ne 0 ]; then
-  echo "cli_test: $fails failure(s)"
-  exit 1
-fi
-echo "cli_test: passed"
+finish cli_test
