@@ -45,10 +45,10 @@ INCLUDES = ["rtl/prim/npu_assert.svh"]
 
 # nextpnr's cell types, by what the report calls them.
 RESOURCES = {
-    "ecp5": [("LUT4", "TRELLIS_COMB"), ("FF", "TRELLIS_FF"), ("DSP (MULT18X18D)", "MULT18X18D"),
+    "ecp5": [("Logic cells (LUT4 or carry)", "TRELLIS_COMB"), ("FF", "TRELLIS_FF"), ("DSP (MULT18X18D)", "MULT18X18D"),
              ("Block RAM (DP16KD)", "DP16KD"), ("Distributed RAM", "TRELLIS_RAMW"),
              ("IO", "TRELLIS_IO"), ("PLL", "EHXPLLL")],
-    "ice40": [("LUT4", "ICESTORM_LC"), ("DSP (SB_MAC16)", "ICESTORM_DSP"),
+    "ice40": [("Logic cells (LUT4 + FF)", "ICESTORM_LC"), ("DSP (SB_MAC16)", "ICESTORM_DSP"),
               ("Block RAM (SB_RAM40_4K)", "ICESTORM_RAM"), ("SPRAM", "ICESTORM_SPRAM"),
               ("IO", "SB_IO"), ("PLL", "ICESTORM_PLL")],
 }
@@ -171,7 +171,8 @@ def over_capacity(pnr_log: pathlib.Path) -> list[str]:
 
 def place_route(out: pathlib.Path, board: dict, seed: int, check: bool) -> float:
     common = ["--json", "top.json", "--report", "report_pnr.json", "--freq", str(board["core_mhz"]),
-              "--seed", str(seed), "--timing-allow-fail", "--log", "pnr.log", "-q"]
+              "--seed", str(seed), "--timing-allow-fail", "--router", "router2", "--log", "pnr.log",
+              "-q"]
     if check:
         common.append("--pack-only")
     if board["family"] == "ecp5":

@@ -18,10 +18,11 @@ module npu_ulx3s #(
   parameter int unsigned Baud       = 1_000_000,                           ///< UART bit rate
   /// The PLL (EHXPLLL, feedback from CLKOP): the NPU clock is
   /// 25 MHz * PllFbDiv / PllRefDiv; the VCO runs PllOpDiv times faster.
-  parameter int unsigned PllRefDiv   = 1,
+  /// The flow sets them from constraints/ulx3s/board.toml (20 MHz).
+  parameter int unsigned PllRefDiv   = 5,
   parameter int unsigned PllFbDiv    = 4,
-  parameter int unsigned PllOpDiv    = 6,
-  parameter int unsigned PllOpCphase = 2
+  parameter int unsigned PllOpDiv    = 30,
+  parameter int unsigned PllOpCphase = 15
 ) (
   input  logic       clk_25mhz,   ///< 25 MHz oscillator
   input  logic       btn_pwr_n,   ///< button 0, active low
