@@ -17,8 +17,9 @@ scripts/requirements.txt and run from the project's .venv. Written to DIR
 The bitstream (and its report) is replaced only when every step succeeded.
 --check stops after nextpnr's packing: the design synthesizes for the part,
 its constraints apply and it fits (report.md without Fmax, no bitstream), in
-minutes instead of the tens of minutes that placement and routing take. Exit status: 0 built
-with timing met; 3 built but the design misses the board clock (the report
+minutes instead of the tens of minutes that placement and routing take.
+
+Exit status: 0 built with timing met; 3 built but the design misses the board clock (the report
 says by how much; --allow-timing-fail turns it into 0); 1 any other failure.
 """
 

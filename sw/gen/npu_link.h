@@ -20,7 +20,7 @@ inline constexpr uint8_t kStatusRange = 0x45;  ///< The address range lies outsi
 inline constexpr uint8_t kStatusUnknown = 0x55;  ///< Unknown command byte; it is dropped and the bridge waits for the next command.
 
 /// Command bytes.
-inline constexpr uint8_t kCmdInfo = 0x49;  ///< args: none. Describes the board: the words of [[info]] in order.
+inline constexpr uint8_t kCmdInfo = 0x49;  ///< args: none. Describes the board: the info words (below), in order.
 inline constexpr uint8_t kCmdMemWrite = 0x57;  ///< args: addr, len. Writes `len` data bytes, which follow the arguments, to device addresses [addr, addr + len). The status comes after the last data byte; on a range error the data bytes are still consumed.
 inline constexpr uint8_t kCmdMemRead = 0x52;  ///< args: addr, len. Reads device addresses [addr, addr + len).
 inline constexpr uint8_t kCmdRegWrite = 0x77;  ///< args: offset, value. Writes an NPU register (docs/gen/regs.md) through the AXI4-Lite control port.
