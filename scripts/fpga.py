@@ -34,12 +34,11 @@ import shutil
 import subprocess
 import sys
 import time
-import tomllib
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
+from npuspec import boards  # noqa: E402
 from npuspec.spec import ROOT, load_configs  # noqa: E402
 
-BOARDS_DIR = ROOT / "constraints"
 VENV_BIN = ROOT / ".venv" / "bin"
 
 INCLUDES = ["rtl/prim/npu_assert.svh"]
@@ -55,29 +54,7 @@ RESOURCES = {
 }
 
 
-class FlowError(Exception):
-    pass
-
-
-def boards() -> list[str]:
-    return sorted(p.parent.name for p in BOARDS_DIR.glob("*/board.toml"))
-
-
-def load_board(name: str) -> dict:
-    path = BOARDS_DIR / name / "board.toml"
-    if not path.is_file():
-        raise FlowError(f"unknown board '{name}'; known boards: {', '.join(boards())} "
-                        f"(constraints/<board>/board.toml)")
-    with open(path, "rb") as f:
-        b = tomllib.load(f)
-    for key in ("name", "part", "family", "device", "package", "top", "constraints", "config",
-                "mem_bytes", "baud", "clock_mhz", "core_mhz"):
-        if key not in b:
-            raise FlowError(f"{path.relative_to(ROOT)}: missing '{key}'")
-    if b["family"] not in RESOURCES:
-        raise FlowError(f"{path.relative_to(ROOT)}: family '{b['family']}' is not ecp5 or ice40")
-    b["dir"] = path.parent
-    return b
+FlowError = boards.BoardError  # one kind of error: the message says what went wrong
 
 
 def tool(name: str) -> str:
@@ -132,11 +109,7 @@ def params(board: dict, config: str) -> dict[str, int]:
     if c is None:
         raise FlowError(f"unknown configuration '{config}'; known: "
                         f"{', '.join(x['name'] for x in cfgs.configs)} (spec/configs.toml)")
-    p = {x["sv"]: c[x["key"]] for x in cfgs.params}
-    p["MemBytes"] = board["mem_bytes"]
-    p["Baud"] = board["baud"]
-    p.update(board.get("pll", {}))
-    return p
+    return {**{x["sv"]: c[x["key"]] for x in cfgs.params}, **boards.top_params(board)}
 
 
 def synth(out: pathlib.Path, board: dict, files: list[str], prm: dict[str, int]) -> float:
@@ -171,7 +144,8 @@ def over_capacity(pnr_log: pathlib.Path) -> list[str]:
 
 
 def place_route(out: pathlib.Path, board: dict, seed: int, check: bool) -> float:
-    common = ["--json", "top.json", "--report", "report_pnr.json", "--freq", str(board["core_mhz"]),
+    common = ["--json", "top.json", "--report", "report_pnr.json",
+              "--freq", f"{board['core_mhz']:g}",
               "--seed", str(seed), "--timing-allow-fail", "--router", "router2", "--log", "pnr.log",
               "-q"]
     if check:
@@ -234,7 +208,7 @@ def report(out: pathlib.Path, key: str, board: dict, config: str, prm: dict, tim
          "seconds": {k: round(v, 1) for k, v in times.items()}}
     dim = prm["Dim"]
     lines = [f"# {board['name']} ({board['part']}), configuration {config}", "",
-             f"NPU clock {board['core_mhz']} MHz (board oscillator {board['clock_mhz']} MHz); "
+             f"NPU clock {board['core_mhz']:g} MHz (board oscillator {board['clock_mhz']} MHz); "
              f"{dim}x{dim} array: {2 * dim * dim * board['core_mhz'] / 1000:.1f} GOPS peak "
              f"(int8, a MAC = 2 operations). System memory {board['mem_bytes'] // 1024} KiB, "
              f"UART {board['baud']} baud.", "",
@@ -265,7 +239,7 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0],
                                  formatter_class=argparse.RawDescriptionHelpFormatter,
                                  epilog="\n".join(__doc__.splitlines()[2:]))
-    ap.add_argument("--board", required=True, help="one of: " + ", ".join(boards()))
+    ap.add_argument("--board", required=True, help="one of: " + ", ".join(boards.names()))
     ap.add_argument("--config", help="named configuration (default: the board's)")
     ap.add_argument("--build", default="build", help="build folder (default build)")
     ap.add_argument("--out", help="output folder (default BUILD/fpga/<board>-<config>, "
@@ -277,7 +251,7 @@ def main() -> int:
                     help="exit 0 when the design misses the board clock")
     args = ap.parse_args()
     try:
-        board = load_board(args.board)
+        board = boards.load(args.board)
         config = args.config or board["config"]
         prm = params(board, config)
         leaf = f"{args.board}-{config}" + ("-check" if args.check else "")
@@ -299,7 +273,7 @@ def main() -> int:
         print(f"fpga: {e}", file=sys.stderr)
         return 1
     if not r["timing_met"]:
-        print(f"fpga: timing FAILED: the design misses the {board['core_mhz']} MHz clock "
+        print(f"fpga: timing FAILED: the design misses the {board['core_mhz']:g} MHz clock "
               f"(see {out / 'report.md'})", file=sys.stderr)
         return 0 if args.allow_timing_fail else 3
     print(f"fpga: PASS: {bitstream}")

@@ -5,8 +5,7 @@ rtl/fpga.f), the named configurations (spec/configs.toml) and the boards
 
 from __future__ import annotations
 
-import tomllib
-
+from . import boards as board_specs
 from .spec import ROOT, load_configs
 
 NAME = "npu:ip:npu:0.1"
@@ -17,11 +16,7 @@ def _files(listing: str) -> list[str]:
 
 
 def _boards() -> list[tuple[str, dict]]:
-    out = []
-    for path in sorted((ROOT / "constraints").glob("*/board.toml")):
-        with open(path, "rb") as f:
-            out.append((path.parent.name, tomllib.load(f)))
-    return out
+    return [(name, board_specs.load(name)) for name in board_specs.names()]
 
 
 def _params(cfg, config: str) -> dict[str, int]:
@@ -56,8 +51,8 @@ def core() -> str:
         o += ["", f"  board_{name}:", "    files:",
               f"      - rtl/fpga/boards/{b['top']}.sv: {{file_type: systemVerilogSource}}",
               f"      - constraints/{name}/{b['constraints']}: {{file_type: {ctype}}}"]
-    names = [p["sv"] for p in cfg.params] + ["MemBytes", "ClockHz", "Baud", "PllRefDiv", "PllFbDiv",
-                                             "PllOpDiv", "PllOpCphase"]
+    names = [p["sv"] for p in cfg.params] + ["MemBytes", "ClockHz", "Baud", "OscHz", "PllRefDiv",
+                                             "PllFbDiv", "PllOpDiv", "PllOpCphase"]
     o += ["", "parameters:"]
     for n in names:
         o.append(f"  {n}: {{datatype: int, paramtype: vlogparam, "
@@ -82,16 +77,15 @@ def core() -> str:
           "-CFLAGS, -Isrc/npu_ip_npu_0.1, -LDFLAGS, -lfmt, -LDFLAGS, -pthread, "
           "-o, npu_board_sim]"]
     for name, b in boards:
-        prm = {**_params(cfg, b["config"]), "MemBytes": b["mem_bytes"], "Baud": b["baud"],
-               **b.get("pll", {})}
+        prm = {**_params(cfg, b["config"]), **board_specs.top_params(b)}
         if b["family"] == "ecp5":
             tool = "trellis"
             opts = [f"--{b['device']}", "--package", b["package"], "--speed", str(b["speed"]),
-                    "--freq", str(b["core_mhz"])]
+                    "--freq", f"{b['core_mhz']:g}"]
             extra = []
         else:
             tool = "icestorm"
-            opts = [f"--{b['device']}", "--package", b["package"], "--freq", str(b["core_mhz"])]
+            opts = [f"--{b['device']}", "--package", b["package"], "--freq", f"{b['core_mhz']:g}"]
             extra = ["        pnr: next", "        yosys_synth_options: [-dsp, -spram]"]
         o += ["", f"  # {b['name']} ({b['part']}), configuration {b['config']}: with yosys and "
                   f"nextpnr on PATH.", "  # `make fpga BOARD=" + name + "` runs the pinned "

@@ -14,6 +14,7 @@ module npu_icebreaker #(
   parameter int unsigned MaxReads   = npu_config_pkg::DefaultMaxReads,    ///< load bursts in flight
   parameter int unsigned QueueDepth = npu_config_pkg::DefaultQueueDepth,  ///< unit queue depth
   parameter int unsigned WindowCols = npu_config_pkg::DefaultWindowCols,  ///< window line buffer columns
+  parameter int unsigned OscHz      = 12_000_000,                         ///< oscillator Hz (board.toml's clock_mhz)
   parameter int unsigned MemBytes   = 65536,                              ///< system memory bytes
   parameter int unsigned Baud       = 1_000_000                           ///< UART bit rate
 ) (
@@ -38,7 +39,7 @@ module npu_icebreaker #(
     .WindowCols(WindowCols),
     .MemBytes  (MemBytes),
     .Baud      (Baud),
-    .ClockHz   (12_000_000)
+    .ClockHz   (OscHz)
   ) u_top (
     .clk_i    (clk_12mhz),
     .rst_ni   (btn_n),

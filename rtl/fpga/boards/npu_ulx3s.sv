@@ -14,10 +14,11 @@ module npu_ulx3s #(
   parameter int unsigned MaxReads   = npu_config_pkg::DefaultMaxReads,    ///< load bursts in flight
   parameter int unsigned QueueDepth = npu_config_pkg::DefaultQueueDepth,  ///< unit queue depth
   parameter int unsigned WindowCols = npu_config_pkg::DefaultWindowCols,  ///< window line buffer columns
+  parameter int unsigned OscHz      = 25_000_000,                         ///< oscillator Hz (board.toml's clock_mhz)
   parameter int unsigned MemBytes   = 65536,                              ///< system memory bytes
   parameter int unsigned Baud       = 1_000_000,                           ///< UART bit rate
   /// The PLL (EHXPLLL, feedback from CLKOP): the NPU clock is
-  /// 25 MHz * PllFbDiv / PllRefDiv; the VCO runs PllOpDiv times faster.
+  /// OscHz * PllFbDiv / PllRefDiv; the VCO runs PllOpDiv times faster.
   /// The flow sets them from constraints/ulx3s/board.toml (20 MHz).
   parameter int unsigned PllRefDiv   = 5,
   parameter int unsigned PllFbDiv    = 4,
@@ -32,7 +33,7 @@ module npu_ulx3s #(
   output logic       wifi_gpio0   ///< held high: the ESP32 leaves the FPGA alone
 );
 
-  localparam int unsigned ClockHz = 25_000_000 / PllRefDiv * PllFbDiv;
+  localparam int unsigned ClockHz = OscHz / PllRefDiv * PllFbDiv;
 
   logic clk, locked;
 
