@@ -12,6 +12,7 @@ generated here (scripts/npuspec/):
   rtl/gen/npu_config_pkg.sv   sw/gen/npu_configs.h   docs/gen/configs.md
   cmake/gen/npu_configs.cmake
   rtl/gen/npu_link_pkg.sv     sw/gen/npu_link.h      docs/gen/link.md   (spec/link.toml)
+  cmake/gen/npu_board_sim.cmake (the simulated board, spec/link.toml)
   npu.core (FuseSoC; from rtl/npu.f, rtl/fpga.f, the configurations and the boards)
 
 Usage:
@@ -45,6 +46,7 @@ def outputs() -> dict[str, str]:
         "rtl/gen/npu_link_pkg.sv": link.link_pkg(),
         "sw/gen/npu_link.h": link.link_h(),
         "docs/gen/link.md": link.link_md(),
+        "cmake/gen/npu_board_sim.cmake": link.sim_board_cmake(),
         "npu.core": fusesoc.core(),
     }
 

@@ -35,4 +35,10 @@ inline constexpr int kInfoClockHz = 4;  ///< Clock frequency of the NPU in Hz.
 inline constexpr int kInfoBaud = 5;  ///< UART bit rate.
 inline constexpr int kInfoWords = 6;
 
+/// The simulated board of the tests (tb/fpga/board_sim.h).
+inline constexpr const char* kSimBoardConfig = "4x4";
+inline constexpr uint32_t kSimBoardMemBytes = 65536;
+inline constexpr uint32_t kSimBoardClksPerBit = 4;
+inline constexpr uint32_t kSimBoardResyncCycles = 20000;
+
 }  // namespace npu::link

@@ -16,17 +16,9 @@
 #include <stdexcept>
 #include <vector>
 
+#include "Vnpu_fpga_top.h"
+#include "sw/gen/npu_link.h"
 #include "tb/fpga/uart_model.h"
-
-// The verilated model and its UART rate, set by tb/fpga/CMakeLists.txt; the
-// defaults are those of the FuseSoC core's sim target (npu.core).
-#ifndef NPU_BOARD_SIM_HEADER
-#define NPU_BOARD_SIM_HEADER "Vnpu_fpga_top.h"
-#define NPU_BOARD_SIM_CLASS Vnpu_fpga_top
-#define NPU_BOARD_SIM_CONFIG "4x4"
-#define NPU_BOARD_SIM_CLKS_PER_BIT 4
-#endif
-#include NPU_BOARD_SIM_HEADER
 
 namespace npu::fpga_tb {
 
@@ -40,13 +32,13 @@ constexpr uint64_t kIdleCycles = 200000;
 
 struct BoardSim::Impl {
   std::unique_ptr<VerilatedContext> ctx = std::make_unique<VerilatedContext>();
-  std::unique_ptr<NPU_BOARD_SIM_CLASS> top;
+  std::unique_ptr<Vnpu_fpga_top> top;
   std::unique_ptr<VerilatedFstC> trace;
   int master = -1;
   int slave = -1;  // kept open so that the terminal survives hosts coming and going
   std::string link;
-  UartDriver to_board{NPU_BOARD_SIM_CLKS_PER_BIT};
-  UartSampler from_board{NPU_BOARD_SIM_CLKS_PER_BIT};
+  UartDriver to_board{link::kSimBoardClksPerBit};
+  UartSampler from_board{link::kSimBoardClksPerBit};
   uint64_t time = 0;
 
   void Tick() {
@@ -64,7 +56,7 @@ struct BoardSim::Impl {
 BoardSim::BoardSim(const BoardSimOptions& options) : impl_(std::make_unique<Impl>()) {
   Impl& s = *impl_;
   s.ctx->randReset(0);
-  s.top = std::make_unique<NPU_BOARD_SIM_CLASS>(s.ctx.get(), "board");
+  s.top = std::make_unique<Vnpu_fpga_top>(s.ctx.get(), "board");
   if (!options.trace_path.empty()) {
     s.ctx->traceEverOn(true);
     s.trace = std::make_unique<VerilatedFstC>();
@@ -108,7 +100,7 @@ BoardSim::~BoardSim() {
   if (s.master >= 0) ::close(s.master);
 }
 
-const char* BoardSim::Config() { return NPU_BOARD_SIM_CONFIG; }
+const char* BoardSim::Config() { return link::kSimBoardConfig; }
 
 void BoardSim::Start() {
   stop_ = false;

@@ -1,6 +1,6 @@
 /// @file
-/// The simulated board: the verilated npu_fpga_top (configuration
-/// NPU_BOARD_SIM_CONFIG) behind a pseudo-terminal. Bytes the host writes to
+/// The simulated board: the verilated npu_fpga_top (spec/link.toml's
+/// [sim_board]) behind a pseudo-terminal. Bytes the host writes to
 /// the terminal go bit by bit onto the board's UART receive line; bits of
 /// its transmit line come back as bytes. The host runtime opens Port() as it
 /// would open /dev/ttyUSB0, so the fpga backend runs unchanged.

@@ -155,7 +155,7 @@ TEST_F(Board, LinkErrorsAndResync) {
   const std::array<uint8_t, 12> cut = {link::kCmdMemWrite, 0, 0, 0, 0x80, 100, 0, 0, 0, 1, 2, 3};
   port.Write(cut);
   const uint64_t from = board_->Cycles();
-  while (board_->Cycles() < from + 4 * NPU_BOARD_SIM_RESYNC_CYCLES) {
+  while (board_->Cycles() < from + 4 * link::kSimBoardResyncCycles) {
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
   EXPECT_EQ(client.Info().mem_bytes, info.mem_bytes);
