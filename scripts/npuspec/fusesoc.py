@@ -42,6 +42,7 @@ def core() -> str:
     o += ["    file_type: systemVerilogSource", "", "  lint_waivers:", "    files:",
           "      - rtl/lint/verilator_waivers.vlt", "    file_type: vlt", "",
           "  board_sim:", "    files:",
+          "      - sw/gen/npu_link.h: {is_include_file: true}",
           "      - tb/fpga/board_sim.h: {is_include_file: true}",
           "      - tb/fpga/uart_model.h: {is_include_file: true}",
           "      - tb/fpga/board_sim.cc", "      - tb/fpga/board_sim_main.cc",
