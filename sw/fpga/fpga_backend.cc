@@ -53,12 +53,10 @@ runtime::RunResult FpgaBackend::Run(runtime::DeviceMemory& mem, uint32_t stream_
 runtime::RunResult FpgaBackend::RunOne(uint32_t win_base, uint32_t win_size,
                                        const runtime::StreamRef& s) {
   LinkClient& l = *link_;
-  l.RegWrite(regs::kWinBase, win_base);
-  l.RegWrite(regs::kWinSize, win_size);
-  l.RegWrite(regs::kCtrl, regs::kCtrlIrqDoneEnMask | regs::kCtrlIrqErrEnMask);
-  l.RegWrite(regs::kStreamAddr, s.addr);
-  l.RegWrite(regs::kStreamLen, s.num_instr);
-  l.RegWrite(regs::kDoorbell, 1);
+  for (const runtime::RegWrite& w :
+       runtime::StreamStartWrites(win_base, win_size, s.addr, s.num_instr)) {
+    l.RegWrite(w.offset, w.value);
+  }
   // Poll until the stream is done or stopped; the NPU's watchdog stops a
   // hung stream long before the host gives up.
   const auto deadline = std::chrono::steady_clock::now() + options_.run_timeout;

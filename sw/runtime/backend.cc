@@ -35,6 +35,16 @@ std::string RunStatus::Describe() const {
   return s;
 }
 
+std::array<RegWrite, 6> StreamStartWrites(uint32_t win_base, uint32_t win_size, uint32_t addr,
+                                          uint32_t num_instr) {
+  return {{{regs::kWinBase, win_base},
+           {regs::kWinSize, win_size},
+           {regs::kCtrl, regs::kCtrlIrqDoneEnMask | regs::kCtrlIrqErrEnMask},
+           {regs::kStreamAddr, addr},
+           {regs::kStreamLen, num_instr},
+           {regs::kDoorbell, 1}}};
+}
+
 void StatsFromCounters(RunStats& stats) {
   stats.cycles = stats.counters.at("cycles");
   stats.macs = stats.counters.at("macs");

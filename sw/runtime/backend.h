@@ -3,6 +3,7 @@
 /// simulator, the verilated RTL and the FPGA board.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -46,6 +47,18 @@ struct RunStats {
   /// `_lo`/`_hi` suffix (e.g. "load_stall_dep", "cycles", "macs").
   std::map<std::string, uint64_t> counters;
 };
+
+/// One register write of a host's driver sequence.
+struct RegWrite {
+  uint32_t offset = 0;  ///< register offset (docs/gen/regs.md)
+  uint32_t value = 0;   ///< value written
+};
+
+/// The register writes, in order, with which a host queues a stream: the
+/// permitted window, both interrupt enables, the stream's address and
+/// length, the doorbell. Shared by the RTL harness and the fpga backend.
+std::array<RegWrite, 6> StreamStartWrites(uint32_t win_base, uint32_t win_size, uint32_t addr,
+                                          uint32_t num_instr);
 
 /// Fills the summary fields of @p stats (cycles, macs, instructions, bytes
 /// read and written) from its hardware counters, as the RTL and FPGA

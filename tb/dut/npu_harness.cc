@@ -55,12 +55,9 @@ sim::Task<> NpuHarness::WriteReg(uint32_t offset, uint32_t value) {
 
 sim::Task<> NpuHarness::StartStream(uint32_t win_base, uint32_t win_size, uint32_t addr,
                                     uint32_t len) {
-  co_await WriteReg(regs::kWinBase, win_base);
-  co_await WriteReg(regs::kWinSize, win_size);
-  co_await WriteReg(regs::kCtrl, regs::kCtrlIrqDoneEnMask | regs::kCtrlIrqErrEnMask);
-  co_await WriteReg(regs::kStreamAddr, addr);
-  co_await WriteReg(regs::kStreamLen, len);
-  co_await WriteReg(regs::kDoorbell, 1);
+  for (const runtime::RegWrite& w : runtime::StreamStartWrites(win_base, win_size, addr, len)) {
+    co_await WriteReg(w.offset, w.value);
+  }
 }
 
 sim::Task<> NpuHarness::WaitIrq(uint64_t max_cycles) {
