@@ -41,7 +41,7 @@ from npuspec.spec import ROOT, load_configs  # noqa: E402
 
 VENV_BIN = ROOT / ".venv" / "bin"
 
-INCLUDES = ["rtl/prim/npu_assert.svh"]
+INCLUDES = ["rtl/prim/npu_assert.svh", "rtl/fpga/boards/npu_board.svh"]
 
 # nextpnr's cell types, by what the report calls them.
 RESOURCES = {

@@ -1,22 +1,15 @@
 // Copyright npu contributors.
 // SPDX-License-Identifier: Apache-2.0
 
+`include "npu_board.svh"
+
 /// iCEBreaker (iCE40 UltraPlus UP5K): npu_fpga_top on the 12 MHz oscillator
 /// (constraints/icebreaker/). The host link is the FT2232H's second channel;
 /// the user button resets; the green LED blinks with the clock, the red one
 /// shows the NPU's interrupt.
 module npu_icebreaker #(
-  parameter int unsigned Dim        = npu_config_pkg::DefaultDim,         ///< array rows = columns
-  parameter int unsigned SpadARows  = npu_config_pkg::DefaultSpadARows,   ///< activation scratchpad rows
-  parameter int unsigned SpadBRows  = npu_config_pkg::DefaultSpadBRows,   ///< weight scratchpad rows
-  parameter int unsigned SpadPRows  = npu_config_pkg::DefaultSpadPRows,   ///< parameter scratchpad rows
-  parameter int unsigned AccRows    = npu_config_pkg::DefaultAccRows,     ///< accumulator rows
-  parameter int unsigned MaxReads   = npu_config_pkg::DefaultMaxReads,    ///< load bursts in flight
-  parameter int unsigned QueueDepth = npu_config_pkg::DefaultQueueDepth,  ///< unit queue depth
-  parameter int unsigned WindowCols = npu_config_pkg::DefaultWindowCols,  ///< window line buffer columns
   parameter int unsigned OscHz      = 12_000_000,                         ///< oscillator Hz (board.toml's clock_mhz)
-  parameter int unsigned MemBytes   = 65536,                              ///< system memory bytes
-  parameter int unsigned Baud       = 1_000_000                           ///< UART bit rate
+  `NPU_BOARD_PARAMS  // the configuration, memory and UART rate (npu_board.svh)
 ) (
   input  logic clk_12mhz,    ///< 12 MHz oscillator
   input  logic btn_n,        ///< user button, active low
@@ -29,16 +22,7 @@ module npu_icebreaker #(
   logic [3:0] status;
 
   npu_fpga_top #(
-    .Dim       (Dim),
-    .SpadARows (SpadARows),
-    .SpadBRows (SpadBRows),
-    .SpadPRows (SpadPRows),
-    .AccRows   (AccRows),
-    .MaxReads  (MaxReads),
-    .QueueDepth(QueueDepth),
-    .WindowCols(WindowCols),
-    .MemBytes  (MemBytes),
-    .Baud      (Baud),
+    `NPU_BOARD_TOP_PARAMS,
     .ClockHz   (OscHz)
   ) u_top (
     .clk_i    (clk_12mhz),

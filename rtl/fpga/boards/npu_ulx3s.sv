@@ -1,29 +1,22 @@
 // Copyright npu contributors.
 // SPDX-License-Identifier: Apache-2.0
 
+`include "npu_board.svh"
+
 /// ULX3S (ECP5 LFE5U-85F): npu_fpga_top behind the board's PLL, which makes
 /// the NPU clock from the 25 MHz oscillator (constraints/ulx3s/). The host
 /// link is the FT231X USB-serial port; button 0 resets; LEDs 0-3 are
 /// npu_fpga_top's, LED 7 shows the PLL locked.
 module npu_ulx3s #(
-  parameter int unsigned Dim        = npu_config_pkg::DefaultDim,         ///< array rows = columns
-  parameter int unsigned SpadARows  = npu_config_pkg::DefaultSpadARows,   ///< activation scratchpad rows
-  parameter int unsigned SpadBRows  = npu_config_pkg::DefaultSpadBRows,   ///< weight scratchpad rows
-  parameter int unsigned SpadPRows  = npu_config_pkg::DefaultSpadPRows,   ///< parameter scratchpad rows
-  parameter int unsigned AccRows    = npu_config_pkg::DefaultAccRows,     ///< accumulator rows
-  parameter int unsigned MaxReads   = npu_config_pkg::DefaultMaxReads,    ///< load bursts in flight
-  parameter int unsigned QueueDepth = npu_config_pkg::DefaultQueueDepth,  ///< unit queue depth
-  parameter int unsigned WindowCols = npu_config_pkg::DefaultWindowCols,  ///< window line buffer columns
   parameter int unsigned OscHz      = 25_000_000,                         ///< oscillator Hz (board.toml's clock_mhz)
-  parameter int unsigned MemBytes   = 65536,                              ///< system memory bytes
-  parameter int unsigned Baud       = 1_000_000,                           ///< UART bit rate
   /// The PLL (EHXPLLL, feedback from CLKOP): the NPU clock is
   /// OscHz * PllFbDiv / PllRefDiv; the VCO runs PllOpDiv times faster.
   /// The flow sets them from constraints/ulx3s/board.toml (20 MHz).
   parameter int unsigned PllRefDiv   = 5,
   parameter int unsigned PllFbDiv    = 4,
   parameter int unsigned PllOpDiv    = 30,
-  parameter int unsigned PllOpCphase = 15
+  parameter int unsigned PllOpCphase = 15,
+  `NPU_BOARD_PARAMS  // the configuration, memory and UART rate (npu_board.svh)
 ) (
   input  logic       clk_25mhz,   ///< 25 MHz oscillator
   input  logic       btn_pwr_n,   ///< button 0, active low
@@ -82,16 +75,7 @@ module npu_ulx3s #(
   logic [3:0] status;
 
   npu_fpga_top #(
-    .Dim       (Dim),
-    .SpadARows (SpadARows),
-    .SpadBRows (SpadBRows),
-    .SpadPRows (SpadPRows),
-    .AccRows   (AccRows),
-    .MaxReads  (MaxReads),
-    .QueueDepth(QueueDepth),
-    .WindowCols(WindowCols),
-    .MemBytes  (MemBytes),
-    .Baud      (Baud),
+    `NPU_BOARD_TOP_PARAMS,
     .ClockHz   (ClockHz)
   ) u_top (
     .clk_i    (clk),
