@@ -51,7 +51,8 @@ def core() -> str:
     for name, b in boards:
         ctype = "LPF" if b["family"] == "ecp5" else "PCF"
         o += ["", f"  board_{name}:", "    files:",
-              "      - rtl/fpga/boards/npu_board.svh: {is_include_file: true}",
+              "      - rtl/fpga/boards/npu_board.svh: {is_include_file: true, "
+              "file_type: systemVerilogSource}",
               f"      - rtl/fpga/boards/{b['top']}.sv: {{file_type: systemVerilogSource}}",
               f"      - constraints/{name}/{b['constraints']}: {{file_type: {ctype}}}"]
     names = [p["sv"] for p in cfg.params] + ["MemBytes", "ClockHz", "Baud", "ResyncCycles", "OscHz", "PllRefDiv",
