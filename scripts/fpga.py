@@ -109,7 +109,7 @@ def params(board: dict, config: str) -> dict[str, int]:
     if c is None:
         raise FlowError(f"unknown configuration '{config}'; known: "
                         f"{', '.join(x['name'] for x in cfgs.configs)} (spec/configs.toml)")
-    return {**{x["sv"]: c[x["key"]] for x in cfgs.params}, **boards.top_params(board)}
+    return {**{x["sv"]: c[x["key"]] for x in cfgs.params}, **boards.top_params(board, c["dim"])}
 
 
 def synth(out: pathlib.Path, board: dict, files: list[str], prm: dict[str, int]) -> float:

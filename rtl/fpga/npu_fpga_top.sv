@@ -18,6 +18,7 @@ module npu_fpga_top #(
   parameter int unsigned MaxReads   = npu_config_pkg::DefaultMaxReads,    ///< load bursts in flight
   parameter int unsigned QueueDepth = npu_config_pkg::DefaultQueueDepth,  ///< unit queue depth
   parameter int unsigned WindowCols = npu_config_pkg::DefaultWindowCols,  ///< window line buffer columns
+  parameter int unsigned PostLanes  = Dim,                                ///< store post-processing lanes
   parameter int unsigned MemBytes   = 65536,                              ///< system memory bytes
   parameter logic [31:0] MemBase    = 32'h8000_0000,                      ///< its device address
   parameter int unsigned ClockHz    = 100_000_000,                        ///< clk_i frequency
@@ -73,7 +74,8 @@ module npu_fpga_top #(
     .AccRows   (AccRows),
     .MaxReads  (MaxReads),
     .QueueDepth(QueueDepth),
-    .WindowCols(WindowCols)
+    .WindowCols(WindowCols),
+    .PostLanes (PostLanes)
   ) u_npu (
     .clk_i           (clk_i),
     .rst_ni          (rst_n),

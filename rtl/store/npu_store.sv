@@ -26,6 +26,7 @@ module npu_store #(
   parameter int unsigned SpadPRows = npu_config_pkg::DefaultSpadPRows,  ///< rows of scratchpad P
   parameter int unsigned AccRows   = npu_config_pkg::DefaultAccRows,    ///< accumulator rows
   parameter int unsigned AxiId     = npu_config_pkg::AxiIdStore,        ///< AWID of this unit
+  parameter int unsigned PostLanes = Dim,                               ///< post-processing lanes
   /// P row address width; derived, do not override.
   parameter int unsigned PW   = $clog2(SpadPRows),
   /// Accumulator row address width; derived, do not override.
@@ -114,7 +115,8 @@ module npu_store #(
     .Dim      (Dim),
     .SpadPRows(SpadPRows),
     .AccRows  (AccRows),
-    .OutDepth (OutDepth)
+    .OutDepth (OutDepth),
+    .PostLanes(PostLanes)
   ) u_fe (
     .clk_i         (clk_i),
     .rst_ni        (rst_ni),

@@ -15,7 +15,9 @@
 /// cycle after the last read was granted (the rows may now be overwritten).
 /// A read is issued only if its result fits the output FIFO (credits: reads
 /// in flight + FIFO occupancy < OutDepth) and, with add, its residual row is
-/// already in the residual FIFO, so the pipeline never stalls. A no-op
+/// already in the residual FIFO, so the pipeline never stalls; with fewer
+/// post-processing lanes than Dim, reads are spaced Dim / PostLanes cycles
+/// apart, the cycles npu_postproc takes per row. A no-op
 /// (ny * nx = 0) only gives its tokens. An error is offered combinationally
 /// (err_req_o); stop_i drops the instruction.
 module npu_store_fe #(
@@ -23,6 +25,9 @@ module npu_store_fe #(
   parameter int unsigned SpadPRows = npu_config_pkg::DefaultSpadPRows,  ///< rows of scratchpad P
   parameter int unsigned AccRows   = npu_config_pkg::DefaultAccRows,    ///< accumulator rows
   parameter int unsigned OutDepth  = 20,                                ///< output FIFO entries
+  /// Post-processing lanes (npu_postproc; divides Dim): with fewer than Dim
+  /// a read is issued at most every Dim / PostLanes cycles.
+  parameter int unsigned PostLanes = Dim,
   /// P row address width; derived, do not override.
   parameter int unsigned PW   = $clog2(SpadPRows),
   /// Accumulator row address width; derived, do not override.
@@ -148,7 +153,7 @@ module npu_store_fe #(
   assign add_min = pbuf_q[AddBase + npu_isa_pkg::ParamAddActMinRow*Dim*8 +: Dim*8];
   assign add_max = pbuf_q[AddBase + npu_isa_pkg::ParamAddActMaxRow*Dim*8 +: Dim*8];
 
-  logic take, credit, res_ok, mis_dst, mis_rs, mis_res, mis_rrs, param_bad;
+  logic take, credit, res_ok, pace_ok, mis_dst, mis_rs, mis_res, mis_rrs, param_bad;
   logic [33:0] acc_last;
 
   assign instr_ready_o = (state_q == FeIdle) && !stop_i && !clear_i &&
@@ -304,8 +309,8 @@ module npu_store_fe #(
         end
       end
       FeStream: begin
-        acc_re_o = credit && res_ok;
-        if (credit && res_ok && acc_gnt_i) begin
+        acc_re_o = credit && res_ok && pace_ok;
+        if (credit && res_ok && pace_ok && acc_gnt_i) begin
           acc_data_d = 1'b1;
           ridx_d     = ridx_q + 34'd1;
           if (ridx_q == total_q - 34'd1) begin
@@ -345,8 +350,29 @@ module npu_store_fe #(
     end
   end
 
+  // Reads spaced by the cycles a row takes in npu_postproc.
+  if (PostLanes == Dim) begin : gen_no_pace
+    assign pace_ok = 1'b1;
+  end else begin : gen_pace
+    localparam int unsigned Groups = Dim / PostLanes;
+    logic [$clog2(Groups)-1:0] pace_q;  // cycles until the next read may go
+    always_ff @(posedge clk_i or negedge rst_ni) begin
+      if (!rst_ni) begin
+        pace_q <= '0;
+      end else if (stop_i || clear_i) begin
+        pace_q <= '0;
+      end else if (acc_re_o && acc_gnt_i) begin
+        pace_q <= $clog2(Groups)'(Groups - 1);
+      end else if (pace_q != '0) begin
+        pace_q <= pace_q - 1'b1;
+      end
+    end
+    assign pace_ok = (pace_q == '0);
+  end
+
   npu_postproc #(
-    .Dim (Dim)
+    .Dim   (Dim),
+    .Lanes (PostLanes)
   ) u_postproc (
     .clk_i     (clk_i),
     .rst_ni    (rst_ni),

@@ -21,6 +21,7 @@ module npu_core #(
   parameter int unsigned MaxReads   = npu_config_pkg::DefaultMaxReads,   ///< load bursts in flight
   parameter int unsigned QueueDepth = npu_config_pkg::DefaultQueueDepth, ///< per-unit queue entries
   parameter int unsigned WindowCols = npu_config_pkg::DefaultWindowCols, ///< window line buffer columns
+  parameter int unsigned PostLanes  = Dim,                               ///< store post-processing lanes
   /// Bus data width; derived, do not override.
   parameter int unsigned DataW      = 8 * Dim
 ) (
@@ -475,7 +476,8 @@ module npu_core #(
     .Dim      (Dim),
     .SpadPRows(SpadPRows),
     .AccRows  (AccRows),
-    .AxiId    (npu_config_pkg::AxiIdStore)
+    .AxiId    (npu_config_pkg::AxiIdStore),
+    .PostLanes(PostLanes)
   ) u_store (
     .clk_i         (clk_i),
     .rst_ni        (rst_ni),

@@ -24,6 +24,11 @@ module npu_top #(
   parameter int unsigned QueueDepth = npu_config_pkg::DefaultQueueDepth,
   /// Columns of the window unit's line buffers (widest tile it slides over).
   parameter int unsigned WindowCols = npu_config_pkg::DefaultWindowCols,
+  /// Lanes of the store unit's post-processing (divides Dim). A
+  /// microarchitecture choice, not part of a configuration: Dim lanes take a
+  /// row per cycle; an FPGA build with fewer saves their multipliers and
+  /// takes Dim / PostLanes cycles per output row (docs/fpga.md).
+  parameter int unsigned PostLanes  = Dim,
   /// Bus data width; derived, do not override.
   parameter int unsigned DataW      = 8 * Dim
 ) (
@@ -149,7 +154,8 @@ module npu_top #(
     .AccRows   (AccRows),
     .MaxReads  (MaxReads),
     .QueueDepth(QueueDepth),
-    .WindowCols(WindowCols)
+    .WindowCols(WindowCols),
+    .PostLanes (PostLanes)
   ) u_core (
     .clk_i            (clk_i),
     .rst_ni           (rst_ni),

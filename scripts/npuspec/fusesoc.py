@@ -55,7 +55,7 @@ def core() -> str:
               "file_type: systemVerilogSource}",
               f"      - rtl/fpga/boards/{b['top']}.sv: {{file_type: systemVerilogSource}}",
               f"      - constraints/{name}/{b['constraints']}: {{file_type: {ctype}}}"]
-    names = [p["sv"] for p in cfg.params] + ["MemBytes", "ClockHz", "Baud", "ResyncCycles", "OscHz", "PllRefDiv",
+    names = [p["sv"] for p in cfg.params] + ["PostLanes", "MemBytes", "ClockHz", "Baud", "ResyncCycles", "OscHz", "PllRefDiv",
                                              "PllFbDiv", "PllOpDiv", "PllOpCphase"]
     o += ["", "parameters:"]
     for n in names:
@@ -80,7 +80,7 @@ def core() -> str:
           "-CFLAGS, -Isrc/npu_ip_npu_0.1, -LDFLAGS, -lfmt, -LDFLAGS, -pthread, "
           "-o, npu_board_sim]"]
     for name, b in boards:
-        prm = {**_params(cfg, b["config"]), **board_specs.top_params(b)}
+        prm = {**_params(cfg, b["config"]), **board_specs.top_params(b, cfg.find(b["config"])["dim"])}
         if b["family"] == "ecp5":
             tool = "trellis"
             opts = [f"--{b['device']}", "--package", b["package"], "--speed", str(b["speed"]),

@@ -64,9 +64,11 @@ TEST_F(Board, IdentifiesItself) {
   EXPECT_EQ(be.Name(), "fpga-" + std::string(fpga_tb::BoardSim::Config()));
 }
 
-// Random conv layers, compiled into the board's memory, run on the board and
-// on the simulator from the same image: the whole memory afterwards and every
-// counter the simulator models must agree, and the output must be golden.
+// Random conv layers, every other one with a fused residual add (the store
+// unit's add lanes, shared by the channels as the boards build them),
+// compiled into the board's memory, run on the board and on the simulator
+// from the same image: the whole memory afterwards and every counter the
+// simulator models must agree, and the output must be golden.
 TEST_F(Board, ConvLayersBitExact) {
   FpgaBackend be(Options());
   const HwConfig& hw = be.Config();
@@ -76,12 +78,15 @@ TEST_F(Board, ConvLayersBitExact) {
   lim.max_channels = 12;
   lim.max_macs = uint64_t{1} << 15;
   int ran = 0;
-  for (int i = 0; ran < 3 && i < 50; ++i) {
-    const compiler::ConvLayer layer = testing::RandomConv(rng, lim);
+  for (int i = 0; ran < 4 && i < 50; ++i) {
+    const bool residual = ran % 2 == 1;
+    const compiler::ConvLayer layer =
+        residual ? testing::RandomResidualConv(rng, lim) : testing::RandomConv(rng, lim);
     const compiler::CompiledLayer cl = compiler::Compile(layer, hw, be.Board().mem_base);
     if (cl.size > be.Board().mem_bytes) continue;
-    const std::vector<int8_t> in = testing::RandomInput(rng, layer);
-    runtime::DeviceMemory m_iss = runtime::BuildImage(cl, in, 0x5a);
+    std::vector<std::vector<int8_t>> xs{testing::RandomInput(rng, layer)};
+    if (residual) xs.push_back(testing::RandomResidual(rng, layer));
+    runtime::DeviceMemory m_iss = runtime::BuildImage(cl, xs, 0x5a);
     runtime::DeviceMemory m_fpga = m_iss;
     iss::Iss sim(hw);
     const auto n = static_cast<uint32_t>(cl.program.size());
@@ -95,10 +100,12 @@ TEST_F(Board, ConvLayersBitExact) {
     EXPECT_EQ(got.stats.macs, ref.stats.macs) << what;
     EXPECT_EQ(got.stats.instructions, ref.stats.instructions) << what;
     EXPECT_GT(got.stats.cycles, 0u) << what;
-    EXPECT_EQ(runtime::ReadOutput(cl, m_fpga), testing::GoldenConv(layer, in)) << what;
+    EXPECT_EQ(runtime::ReadOutput(cl, m_fpga), residual ? testing::GoldenConv(layer, xs[0], xs[1])
+                                                        : testing::GoldenConv(layer, xs[0]))
+        << what;
     ++ran;
   }
-  EXPECT_EQ(ran, 3);
+  EXPECT_EQ(ran, 4);
 }
 
 // The trained digits CNN, compiled for the board's memory, gives the

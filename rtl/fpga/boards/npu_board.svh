@@ -3,8 +3,8 @@
 //
 // What every board top (npu_<board>.sv) passes through to npu_fpga_top,
 // written once: the configuration (spec/configs.toml, set by the FPGA flow
-// from the board's or the given configuration), the system memory and the
-// UART rate (constraints/<board>/board.toml). A board top declares
+// from the board's or the given configuration), the post-processing lanes,
+// the system memory and the UART rate (constraints/<board>/board.toml). A board top declares
 // `NPU_BOARD_PARAMS last in its parameter list and passes
 // `NPU_BOARD_TOP_PARAMS, then its clock, to npu_fpga_top.
 
@@ -20,6 +20,7 @@
   parameter int unsigned MaxReads   = npu_config_pkg::DefaultMaxReads, \
   parameter int unsigned QueueDepth = npu_config_pkg::DefaultQueueDepth, \
   parameter int unsigned WindowCols = npu_config_pkg::DefaultWindowCols, \
+  parameter int unsigned PostLanes  = Dim, \
   parameter int unsigned MemBytes   = 65536, \
   parameter int unsigned Baud       = 1_000_000
 
@@ -32,6 +33,7 @@
     .MaxReads  (MaxReads), \
     .QueueDepth(QueueDepth), \
     .WindowCols(WindowCols), \
+    .PostLanes (PostLanes), \
     .MemBytes  (MemBytes), \
     .Baud      (Baud)
 
