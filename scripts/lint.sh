@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Lints npu_top and the FPGA build's npu_fpga_top (rtl/fpga.f, with one
-# post-processing lane) with Verilator -Wall in the named configurations. The board tops
+# post-processing and one window lane) with Verilator -Wall in the named configurations. The board tops
 # (rtl/fpga/boards/) instantiate vendor primitives and are checked by the
 # FPGA flow's synthesis instead (scripts/fpga.py).
 #
@@ -20,8 +20,8 @@ for c in "${configs[@]}"; do
   params=$(python3 scripts/config_params.py --verilator "$c")
   for top in npu_top npu_fpga_top; do
     extra=""
-    # npu_fpga_top as the boards build it: one post-processing lane.
-    [ "$top" = npu_fpga_top ] && extra="-GPostLanes=1 $fpga_files"
+    # npu_fpga_top as the boards build it: one post-processing and window lane.
+    [ "$top" = npu_fpga_top ] && extra="-GPostLanes=1 -GWindowLanes=1 $fpga_files"
     # shellcheck disable=SC2086
     if verilator --lint-only -Wall -Irtl/prim --top-module $top $params \
          rtl/lint/verilator_waivers.vlt $files $extra; then

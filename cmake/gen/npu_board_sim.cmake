@@ -2,4 +2,4 @@
 # The simulated FPGA board (tb/fpga): its configuration and the npu_fpga_top
 # parameters besides the configuration's.
 set(NPU_BOARD_SIM_CONFIG 4x4)
-set(NPU_BOARD_SIM_PARAMS PostLanes=1 MemBytes=65536 ClockHz=100000000 Baud=25000000 ResyncCycles=20000)
+set(NPU_BOARD_SIM_PARAMS PostLanes=1 WindowLanes=1 MemBytes=65536 ClockHz=100000000 Baud=25000000 ResyncCycles=20000)

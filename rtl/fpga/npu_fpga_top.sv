@@ -19,6 +19,7 @@ module npu_fpga_top #(
   parameter int unsigned QueueDepth = npu_config_pkg::DefaultQueueDepth,  ///< unit queue depth
   parameter int unsigned WindowCols = npu_config_pkg::DefaultWindowCols,  ///< window line buffer columns
   parameter int unsigned PostLanes  = Dim,                                ///< store post-processing lanes
+  parameter int unsigned WindowLanes = Dim,                               ///< window ALU lanes
   parameter int unsigned MemBytes   = 65536,                              ///< system memory bytes
   parameter logic [31:0] MemBase    = 32'h8000_0000,                      ///< its device address
   parameter int unsigned ClockHz    = 100_000_000,                        ///< clk_i frequency
@@ -75,7 +76,8 @@ module npu_fpga_top #(
     .MaxReads  (MaxReads),
     .QueueDepth(QueueDepth),
     .WindowCols(WindowCols),
-    .PostLanes (PostLanes)
+    .PostLanes (PostLanes),
+    .WindowLanes(WindowLanes)
   ) u_npu (
     .clk_i           (clk_i),
     .rst_ni          (rst_n),

@@ -22,6 +22,7 @@ module npu_core #(
   parameter int unsigned QueueDepth = npu_config_pkg::DefaultQueueDepth, ///< per-unit queue entries
   parameter int unsigned WindowCols = npu_config_pkg::DefaultWindowCols, ///< window line buffer columns
   parameter int unsigned PostLanes  = Dim,                               ///< store post-processing lanes
+  parameter int unsigned WindowLanes = Dim,                              ///< window ALU lanes
   /// Bus data width; derived, do not override.
   parameter int unsigned DataW      = 8 * Dim
 ) (
@@ -435,7 +436,8 @@ module npu_core #(
     .SpadARows (SpadARows),
     .SpadBRows (SpadBRows),
     .AccRows   (AccRows),
-    .WindowCols(WindowCols)
+    .WindowCols(WindowCols),
+    .AluLanes  (WindowLanes)
   ) u_window (
     .clk_i         (clk_i),
     .rst_ni        (rst_ni),

@@ -29,6 +29,10 @@ module npu_top #(
   /// row per cycle; an FPGA build with fewer saves their multipliers and
   /// takes Dim / PostLanes cycles per output row (docs/fpga.md).
   parameter int unsigned PostLanes  = Dim,
+  /// Lanes of the window unit's ALU (divides Dim), the same kind of choice:
+  /// Dim lanes take a 3 x 3 block of every channel per cycle, fewer take
+  /// Dim / WindowLanes cycles per block.
+  parameter int unsigned WindowLanes = Dim,
   /// Bus data width; derived, do not override.
   parameter int unsigned DataW      = 8 * Dim
 ) (
@@ -155,7 +159,8 @@ module npu_top #(
     .MaxReads  (MaxReads),
     .QueueDepth(QueueDepth),
     .WindowCols(WindowCols),
-    .PostLanes (PostLanes)
+    .PostLanes (PostLanes),
+    .WindowLanes(WindowLanes)
   ) u_core (
     .clk_i            (clk_i),
     .rst_ni           (rst_ni),

@@ -29,6 +29,7 @@ module npu_window #(
   parameter int unsigned SpadBRows  = npu_config_pkg::DefaultSpadBRows,   ///< rows of scratchpad B
   parameter int unsigned AccRows    = npu_config_pkg::DefaultAccRows,     ///< accumulator rows
   parameter int unsigned WindowCols = npu_config_pkg::DefaultWindowCols,  ///< line buffer columns
+  parameter int unsigned AluLanes   = Dim,                                ///< ALU lanes (divides Dim)
   /// A address width; derived, do not override.
   parameter int unsigned AAW = $clog2(SpadARows),
   /// B address width; derived, do not override.
@@ -163,7 +164,7 @@ module npu_window #(
   // ---------------------------------------------------------------------------
   // Slide and ALU.
   // ---------------------------------------------------------------------------
-  logic                   alu_valid, alu_first, alu_last, alu_empty, alu_room;
+  logic                   alu_valid, alu_first, alu_last, alu_empty, alu_room, alu_ready;
   logic [1:0]             alu_mode;
   logic [5:0]             alu_cnt;
   logic [15:0]            alu_row, res_row, o_row;
@@ -196,6 +197,7 @@ module npu_window #(
     .w_data_i    (w_data),
     .alu_empty_i (alu_empty),
     .alu_room_i  (alu_room),
+    .alu_ready_i (alu_ready),
     .alu_valid_o (alu_valid),
     .alu_first_o (alu_first),
     .alu_last_o  (alu_last),
@@ -217,11 +219,13 @@ module npu_window #(
   );
 
   npu_window_alu #(
-    .Dim(Dim)
+    .Dim  (Dim),
+    .Lanes(AluLanes)
   ) u_alu (
     .clk_i       (clk_i),
     .rst_ni      (rst_ni),
     .flush_i     (flush),
+    .in_ready_o  (alu_ready),
     .in_valid_i  (alu_valid),
     .in_first_i  (alu_first),
     .in_last_i   (alu_last),

@@ -43,6 +43,7 @@ module npu_window_slide #(
   input  logic [Dim*8-1:0]              w_data_i,     ///< its weights
   input  logic                          alu_empty_i,  ///< nothing in the ALU pipeline
   input  logic                          alu_room_i,   ///< the output FIFO has room for one more window
+  input  logic                          alu_ready_i,  ///< the ALU takes a block this cycle
   output logic                          alu_valid_o,  ///< a block is issued
   output logic                          alu_first_o,  ///< first block of a window
   output logic                          alu_last_o,   ///< last block of a window
@@ -98,7 +99,7 @@ module npu_window_slide #(
     nbj        = BW'((32'(p_kw_q) + 32'd2) / 32'd3) - BW'(1);
     first_blk  = (bi_q == '0) && (bj_q == '0);
     last_blk   = (bi_q == nbi) && (bj_q == nbj);
-    issue      = pend_q && !flush_i && (!first_blk || alu_room_i);
+    issue      = pend_q && !flush_i && alu_ready_i && (!first_blk || alu_room_i);
     issue_last = issue && last_blk;
   end
 

@@ -10,7 +10,9 @@ from .spec import ROOT
 BOARDS_DIR = ROOT / "constraints"
 FAMILIES = ("ecp5", "ice40")
 REQUIRED = ("name", "part", "family", "device", "package", "top", "constraints", "config",
-            "mem_bytes", "baud", "clock_mhz", "post_lanes")
+            "mem_bytes", "baud", "clock_mhz", "post_lanes", "window_lanes")
+# The lanes a board builds (at most Dim each): board.toml key -> npu_top parameter.
+LANES = {"post_lanes": "PostLanes", "window_lanes": "WindowLanes"}
 
 
 class BoardError(Exception):
@@ -36,9 +38,10 @@ def load(name: str) -> dict:
             raise BoardError(f"{rel}: missing '{key}'")
     if b["family"] not in FAMILIES:
         raise BoardError(f"{rel}: family '{b['family']}' is not one of {', '.join(FAMILIES)}")
-    lanes = b["post_lanes"]
-    if not isinstance(lanes, int) or lanes < 1 or lanes & (lanes - 1):
-        raise BoardError(f"{rel}: post_lanes must be a power of two, not {lanes!r}")
+    for key in LANES:
+        lanes = b[key]
+        if not isinstance(lanes, int) or lanes < 1 or lanes & (lanes - 1):
+            raise BoardError(f"{rel}: {key} must be a power of two, not {lanes!r}")
     pll = b.get("pll", {})
     b["core_mhz"] = b["clock_mhz"] * pll.get("PllFbDiv", 1) / pll.get("PllRefDiv", 1)
     b["dir"] = path.parent
@@ -46,8 +49,8 @@ def load(name: str) -> dict:
 
 
 def top_params(b: dict, dim: int) -> dict[str, int]:
-    """The board top's own parameters for an array of dim x dim: the
-    post-processing lanes (post_lanes, at most dim), the oscillator, the PLL,
-    memory, UART."""
-    return {"PostLanes": min(b["post_lanes"], dim), "OscHz": round(b["clock_mhz"] * 1_000_000),
-            "MemBytes": b["mem_bytes"], "Baud": b["baud"], **b.get("pll", {})}
+    """The board top's own parameters for an array of dim x dim: the lanes
+    (LANES, at most dim), the oscillator, the PLL, memory, UART."""
+    return {**{sv: min(b[key], dim) for key, sv in LANES.items()},
+            "OscHz": round(b["clock_mhz"] * 1_000_000), "MemBytes": b["mem_bytes"],
+            "Baud": b["baud"], **b.get("pll", {})}

@@ -55,7 +55,7 @@ def core() -> str:
               "file_type: systemVerilogSource}",
               f"      - rtl/fpga/boards/{b['top']}.sv: {{file_type: systemVerilogSource}}",
               f"      - constraints/{name}/{b['constraints']}: {{file_type: {ctype}}}"]
-    names = [p["sv"] for p in cfg.params] + ["PostLanes", "MemBytes", "ClockHz", "Baud", "ResyncCycles", "OscHz", "PllRefDiv",
+    names = [p["sv"] for p in cfg.params] + [*board_specs.LANES.values(), "MemBytes", "ClockHz", "Baud", "ResyncCycles", "OscHz", "PllRefDiv",
                                              "PllFbDiv", "PllOpDiv", "PllOpCphase"]
     o += ["", "parameters:"]
     for n in names:

@@ -29,7 +29,7 @@ def load() -> dict:
 def sim_board() -> dict:
     """The simulated board's npu_fpga_top parameters besides the configuration's."""
     sb = load()["sim_board"]
-    return {"PostLanes": sb["post_lanes"], "MemBytes": sb["mem_bytes"], "ClockHz": sb["clock_hz"],
+    return {"PostLanes": sb["post_lanes"], "WindowLanes": sb["window_lanes"], "MemBytes": sb["mem_bytes"], "ClockHz": sb["clock_hz"],
             "Baud": sb["clock_hz"] // sb["clks_per_bit"], "ResyncCycles": sb["resync_cycles"]}
 
 

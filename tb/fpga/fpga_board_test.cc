@@ -64,46 +64,80 @@ TEST_F(Board, IdentifiesItself) {
   EXPECT_EQ(be.Name(), "fpga-" + std::string(fpga_tb::BoardSim::Config()));
 }
 
+// Runs a compiled layer on the board and on the simulator from the same
+// image: the whole memory afterwards and every counter the simulator models
+// must agree, and the output must be the golden one. False (nothing run) if
+// the layer does not fit the board's memory.
+bool RunOnBoardAndSimulator(FpgaBackend& be, const compiler::CompiledLayer& cl,
+                            const std::vector<std::vector<int8_t>>& inputs,
+                            const std::vector<int8_t>& golden, const std::string& what) {
+  if (cl.size > be.Board().mem_bytes) return false;
+  runtime::DeviceMemory m_iss = runtime::BuildImage(cl, inputs, 0x5a);
+  runtime::DeviceMemory m_fpga = m_iss;
+  iss::Iss sim(be.Config());
+  const auto n = static_cast<uint32_t>(cl.program.size());
+  const runtime::RunResult ref = sim.Run(m_iss, cl.program_addr, n);
+  const runtime::RunResult got = be.Run(m_fpga, cl.program_addr, n);
+  EXPECT_TRUE(ref.status.ok) << what << ": " << ref.status.Describe();
+  EXPECT_TRUE(got.status.ok) << what << ": " << got.status.Describe();
+  EXPECT_TRUE(std::equal(m_iss.Data().begin(), m_iss.Data().end(), m_fpga.Data().begin()))
+      << what << ": the board's memory differs from the simulator's";
+  EXPECT_EQ(got.stats.macs, ref.stats.macs) << what;
+  EXPECT_EQ(got.stats.instructions, ref.stats.instructions) << what;
+  EXPECT_GT(got.stats.cycles, 0u) << what;
+  EXPECT_EQ(runtime::ReadOutput(cl, m_fpga), golden) << what;
+  return true;
+}
+
 // Random conv layers, every other one with a fused residual add (the store
-// unit's add lanes, shared by the channels as the boards build them),
-// compiled into the board's memory, run on the board and on the simulator
-// from the same image: the whole memory afterwards and every counter the
-// simulator models must agree, and the output must be golden.
+// unit's add lanes, shared by the channels as the boards build them).
 TEST_F(Board, ConvLayersBitExact) {
   FpgaBackend be(Options());
-  const HwConfig& hw = be.Config();
   std::mt19937_64 rng = testing::MakeRng();
   testing::ConvLimits lim;
   lim.max_hw = 10;
   lim.max_channels = 12;
   lim.max_macs = uint64_t{1} << 15;
   int ran = 0;
-  for (int i = 0; ran < 4 && i < 50; ++i) {
+  for (int i = 0; ran < 4 && i < 50 && !HasFailure(); ++i) {
     const bool residual = ran % 2 == 1;
     const compiler::ConvLayer layer =
         residual ? testing::RandomResidualConv(rng, lim) : testing::RandomConv(rng, lim);
-    const compiler::CompiledLayer cl = compiler::Compile(layer, hw, be.Board().mem_base);
-    if (cl.size > be.Board().mem_bytes) continue;
     std::vector<std::vector<int8_t>> xs{testing::RandomInput(rng, layer)};
     if (residual) xs.push_back(testing::RandomResidual(rng, layer));
-    runtime::DeviceMemory m_iss = runtime::BuildImage(cl, xs, 0x5a);
-    runtime::DeviceMemory m_fpga = m_iss;
-    iss::Iss sim(hw);
-    const auto n = static_cast<uint32_t>(cl.program.size());
-    const runtime::RunResult ref = sim.Run(m_iss, cl.program_addr, n);
-    const runtime::RunResult got = be.Run(m_fpga, cl.program_addr, n);
-    const std::string what = testing::Describe(layer);
-    ASSERT_TRUE(ref.status.ok) << what << ": " << ref.status.Describe();
-    ASSERT_TRUE(got.status.ok) << what << ": " << got.status.Describe();
-    ASSERT_TRUE(std::equal(m_iss.Data().begin(), m_iss.Data().end(), m_fpga.Data().begin()))
-        << what << ": the board's memory differs from the simulator's";
-    EXPECT_EQ(got.stats.macs, ref.stats.macs) << what;
-    EXPECT_EQ(got.stats.instructions, ref.stats.instructions) << what;
-    EXPECT_GT(got.stats.cycles, 0u) << what;
-    EXPECT_EQ(runtime::ReadOutput(cl, m_fpga), residual ? testing::GoldenConv(layer, xs[0], xs[1])
-                                                        : testing::GoldenConv(layer, xs[0]))
-        << what;
-    ++ran;
+    const std::vector<int8_t> golden =
+        residual ? testing::GoldenConv(layer, xs[0], xs[1]) : testing::GoldenConv(layer, xs[0]);
+    ran += RunOnBoardAndSimulator(be, compiler::Compile(layer, be.Config(), be.Board().mem_base),
+                                  xs, golden, testing::Describe(layer));
+  }
+  EXPECT_EQ(ran, 4);
+}
+
+// Random depthwise convolutions and poolings: the window unit, its ALU lanes
+// shared by the channels as the boards build them.
+TEST_F(Board, WindowLayersBitExact) {
+  FpgaBackend be(Options());
+  const uint32_t base = be.Board().mem_base;
+  std::mt19937_64 rng = testing::MakeRng();
+  testing::DepthwiseLimits dl;
+  dl.max_hw = 10;
+  dl.max_channels = 12;
+  testing::PoolLimits pl;
+  pl.max_hw = 10;
+  pl.max_channels = 12;
+  int ran = 0;
+  for (int i = 0; ran < 4 && i < 50 && !HasFailure(); ++i) {
+    if (ran % 2 == 0) {
+      const compiler::DepthwiseLayer layer = testing::RandomDepthwise(rng, dl);
+      const std::vector<int8_t> in = testing::RandomInput(rng, layer);
+      ran += RunOnBoardAndSimulator(be, compiler::Compile(layer, be.Config(), base), {in},
+                                    testing::GoldenDepthwise(layer, in), testing::Describe(layer));
+    } else {
+      const compiler::PoolLayer layer = testing::RandomPool(rng, pl);
+      const std::vector<int8_t> in = testing::RandomInput(rng, layer);
+      ran += RunOnBoardAndSimulator(be, compiler::Compile(layer, be.Config(), base), {in},
+                                    testing::GoldenPool(layer, in), testing::Describe(layer));
+    }
   }
   EXPECT_EQ(ran, 4);
 }

@@ -3,7 +3,7 @@
 //
 // What every board top (npu_<board>.sv) passes through to npu_fpga_top,
 // written once: the configuration (spec/configs.toml, set by the FPGA flow
-// from the board's or the given configuration), the post-processing lanes,
+// from the board's or the given configuration), the post-processing and window lanes,
 // the system memory and the UART rate (constraints/<board>/board.toml). A board top declares
 // `NPU_BOARD_PARAMS last in its parameter list and passes
 // `NPU_BOARD_TOP_PARAMS, then its clock, to npu_fpga_top.
@@ -21,6 +21,7 @@
   parameter int unsigned QueueDepth = npu_config_pkg::DefaultQueueDepth, \
   parameter int unsigned WindowCols = npu_config_pkg::DefaultWindowCols, \
   parameter int unsigned PostLanes  = Dim, \
+  parameter int unsigned WindowLanes = Dim, \
   parameter int unsigned MemBytes   = 65536, \
   parameter int unsigned Baud       = 1_000_000
 
@@ -34,6 +35,7 @@
     .QueueDepth(QueueDepth), \
     .WindowCols(WindowCols), \
     .PostLanes (PostLanes), \
+    .WindowLanes(WindowLanes), \
     .MemBytes  (MemBytes), \
     .Baud      (Baud)
 
