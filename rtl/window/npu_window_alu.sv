@@ -131,35 +131,44 @@ module npu_window_alu #(
   end
 
   // Stage 2 of a lane: the block's dw sum of products, max or sum over the
-  // slots inside the window, from the lane's operands (slot s at s * 8). A
-  // function called under the stage's valid, so that a simulator evaluates
-  // it only for a block (the same logic as a combinational block feeding an
-  // enabled register, at a fraction of the simulation cost while the unit
-  // is idle). Its arguments are one lane's operands, not all lanes': a
-  // simulator clears a function's arguments whenever it may be called.
+  // slots inside the window, from the lane's operands (slot s at s * 8): one
+  // term per slot (masked slots give 0, or -128 for max), reduced by a tree
+  // of depth ceil(log2(Slots)) rather than a chain of Slots adders or
+  // comparators (a 24-bit sum of int8 products cannot wrap, so the order
+  // does not matter). A function called under the stage's valid, so that a
+  // simulator evaluates it only for a block (the same logic as a
+  // combinational block feeding an enabled register, at a fraction of the
+  // simulation cost while the unit is idle). Its arguments are one lane's
+  // operands, not all lanes': a simulator clears a function's arguments
+  // whenever it may be called.
   function automatic logic signed [AccW-1:0] block_of(input logic [Slots*8-1:0] px,
                                                       input logic [Slots*8-1:0] wt,
                                                       input logic [Slots-1:0]   mask,
                                                       input logic [1:0]         mode);
-    logic signed [AccW-1:0] blk;
+    logic signed [AccW-1:0] t [Slots];
     logic signed [7:0]      a, w;
-    blk = (mode == npu_isa_pkg::WindowModeMax) ? -AccW'(128) : '0;
     for (int s = 0; s < Slots; s++) begin
       a = $signed(px[s*8 +: 8]);
       w = $signed(wt[s*8 +: 8]);
-      if (mask[s]) begin
-        unique case (mode)
-          npu_isa_pkg::WindowModeDw: blk = blk + AccW'(16'(a) * 16'(w));
-          npu_isa_pkg::WindowModeMax: begin
-            if (AccW'(a) > blk) begin
-              blk = AccW'(a);
-            end
-          end
-          default: blk = blk + AccW'(a);
-        endcase
+      if (!mask[s]) begin
+        t[s] = (mode == npu_isa_pkg::WindowModeMax) ? -AccW'(128) : '0;
+      end else if (mode == npu_isa_pkg::WindowModeDw) begin
+        t[s] = AccW'(16'(a) * 16'(w));
+      end else begin
+        t[s] = AccW'(a);
       end
     end
-    block_of = blk;
+    // Level k combines t[i] and t[i + 2^k] into t[i] for i a multiple of 2^(k+1).
+    for (int k = 0; (1 << k) < Slots; k++) begin
+      for (int i = 0; i + (1 << k) < Slots; i += 2 << k) begin
+        if (mode == npu_isa_pkg::WindowModeMax) begin
+          t[i] = (t[i + (1 << k)] > t[i]) ? t[i + (1 << k)] : t[i];
+        end else begin
+          t[i] = t[i] + t[i + (1 << k)];
+        end
+      end
+    end
+    block_of = t[0];
   endfunction
 
   // ---------------------------------------------------------------------------
