@@ -8,6 +8,7 @@ rtl/window/npu_window_pkg.sv
 rtl/prim/npu_ram_2p.sv
 rtl/prim/npu_fifo.sv
 rtl/prim/npu_delay.sv
+rtl/prim/npu_lane_gather.sv
 rtl/common/npu_win_check.sv
 rtl/common/npu_burst_split.sv
 rtl/common/npu_unit_stop.sv

@@ -120,16 +120,11 @@ module npu_postproc #(
     assign lane_add   = add_i;
     assign lane_grp   = '0;
     assign lane_acc   = acc_i;
-    assign valid_o    = valid_q[Latency-1];
-    assign out_o      = lane_out;
   end else begin : gen_groups
     // The row is held while its groups 1 .. Groups - 1 enter.
     logic [Dim*32-1:0] acc_q;
     logic              hadd_q;
     logic [GW-1:0]     next_q;  // the group that enters next, 0: none
-    // The results of a row's earlier groups, until its last one leaves.
-    logic [Dim*8-1:0]  gather_q;
-    logic [GW-1:0]     out_grp;
 
     assign lane_valid = valid_i || (next_q != '0);
     assign lane_add   = (next_q != '0) ? hadd_q : add_i;
@@ -153,29 +148,27 @@ module npu_postproc #(
       end
     end
 
-    assign out_grp = grp_q[Latency-1];
-    always_ff @(posedge clk_i) begin
-      if (en_i && valid_q[Latency-1]) begin
-        gather_q[32'(out_grp)*Lanes*8 +: Lanes*8] <= lane_out;
-      end
-    end
-
-    assign valid_o = valid_q[Latency-1] && (32'(out_grp) == Groups - 1);
-    always_comb begin
-      out_o = gather_q;
-      out_o[(Groups-1)*Lanes*8 +: Lanes*8] = lane_out;
-    end
-
     // A row arrives only when the previous one's groups have all entered.
     `NPU_ASSERT_NEVER(RowWhileBusy_A, en_i && valid_i && (next_q != '0), clk_i, rst_ni)
   end
 
-  // The channels of the group in each stage: the requantization parameters
-  // at the lanes' entry, the add parameters and the residual at the add
-  // stage's entry.
-  logic [GW-1:0] rq_grp;
-  assign rq_grp = lane_grp;
+  // The row leaves with its last group (a stalled group is held and taken
+  // again, the same bits).
+  npu_lane_gather #(
+    .Groups(Groups),
+    .Width (Lanes * 8)
+  ) u_gather (
+    .clk_i  (clk_i),
+    .valid_i(valid_q[Latency-1]),
+    .grp_i  (grp_q[Latency-1]),
+    .data_i (lane_out),
+    .valid_o(valid_o),
+    .data_o (out_o)
+  );
 
+  // Each group's channels: the requantization parameters at the lanes'
+  // entry (lane_grp), the add parameters and the residual at the add stage's
+  // entry (add_grp).
   for (genvar l = 0; l < Lanes; l++) begin : gen_lane
     logic [7:0] y1;
 
@@ -185,9 +178,9 @@ module npu_postproc #(
       .en_i      (en_i),
       .valid_i   (lane_valid),
       .acc_i     (lane_acc[l*32 +: 32]),
-      .bias_i    (bias_i[(32'(rq_grp)*Lanes+l)*32 +: 32]),
-      .mult_i    (mult_i[(32'(rq_grp)*Lanes+l)*32 +: 32]),
-      .shift_i   (shift_i[(32'(rq_grp)*Lanes+l)*8 +: 8]),
+      .bias_i    (bias_i[(32'(lane_grp)*Lanes+l)*32 +: 32]),
+      .mult_i    (mult_i[(32'(lane_grp)*Lanes+l)*32 +: 32]),
+      .shift_i   (shift_i[(32'(lane_grp)*Lanes+l)*8 +: 8]),
       .out_zp_i  (out_zp_i),
       .act_min_i (act_min_i),
       .act_max_i (act_max_i),

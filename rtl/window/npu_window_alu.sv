@@ -246,25 +246,24 @@ module npu_window_alu #(
     end
   end
 
+  // The window leaves with its last group.
+  npu_lane_gather #(
+    .Groups(Groups),
+    .Width (Lanes * 32)
+  ) u_gather (
+    .clk_i  (clk_i),
+    .valid_i(v4_q),
+    .grp_i  (g4_q),
+    .data_i (res),
+    .valid_o(out_valid_o),
+    .data_o (out_data_o)
+  );
+
   if (Groups == 1) begin : gen_whole
-    assign out_valid_o = v4_q;
-    assign out_data_o  = res;
-    assign windows_o   = 3'(v1_q && l1_q) + 3'(v2_q && l2_q) + 3'(v3_q) + 3'(v4_q);
+    assign windows_o = 3'(v1_q && l1_q) + 3'(v2_q && l2_q) + 3'(v3_q) + 3'(v4_q);
     logic unused_groups;
-    assign unused_groups = ^{g2_q, g4_q};
+    assign unused_groups = ^{g2_q};
   end else begin : gen_groups
-    // The earlier groups' results of the window leaving stage 4.
-    logic [Dim*32-1:0] gather_q;
-    always_ff @(posedge clk_i) begin
-      if (v4_q) begin
-        gather_q[32'(g4_q)*Lanes*32 +: Lanes*32] <= res;
-      end
-    end
-    always_comb begin
-      out_data_o = gather_q;
-      out_data_o[(Groups-1)*Lanes*32 +: Lanes*32] = res;
-    end
-    assign out_valid_o = v4_q && (g4_q == LastG);
     // A window counts where its last group is (stage 1 holds all of them).
     assign windows_o = 3'(v1_q && l1_q) + 3'(v2_q && l2_q && (g2_q == LastG)) +
                        3'(v3_q && (g3_q == LastG)) + 3'(v4_q && (g4_q == LastG));
