@@ -2,9 +2,10 @@
 # change spec/configs.toml and run `make gen`.
 # NPU_CONFIGS lists the named configurations; NPU_CONFIG_<name>_PARAMS holds
 # the npu_top parameter overrides (Name=Value) for each.
-set(NPU_CONFIGS 4x4 8x8 16x16 32x32)
+set(NPU_CONFIGS 4x4 4x4-k3 8x8 16x16 32x32)
 set(NPU_DEFAULT_CONFIG 16x16)
-set(NPU_CONFIG_4x4_PARAMS Dim=4 SpadARows=2048 SpadBRows=2048 SpadPRows=4608 AccRows=512 MaxReads=16 QueueDepth=8 WindowCols=64)
-set(NPU_CONFIG_8x8_PARAMS Dim=8 SpadARows=4096 SpadBRows=4096 SpadPRows=2304 AccRows=1024 MaxReads=16 QueueDepth=8 WindowCols=128)
-set(NPU_CONFIG_16x16_PARAMS Dim=16 SpadARows=8192 SpadBRows=8192 SpadPRows=1152 AccRows=2048 MaxReads=16 QueueDepth=8 WindowCols=128)
-set(NPU_CONFIG_32x32_PARAMS Dim=32 SpadARows=8192 SpadBRows=8192 SpadPRows=576 AccRows=2048 MaxReads=16 QueueDepth=8 WindowCols=128)
+set(NPU_CONFIG_4x4_PARAMS Dim=4 SpadARows=2048 SpadBRows=2048 SpadPRows=4608 AccRows=512 MaxReads=16 QueueDepth=8 WindowCols=64 WindowK=7)
+set(NPU_CONFIG_4x4-k3_PARAMS Dim=4 SpadARows=2048 SpadBRows=2048 SpadPRows=4608 AccRows=512 MaxReads=16 QueueDepth=8 WindowCols=64 WindowK=3)
+set(NPU_CONFIG_8x8_PARAMS Dim=8 SpadARows=4096 SpadBRows=4096 SpadPRows=2304 AccRows=1024 MaxReads=16 QueueDepth=8 WindowCols=128 WindowK=7)
+set(NPU_CONFIG_16x16_PARAMS Dim=16 SpadARows=8192 SpadBRows=8192 SpadPRows=1152 AccRows=2048 MaxReads=16 QueueDepth=8 WindowCols=128 WindowK=7)
+set(NPU_CONFIG_32x32_PARAMS Dim=32 SpadARows=8192 SpadBRows=8192 SpadPRows=576 AccRows=2048 MaxReads=16 QueueDepth=8 WindowCols=128 WindowK=7)

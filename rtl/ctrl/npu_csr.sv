@@ -14,6 +14,7 @@ module npu_csr #(
   parameter int unsigned SpadPRows  = npu_config_pkg::DefaultSpadPRows,   ///< reported in HW_SPAD_P
   parameter int unsigned AccRows    = npu_config_pkg::DefaultAccRows,     ///< reported in HW_ACC
   parameter int unsigned WindowCols = npu_config_pkg::DefaultWindowCols,  ///< reported in HW_WINDOW_COLS
+  parameter int unsigned WindowK    = npu_config_pkg::DefaultWindowK,     ///< reported in HW_WINDOW_K
   /// Streams the doorbell can queue.
   parameter int unsigned StreamQueueDepth = npu_config_pkg::StreamQueue,
   /// Width of the counter block from npu_perf; derived, do not override.
@@ -252,6 +253,7 @@ module npu_csr #(
           npu_reg_pkg::RegHwSpadP:     rdata_d = 32'(SpadPRows);
           npu_reg_pkg::RegHwAcc:       rdata_d = 32'(AccRows);
           npu_reg_pkg::RegHwWindowCols: rdata_d = 32'(WindowCols);
+          npu_reg_pkg::RegHwWindowK:    rdata_d = 32'(WindowK);
           npu_reg_pkg::RegCtrl:        rdata_d = {29'd0, irq_err_en_q, irq_done_en_q, 1'b0};
           npu_reg_pkg::RegStatus:      rdata_d = status;
           npu_reg_pkg::RegIrqStatus:   rdata_d = {30'd0, irq_error_q, irq_done_q};

@@ -18,6 +18,7 @@ module npu_fpga_top #(
   parameter int unsigned MaxReads   = npu_config_pkg::DefaultMaxReads,    ///< load bursts in flight
   parameter int unsigned QueueDepth = npu_config_pkg::DefaultQueueDepth,  ///< unit queue depth
   parameter int unsigned WindowCols = npu_config_pkg::DefaultWindowCols,  ///< window line buffer columns
+  parameter int unsigned WindowK    = npu_config_pkg::DefaultWindowK,     ///< largest window kernel and stride
   parameter int unsigned PostLanes  = Dim,                                ///< store post-processing lanes
   parameter int unsigned WindowLanes = Dim,                               ///< window ALU lanes
   parameter int unsigned MemBytes   = 65536,                              ///< system memory bytes
@@ -76,6 +77,7 @@ module npu_fpga_top #(
     .MaxReads  (MaxReads),
     .QueueDepth(QueueDepth),
     .WindowCols(WindowCols),
+    .WindowK   (WindowK),
     .PostLanes (PostLanes),
     .WindowLanes(WindowLanes)
   ) u_npu (

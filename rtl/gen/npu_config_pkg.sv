@@ -17,7 +17,6 @@ package npu_config_pkg;
   localparam int unsigned StoreWrites = 8;  // Write bursts the store unit announces on AW before their B response.
   localparam int unsigned ResBurst = 16;  // Beats per residual read burst of the store unit at most.
   localparam int unsigned ResBursts = 4;  // Residual read bursts the store unit keeps in flight.
-  localparam int unsigned WindowKmax = 7;  // Largest window kernel and stride.
   localparam int unsigned AxiIdFetch = 0;  // ARID of instruction reads.
   localparam int unsigned AxiIdLoad = 1;  // ARID of the load unit's reads.
   localparam int unsigned AxiIdStore = 2;  // ARID of the store unit's residual reads; AWID of its writes.
@@ -31,5 +30,6 @@ package npu_config_pkg;
   localparam int unsigned DefaultMaxReads = 16;  // AXI read bursts the load unit keeps in flight.
   localparam int unsigned DefaultQueueDepth = 8;  // Instructions each unit's queue holds.
   localparam int unsigned DefaultWindowCols = 128;  // Columns of the window unit's line buffers: the widest tile it slides o
+  localparam int unsigned DefaultWindowK = 7;  // Largest kernel side and stride of a `window` instruction (2 to 7): the
 
 endpackage

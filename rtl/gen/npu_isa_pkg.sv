@@ -167,10 +167,10 @@ package npu_isa_pkg;
     logic [7:0] nc;  // Number of planes.
     logic carry_out;  // sum: the last plane's sum is kept for the next window instruction instead of wri
     logic carry_in;  // sum: plane 0 starts from the sum kept by the previous window instruction.
-    logic [2:0] sx;  // Horizontal stride, 1..7 (not used by sum).
-    logic [2:0] sy;  // Vertical stride, 1..7 (not used by sum).
-    logic [2:0] kw;  // Window columns, 1..7 (not used by sum).
-    logic [2:0] kh;  // Window rows, 1..7 (not used by sum).
+    logic [2:0] sx;  // Horizontal stride, 1..window_k (not used by sum).
+    logic [2:0] sy;  // Vertical stride, 1..window_k (not used by sum).
+    logic [2:0] kw;  // Window columns, 1..window_k (not used by sum).
+    logic [2:0] kh;  // Window rows, 1..window_k (HW_WINDOW_K, 7 in most configurations; not used by sum
     window_mode_e mode;  // Operation.
     logic [1:0] signal_mask;  // Bit i: when complete, give one token to the i-th queue out of this unit.
     logic [1:0] wait_mask;  // Bit i: before starting, take one token from the i-th queue into this unit (waits

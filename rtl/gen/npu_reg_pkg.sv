@@ -16,6 +16,7 @@ package npu_reg_pkg;
   localparam logic [11:0] RegHwSpadP = 12'h010;  // ro: Rows of the P (post-processing parameter) scratchpad.
   localparam logic [11:0] RegHwAcc = 12'h014;  // ro: Rows of the accumulator memory (two banks split by the top a
   localparam logic [11:0] RegHwWindowCols = 12'h018;  // ro: Columns of the window unit's line buffers: the widest tile a
+  localparam logic [11:0] RegHwWindowK = 12'h01c;  // ro: Largest kernel side and stride of a `window` instruction (ot
   localparam logic [11:0] RegCtrl = 12'h020;  // rw: Control. Every write sets both interrupt enables, so keep th
   localparam logic [11:0] RegStatus = 12'h024;  // ro: Status.
   localparam logic [11:0] RegIrqStatus = 12'h028;  // w1c: Interrupt causes (sticky).

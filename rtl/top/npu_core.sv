@@ -21,6 +21,7 @@ module npu_core #(
   parameter int unsigned MaxReads   = npu_config_pkg::DefaultMaxReads,   ///< load bursts in flight
   parameter int unsigned QueueDepth = npu_config_pkg::DefaultQueueDepth, ///< per-unit queue entries
   parameter int unsigned WindowCols = npu_config_pkg::DefaultWindowCols, ///< window line buffer columns
+  parameter int unsigned WindowK    = npu_config_pkg::DefaultWindowK,    ///< largest window kernel and stride
   parameter int unsigned PostLanes  = Dim,                               ///< store post-processing lanes
   parameter int unsigned WindowLanes = Dim,                              ///< window ALU lanes
   /// Bus data width; derived, do not override.
@@ -437,6 +438,7 @@ module npu_core #(
     .SpadBRows (SpadBRows),
     .AccRows   (AccRows),
     .WindowCols(WindowCols),
+    .WindowK   (WindowK),
     .AluLanes  (WindowLanes)
   ) u_window (
     .clk_i         (clk_i),

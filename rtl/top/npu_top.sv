@@ -24,6 +24,8 @@ module npu_top #(
   parameter int unsigned QueueDepth = npu_config_pkg::DefaultQueueDepth,
   /// Columns of the window unit's line buffers (widest tile it slides over).
   parameter int unsigned WindowCols = npu_config_pkg::DefaultWindowCols,
+  /// Largest window kernel side and stride (2 to 7).
+  parameter int unsigned WindowK    = npu_config_pkg::DefaultWindowK,
   /// Lanes of the store unit's post-processing (divides Dim). A
   /// microarchitecture choice, not part of a configuration: Dim lanes take a
   /// row per cycle; an FPGA build with fewer saves their multipliers and
@@ -106,7 +108,8 @@ module npu_top #(
     .SpadBRows(SpadBRows),
     .SpadPRows (SpadPRows),
     .AccRows   (AccRows),
-    .WindowCols(WindowCols)
+    .WindowCols(WindowCols),
+    .WindowK   (WindowK)
   ) u_csr (
     .clk_i            (clk_i),
     .rst_ni           (rst_ni),
@@ -159,6 +162,7 @@ module npu_top #(
     .MaxReads  (MaxReads),
     .QueueDepth(QueueDepth),
     .WindowCols(WindowCols),
+    .WindowK   (WindowK),
     .PostLanes (PostLanes),
     .WindowLanes(WindowLanes)
   ) u_core (

@@ -29,6 +29,7 @@ module npu_window #(
   parameter int unsigned SpadBRows  = npu_config_pkg::DefaultSpadBRows,   ///< rows of scratchpad B
   parameter int unsigned AccRows    = npu_config_pkg::DefaultAccRows,     ///< accumulator rows
   parameter int unsigned WindowCols = npu_config_pkg::DefaultWindowCols,  ///< line buffer columns
+  parameter int unsigned WindowK    = npu_config_pkg::DefaultWindowK,     ///< largest kernel and stride
   parameter int unsigned AluLanes   = Dim,                                ///< ALU lanes (divides Dim)
   /// A address width; derived, do not override.
   parameter int unsigned AAW = $clog2(SpadARows),
@@ -104,6 +105,7 @@ module npu_window #(
     .SpadBRows (SpadBRows),
     .AccRows   (AccRows),
     .WindowCols(WindowCols),
+    .WindowK   (WindowK),
     .PxDepth   (PxDepth)
   ) u_front (
     .clk_i         (clk_i),
@@ -180,7 +182,8 @@ module npu_window #(
 
   npu_window_slide #(
     .Dim       (Dim),
-    .WindowCols(WindowCols)
+    .WindowCols(WindowCols),
+    .Kmax      (WindowK)
   ) u_slide (
     .clk_i       (clk_i),
     .rst_ni      (rst_ni),

@@ -29,6 +29,7 @@ module npu_window_front #(
   parameter int unsigned SpadBRows  = npu_config_pkg::DefaultSpadBRows,   ///< rows of scratchpad B
   parameter int unsigned AccRows    = npu_config_pkg::DefaultAccRows,     ///< accumulator rows
   parameter int unsigned WindowCols = npu_config_pkg::DefaultWindowCols,  ///< line buffer columns
+  parameter int unsigned WindowK    = npu_config_pkg::DefaultWindowK,     ///< largest kernel and stride
   parameter int unsigned PxDepth    = 4,                                  ///< pixel FIFO entries
   /// A address width; derived, do not override.
   parameter int unsigned AAW = $clog2(SpadARows),
@@ -133,15 +134,25 @@ module npu_window_front #(
   // illegal even in a no-op; then a no-op is legal whatever else it holds.
   // 34 bits hold every sum exactly.
   // ---------------------------------------------------------------------------
-  logic        is_sum, is_dw, zero_k, noop, geom_bad, range_bad, illegal;
+  logic        is_sum, is_dw, k_bad, noop, geom_bad, range_bad, illegal;
   logic [19:0] ih_used, iw_used;
   logic [33:0] a_last, acc_last, b_last;
   logic [23:0] nc_m1, a_span, acc_span, b_span;
 
+  // A kernel side or stride above WindowK; none when WindowK is 7, the
+  // largest value of the 3-bit fields.
+  logic k_big;
+  if (WindowK < 7) begin : gen_k_limit
+    localparam logic [2:0] K = 3'(WindowK);
+    assign k_big = ins.kh > K || ins.kw > K || ins.sy > K || ins.sx > K;
+  end else begin : gen_k_full
+    assign k_big = 1'b0;
+  end
+
   always_comb begin
     is_sum    = ins.mode == npu_isa_pkg::WindowModeSum;
     is_dw     = ins.mode == npu_isa_pkg::WindowModeDw;
-    zero_k    = !is_sum && (ins.kh == '0 || ins.kw == '0 || ins.sy == '0 || ins.sx == '0);
+    k_bad     = !is_sum && (ins.kh == '0 || ins.kw == '0 || ins.sy == '0 || ins.sx == '0 || k_big);
     noop      = (ins.nc == '0) || (is_sum ? (ins.ih == '0 || ins.iw == '0)
                                           : (ins.oh == '0 || ins.ow == '0));
     // The rows and columns the windows touch (all of them for sum).
@@ -161,7 +172,7 @@ module npu_window_front #(
     b_last    = 34'(ins.b_row) + 34'(b_span) + 34'(ins.kh) * 34'(ins.kw) - 34'd1;
     range_bad = a_last >= 34'(SpadARows) || acc_last >= 34'(AccRows) ||
                 (is_dw && b_last >= 34'(SpadBRows));
-    illegal   = (ins.opcode != npu_isa_pkg::OpWindow) || zero_k ||
+    illegal   = (ins.opcode != npu_isa_pkg::OpWindow) || k_bad ||
                 (!noop && (geom_bad || range_bad));
   end
 

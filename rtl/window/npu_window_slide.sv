@@ -24,7 +24,7 @@
 module npu_window_slide #(
   parameter int unsigned Dim        = npu_config_pkg::DefaultDim,         ///< lanes
   parameter int unsigned WindowCols = npu_config_pkg::DefaultWindowCols,  ///< line buffer columns
-  parameter int unsigned Kmax       = npu_config_pkg::WindowKmax,         ///< largest kernel
+  parameter int unsigned Kmax       = npu_config_pkg::DefaultWindowK,     ///< largest kernel
   /// Operands of one window block (3 x 3 slots); fixed.
   parameter int unsigned Slots      = 9
 ) (

@@ -294,6 +294,9 @@ class Configs:
             for p in self.params:
                 if p["key"] not in c:
                     fail(f"configuration {c['name']} lacks {p['key']}")
+            # The window unit's kernel fields are 3 bits; a window of one is no window.
+            if not 2 <= c["window_k"] <= 7:
+                fail(f"configuration {c['name']}: window_k = {c['window_k']} outside [2, 7]")
 
     def find(self, name: str) -> dict | None:
         return next((c for c in self.configs if c["name"] == name), None)

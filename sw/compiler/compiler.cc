@@ -520,6 +520,12 @@ std::vector<Step> BuildWindowSteps(const WindowOp& op, const WindowGeometry& g,
 CompiledLayer CompileWindow(const WindowOp& op, const WindowGeometry& g, int c,
                             const std::vector<uint8_t>& weights, const std::vector<uint8_t>& params,
                             const HwConfig& hw, uint32_t base_addr, const IoPlacement* io) {
+  if (std::max({g.kh, g.kw, g.sy, g.sx}) > static_cast<int>(hw.window_k)) {
+    throw std::invalid_argument(
+        "kernel " + std::to_string(g.kh) + "x" + std::to_string(g.kw) + " with stride " +
+        std::to_string(g.sy) + "x" + std::to_string(g.sx) + ": the window unit of " +
+        std::string(hw.name) + " takes kernels and strides up to " + std::to_string(hw.window_k));
+  }
   const WindowTiling t = ChooseWindowTiling(g, hw);
   const uint64_t dim = g.dim;
   const uint64_t input_bytes = static_cast<uint64_t>(g.ncb) * op.h * op.w * dim;

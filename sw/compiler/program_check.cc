@@ -1,5 +1,6 @@
 #include "sw/compiler/program_check.h"
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <deque>
@@ -173,6 +174,12 @@ void CheckHazards(std::span<const isa::Word> program, const HwConfig& hw) {
         const bool sum = wi.mode == isa::WindowMode::kSum;
         if (!sum && (wi.kh == 0 || wi.kw == 0 || wi.sy == 0 || wi.sx == 0)) {
           Fail(pc, "window with a zero kernel or stride");
+        }
+        if (!sum && std::max({wi.kh, wi.kw, wi.sy, wi.sx}) > hw.window_k) {
+          Fail(pc, "window kernel " + std::to_string(wi.kh) + "x" + std::to_string(wi.kw) +
+                       " or stride " + std::to_string(wi.sy) + "x" + std::to_string(wi.sx) +
+                       " above the window unit's " + std::to_string(hw.window_k) + " (" +
+                       std::string(hw.name) + ")");
         }
         const uint64_t plane = static_cast<uint64_t>(wi.ih) * wi.iw;
         const uint64_t outputs = sum ? 1 : static_cast<uint64_t>(wi.oh) * wi.ow;

@@ -19,17 +19,18 @@ const HwConfig& MatchConfig(LinkClient& link, const std::string& port) {
   const uint32_t dim = (hw & regs::kHwVersionDimMask) >> regs::kHwVersionDimLsb;
   const uint32_t a = link.RegRead(regs::kHwSpadA), b = link.RegRead(regs::kHwSpadB);
   const uint32_t p = link.RegRead(regs::kHwSpadP), acc = link.RegRead(regs::kHwAcc);
-  const uint32_t cols = link.RegRead(regs::kHwWindowCols);
+  const uint32_t cols = link.RegRead(regs::kHwWindowCols), k = link.RegRead(regs::kHwWindowK);
   for (const HwConfig& c : kHwConfigs) {
     if (c.dim == dim && c.spad_a == a && c.spad_b == b && c.spad_p == p && c.acc == acc &&
-        c.window_cols == cols) {
+        c.window_cols == cols && c.window_k == k) {
       return c;
     }
   }
   throw LinkError(fmt::format(
-      "{}: the board's NPU (dim {}, scratchpads {}/{}/{}, accumulator {}, window columns {}) "
-      "matches no named configuration of this runtime (spec/configs.toml)",
-      port, dim, a, b, p, acc, cols));
+      "{}: the board's NPU (dim {}, scratchpads {}/{}/{}, accumulator {}, window columns {}, "
+      "window kernels up to {}) matches no named configuration of this runtime "
+      "(spec/configs.toml)",
+      port, dim, a, b, p, acc, cols, k));
 }
 
 }  // namespace

@@ -23,13 +23,15 @@ struct HwConfig {
   uint32_t reads;  ///< AXI read bursts the load unit keeps in flight.
   uint32_t queue;  ///< Instructions each unit's queue holds.
   uint32_t window_cols;  ///< Columns of the window unit's line buffers: the widest tile it slides over.
+  uint32_t window_k;  ///< Largest kernel side and stride of a `window` instruction (2 to 7): the window unit keeps a window_k x window_k window per channel.
 };
 
-inline constexpr std::array<HwConfig, 4> kHwConfigs = {{
-    {"4x4", 4, 2048, 2048, 4608, 512, 16, 8, 64},
-    {"8x8", 8, 4096, 4096, 2304, 1024, 16, 8, 128},
-    {"16x16", 16, 8192, 8192, 1152, 2048, 16, 8, 128},
-    {"32x32", 32, 8192, 8192, 576, 2048, 16, 8, 128},
+inline constexpr std::array<HwConfig, 5> kHwConfigs = {{
+    {"4x4", 4, 2048, 2048, 4608, 512, 16, 8, 64, 7},
+    {"4x4-k3", 4, 2048, 2048, 4608, 512, 16, 8, 64, 3},
+    {"8x8", 8, 4096, 4096, 2304, 1024, 16, 8, 128, 7},
+    {"16x16", 16, 8192, 8192, 1152, 2048, 16, 8, 128, 7},
+    {"32x32", 32, 8192, 8192, 576, 2048, 16, 8, 128, 7},
 }};
 
 inline constexpr std::string_view kDefaultHwConfig = "16x16";
@@ -55,7 +57,6 @@ inline constexpr uint32_t kBoundary = 4096;  ///< Bytes: no AXI burst crosses a 
 inline constexpr uint32_t kStoreWrites = 8;  ///< Write bursts the store unit announces on AW before their B response.
 inline constexpr uint32_t kResBurst = 16;  ///< Beats per residual read burst of the store unit at most.
 inline constexpr uint32_t kResBursts = 4;  ///< Residual read bursts the store unit keeps in flight.
-inline constexpr uint32_t kWindowKmax = 7;  ///< Largest window kernel and stride.
 inline constexpr uint32_t kAxiIdFetch = 0;  ///< ARID of instruction reads.
 inline constexpr uint32_t kAxiIdLoad = 1;  ///< ARID of the load unit's reads.
 inline constexpr uint32_t kAxiIdStore = 2;  ///< ARID of the store unit's residual reads; AWID of its writes.

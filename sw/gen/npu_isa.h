@@ -611,10 +611,10 @@ struct WindowInstr {
   static constexpr std::span<const FieldInfo> Fields() { return kWindowFields; }
   Deps deps;  ///< dependency flags
   WindowMode mode = WindowMode::kDw;  ///< Operation.
-  uint32_t kh = 0;  ///< Window rows, 1..7 (not used by sum).
-  uint32_t kw = 0;  ///< Window columns, 1..7 (not used by sum).
-  uint32_t sy = 0;  ///< Vertical stride, 1..7 (not used by sum).
-  uint32_t sx = 0;  ///< Horizontal stride, 1..7 (not used by sum).
+  uint32_t kh = 0;  ///< Window rows, 1..window_k (HW_WINDOW_K, 7 in most configurations; not used by sum).
+  uint32_t kw = 0;  ///< Window columns, 1..window_k (not used by sum).
+  uint32_t sy = 0;  ///< Vertical stride, 1..window_k (not used by sum).
+  uint32_t sx = 0;  ///< Horizontal stride, 1..window_k (not used by sum).
   uint32_t carry_in = 0;  ///< sum: plane 0 starts from the sum kept by the previous window instruction.
   uint32_t carry_out = 0;  ///< sum: the last plane's sum is kept for the next window instruction instead of written.
   uint32_t nc = 0;  ///< Number of planes.

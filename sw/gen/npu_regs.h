@@ -30,6 +30,8 @@ inline constexpr uint32_t kHwSpadP = 0x010;
 inline constexpr uint32_t kHwAcc = 0x014;
 /// Columns of the window unit's line buffers: the widest tile a `window` instruction (other than mode sum) may slide over. (ro)
 inline constexpr uint32_t kHwWindowCols = 0x018;
+/// Largest kernel side and stride of a `window` instruction (other than mode sum): kh, kw, sy and sx above it are an illegal instruction. (ro)
+inline constexpr uint32_t kHwWindowK = 0x01c;
 /// Control. Every write sets both interrupt enables, so keep them set when writing soft_reset or clear_counters. (rw)
 inline constexpr uint32_t kCtrl = 0x020;
 inline constexpr uint32_t kCtrlSoftResetLsb = 0, kCtrlSoftResetMask = 0x00000001;  ///< Write 1: abort whatever runs (bus transactions are completed legally), empty the stream queue, clear tokens, errors and IRQ status. Reads 0; STATUS.resetting shows progress.
@@ -120,7 +122,7 @@ struct RegInfo {
   uint32_t offset;
   std::string_view access;
 };
-inline constexpr std::array<RegInfo, 40> kAllRegs = {{
+inline constexpr std::array<RegInfo, 41> kAllRegs = {{
     {"id", 0x000, "ro"},
     {"hw_version", 0x004, "ro"},
     {"hw_spad_a", 0x008, "ro"},
@@ -128,6 +130,7 @@ inline constexpr std::array<RegInfo, 40> kAllRegs = {{
     {"hw_spad_p", 0x010, "ro"},
     {"hw_acc", 0x014, "ro"},
     {"hw_window_cols", 0x018, "ro"},
+    {"hw_window_k", 0x01c, "ro"},
     {"ctrl", 0x020, "rw"},
     {"status", 0x024, "ro"},
     {"irq_status", 0x028, "w1c"},

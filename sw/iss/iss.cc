@@ -385,7 +385,11 @@ Iss::MaybeFault Iss::ExecStore(const RunContext& ctx, const isa::StoreInstr& in)
 Iss::MaybeFault Iss::ExecWindow(const RunContext& ctx, const isa::WindowInstr& in) {
   using isa::WindowMode;
   const bool sum = in.mode == WindowMode::kSum;
-  if (!sum && (in.kh == 0 || in.kw == 0 || in.sy == 0 || in.sx == 0)) return Fault{kIllegal, 0};
+  const uint32_t k = config_.window_k;
+  if (!sum && (in.kh == 0 || in.kw == 0 || in.sy == 0 || in.sx == 0 || in.kh > k || in.kw > k ||
+               in.sy > k || in.sx > k)) {
+    return Fault{kIllegal, 0};
+  }
   if (in.nc == 0 || (sum ? (in.ih == 0 || in.iw == 0) : (in.oh == 0 || in.ow == 0))) {
     return std::nullopt;
   }

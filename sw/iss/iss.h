@@ -62,7 +62,7 @@ using Tokens = std::array<uint32_t, isa::kNumQueues>;
 /// makes the instruction a no-op that only moves tokens; the checks after
 /// the first bullet apply only to instructions that are not no-ops):
 /// - load spad not a scratchpad, sy == 0, sx == 0; store act_min > act_max;
-///   window (not mode sum) kh, kw, sy or sx == 0: illegal_instr;
+///   window (not mode sum) kh, kw, sy or sx == 0 or > window_k: illegal_instr;
 /// - window (not sum): iw > window_cols, (oh - 1) * sy + kh > ih or
 ///   (ow - 1) * sx + kw > iw: illegal_instr;
 /// - a scratchpad or accumulator row out of range (store: the `requant`

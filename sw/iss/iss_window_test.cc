@@ -125,6 +125,32 @@ TEST(IssWindow, SumCarriesAcrossInstructionsUntilSoftReset) {
   EXPECT_EQ(iss.AccRow(11)[2], tail);
 }
 
+TEST(IssWindow, KernelsAndStridesAboveWindowKAreIllegal) {
+  const HwConfig& hw = *FindHwConfig("4x4-k3");
+  ASSERT_EQ(hw.window_k, 3u);
+  const auto run = [&](WindowInstr w) {
+    Iss iss(hw);
+    DeviceMemory mem(kBase, kMemSize);
+    return RunProgram(iss, mem, {w.Encode()}).status;
+  };
+  for (WindowMode mode : {WindowMode::kDw, WindowMode::kMax, WindowMode::kAvg}) {
+    EXPECT_TRUE(run(Window(mode, 3, 3, 9, 9)).ok) << "at the limit";
+    EXPECT_EQ(run(Window(mode, 4, 1, 8, 8)).err_cause, kIllegal) << "kernel 4";
+    WindowInstr w = Window(mode, 2, 1, 8, 8);
+    w.sy = 4;
+    w.oh = 2;
+    EXPECT_EQ(run(w).err_cause, kIllegal) << "stride 4";
+    w = Window(mode, 3, 1, 8, 8);
+    w.kw = 7;
+    w.oh = 0;  // even a no-op, as with a zero kernel
+    EXPECT_EQ(run(w).err_cause, kIllegal) << "kernel 3x7 in a no-op";
+  }
+  // Sum has no window: its kernel fields are not looked at.
+  WindowInstr sum = Window(WindowMode::kSum, 7, 7, 8, 8);
+  sum.oh = sum.ow = 1;
+  EXPECT_TRUE(run(sum).ok);
+}
+
 TEST(IssWindow, ChecksInTheHardwaresOrder) {
   const HwConfig& hw = Cfg4();
   const auto run = [&](WindowInstr w) {

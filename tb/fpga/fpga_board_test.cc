@@ -122,9 +122,11 @@ TEST_F(Board, WindowLayersBitExact) {
   testing::DepthwiseLimits dl;
   dl.max_hw = 10;
   dl.max_channels = 12;
+  dl.max_k = static_cast<int>(be.Config().window_k);
   testing::PoolLimits pl;
   pl.max_hw = 10;
   pl.max_channels = 12;
+  pl.max_k = dl.max_k;
   int ran = 0;
   for (int i = 0; ran < 4 && i < 50 && !HasFailure(); ++i) {
     if (ran % 2 == 0) {

@@ -580,8 +580,9 @@ void ForRandomCases(
 }
 
 TEST(WindowLoweringTest, RandomDepthwiseMatchesGolden) {
-  const testing::DepthwiseLimits limits{.max_hw = 40, .max_channels = 100};
   ForRandomCases([&](std::mt19937_64& rng, const HwConfig& hw, const std::string& tag) {
+    const testing::DepthwiseLimits limits{
+        .max_hw = 40, .max_channels = 100, .max_k = static_cast<int>(hw.window_k)};
     DepthwiseLayer l = testing::RandomDepthwise(rng, limits);
     if (std::uniform_int_distribution<int>(0, 9)(rng) == 0) l.bias.clear();
     const std::vector<int8_t> x = testing::RandomInput(rng, l);
@@ -593,8 +594,9 @@ TEST(WindowLoweringTest, RandomDepthwiseMatchesGolden) {
 }
 
 TEST(WindowLoweringTest, RandomPoolsMatchGolden) {
-  const testing::PoolLimits limits{.max_hw = 40, .max_channels = 100};
   ForRandomCases([&](std::mt19937_64& rng, const HwConfig& hw, const std::string& tag) {
+    const testing::PoolLimits limits{
+        .max_hw = 40, .max_channels = 100, .max_k = static_cast<int>(hw.window_k)};
     const PoolLayer l = testing::RandomPool(rng, limits);
     const std::vector<int8_t> x = testing::RandomInput(rng, l);
     std::cout << tag << ": " << testing::Describe(l) << "\n";
@@ -709,6 +711,26 @@ PoolLayer Pool(std::mt19937_64& rng, PoolKind kind, int h, int w, int c, int kh,
   return testing::RandomPoolShape(rng, p);
 }
 
+/// Whether the window unit of @p hw takes @p l's kernel and strides (at most
+/// its window_k).
+template <typename Layer>
+bool WindowUnitTakes(const Layer& l, const HwConfig& hw) {
+  return std::max({l.kh, l.kw, l.stride_h, l.stride_w}) <= static_cast<int>(hw.window_k);
+}
+
+/// Expects Compile to reject @p l on @p hw with an error naming the limit.
+template <typename Layer>
+void ExpectWindowRejected(const Layer& l, const HwConfig& hw) {
+  const std::string needle = "the window unit of " + std::string(hw.name) +
+                             " takes kernels and strides up to " + std::to_string(hw.window_k);
+  try {
+    Compile(l, hw, kBase);
+    ADD_FAILURE() << "compiled " << testing::Describe(l) << " for " << hw.name;
+  } catch (const std::invalid_argument& e) {
+    EXPECT_NE(std::string(e.what()).find(needle), std::string::npos) << e.what();
+  }
+}
+
 /// Input data of a corner case: random, all zero, all -128, all 127 or
 /// alternating extremes.
 std::vector<int8_t> CornerData(std::mt19937_64& rng, size_t n, int kind) {
@@ -756,6 +778,10 @@ TEST(WindowLoweringTest, DepthwiseCornersMatchGolden) {
     layers[3].multiplier.resize(1);  // per tensor
     layers[3].shift.resize(1);
     for (size_t i = 0; i < layers.size(); ++i) {
+      if (!WindowUnitTakes(layers[i], hw)) {
+        ExpectWindowRejected(layers[i], hw);
+        continue;
+      }
       for (int kind = 0; kind < 5; ++kind) {
         DepthwiseLayer l = layers[i];
         if (kind >= 2) {
@@ -792,6 +818,10 @@ TEST(WindowLoweringTest, PoolCornersMatchGolden) {
           Pool(rng, kind, 7, 7, 9, 7, 7, 1, 1, 0, 0, 0, 0),            // one global window
       };
       for (size_t i = 0; i < layers.size(); ++i) {
+        if (!WindowUnitTakes(layers[i], hw)) {
+          ExpectWindowRejected(layers[i], hw);
+          continue;
+        }
         for (bool include_pad : {false, true}) {
           if (include_pad && kind == PoolKind::kMax) continue;
           for (int data = 0; data < 5; ++data) {
@@ -1032,6 +1062,10 @@ TEST(WindowLoweringTest, TilesRespectCapacitiesOnEveryConfig) {
          {Dw(rng, 112, 112, 32, 3, 3, 1, 1, 1, 1, 1, 1),
           Dw(rng, 56, 56, 144, 3, 3, 1, 1, 1, 1, 1, 1), Dw(rng, 7, 7, 960, 5, 5, 1, 1, 2, 2, 2, 2),
           Dw(rng, 300, 300, 3, 7, 7, 2, 2, 3, 3, 3, 3)}) {
+      if (!WindowUnitTakes(l, hw)) {
+        ExpectWindowRejected(l, hw);
+        continue;
+      }
       const CompiledLayer cl = Compile(l, hw, 0x1000);
       ExpectHalves(cl, hw);
       const WindowTiling& t = cl.window_tiles;
@@ -1039,6 +1073,10 @@ TEST(WindowLoweringTest, TilesRespectCapacitiesOnEveryConfig) {
     }
     for (const PoolLayer& l : {Pool(rng, PoolKind::kMax, 112, 112, 64, 3, 3, 2, 2, 1, 1, 1, 1),
                                Pool(rng, PoolKind::kAvg, 300, 250, 5, 7, 7, 1, 1, 3, 3, 3, 3)}) {
+      if (!WindowUnitTakes(l, hw)) {
+        ExpectWindowRejected(l, hw);
+        continue;
+      }
       ExpectHalves(Compile(l, hw, 0x1000), hw);
     }
     MeanLayer m;
@@ -1062,10 +1100,18 @@ TEST(WindowLoweringTest, CompilesExtremeShapesOnEveryConfig) {
          {Dw(rng, 3, 3000, 5, 7, 7, 1, 1, 3, 3, 3, 3), Dw(rng, 3000, 3, 5, 7, 7, 7, 7, 0, 0, 6, 6),
           Dw(rng, 2, 2, max_c, 7, 7, 1, 1, 9, 9, 9, 9), Dw(rng, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0),
           Dw(rng, 1, 200, 3, 1, 7, 1, 7, 0, 100, 0, 100)}) {
+      if (!WindowUnitTakes(l, hw)) {
+        ExpectWindowRejected(l, hw);
+        continue;
+      }
       EXPECT_NO_THROW(Compile(l, hw, 0)) << testing::Describe(l);
     }
     for (const PoolLayer& l : {Pool(rng, PoolKind::kMax, 2, 4000, 3, 2, 7, 1, 1, 1, 6, 1, 6),
                                Pool(rng, PoolKind::kAvg, 1, 1, 5000, 7, 7, 1, 1, 6, 6, 0, 0)}) {
+      if (!WindowUnitTakes(l, hw)) {
+        ExpectWindowRejected(l, hw);
+        continue;
+      }
       EXPECT_NO_THROW(Compile(l, hw, 0)) << testing::Describe(l);
     }
     MeanLayer m;

@@ -223,6 +223,7 @@ NPU_SIM_TEST_CASES(dw_random, 40) {
   lim.max_macs = MacBudget() / 4;
   lim.max_channels = 5 * Hw().dim;
   lim.max_hw = 40;
+  lim.max_k = int(Hw().window_k);
   const compiler::DepthwiseLayer l = testing::RandomDepthwise(rng, lim);
   const auto x = testing::RandomInput(rng, l);
   CheckOp(ctx, l, {x}, testing::GoldenDepthwise(l, x),
@@ -234,6 +235,7 @@ NPU_SIM_TEST_CASES(pool_random, 40) {
   testing::PoolLimits lim;
   lim.max_channels = 5 * Hw().dim;
   lim.max_hw = 40;
+  lim.max_k = int(Hw().window_k);
   const compiler::PoolLayer l = testing::RandomPool(rng, lim);
   const auto x = testing::RandomInput(rng, l);
   CheckOp(ctx, l, {x}, testing::GoldenPool(l, x),
@@ -422,10 +424,11 @@ IsaProgram RandomWindowProgram(std::mt19937_64& rng) {
   const auto small = [&](int max) {
     return Chance(rng, 0.6) ? Pick(rng, 1, 3) : Pick(rng, 1, max);
   };
-  w.kh = uint32_t(small(7));
-  w.kw = uint32_t(small(7));
-  w.sy = uint32_t(Chance(rng, 0.7) ? Pick(rng, 1, 2) : Pick(rng, 1, 7));
-  w.sx = uint32_t(Chance(rng, 0.7) ? Pick(rng, 1, 2) : Pick(rng, 1, 7));
+  const int k = int(hw.window_k);
+  w.kh = uint32_t(small(k));
+  w.kw = uint32_t(small(k));
+  w.sy = uint32_t(Chance(rng, 0.7) ? Pick(rng, 1, 2) : Pick(rng, 1, k));
+  w.sx = uint32_t(Chance(rng, 0.7) ? Pick(rng, 1, 2) : Pick(rng, 1, k));
   w.nc = uint32_t(Chance(rng, 0.8) ? Pick(rng, 1, 3) : Pick(rng, 1, 12));
   const uint32_t a_half = hw.spad_a / 2, acc_half = hw.acc / 2;
   if (sum) {
@@ -475,15 +478,26 @@ IsaProgram RandomWindowProgram(std::mt19937_64& rng) {
   };
   span(w.ih, w.y_lo, w.y_hi);
   span(w.iw, w.x_lo, w.x_hi);
-  const bool broken = Chance(rng, 0.05);
+  // With a window_k below 7, one broken window in four is a kernel or stride
+  // above it.
+  const bool broken = Chance(rng, k < 7 ? 0.2 : 0.05);
   if (broken) {
-    switch (Pick(rng, 0, 2)) {
+    switch (Pick(rng, 0, k < 7 && !sum ? 3 : 2)) {
       case 0:
         w.iw = hw.window_cols + 1;
         w.mode = WindowMode::kMax;
         break;
       case 1:
         w.kh = 0;
+        break;
+      case 3:  // a kernel side or stride above window_k, the rest legal
+        if (w.iw > uint32_t(k) && Chance(rng, 0.5)) {
+          w.kw = uint32_t(Pick(rng, k + 1, std::min(7, int(w.iw))));
+          w.ow = 1;
+        } else {
+          w.sy = uint32_t(Pick(rng, k + 1, 7));
+          w.oh = 1;
+        }
         break;
       default:
         w.a_row = hw.spad_a - 1;
@@ -640,6 +654,7 @@ NPU_SIM_TEST(csr_identity_and_reset_values) {
     NPU_CHECK_EQ(co_await h.ReadReg(regs::kHwSpadP), Hw().spad_p);
     NPU_CHECK_EQ(co_await h.ReadReg(regs::kHwAcc), Hw().acc);
     NPU_CHECK_EQ(co_await h.ReadReg(regs::kHwWindowCols), Hw().window_cols);
+    NPU_CHECK_EQ(co_await h.ReadReg(regs::kHwWindowK), Hw().window_k);
     NPU_CHECK_EQ(co_await h.ReadReg(regs::kWatchdog), regs::kWatchdogReset);
     NPU_CHECK_EQ(co_await h.ReadReg(regs::kStatus), 0u);
     NPU_CHECK_EQ(co_await h.ReadReg(regs::kErrCause), 0u);

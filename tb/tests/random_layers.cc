@@ -131,13 +131,15 @@ void RandomClamp(std::mt19937_64& rng, int32_t zp, int32_t& act_min, int32_t& ac
   }
 }
 
-// Kernel of a window layer: 3 half the time, else any of 1..7.
-int RandomKernel(std::mt19937_64& rng) { return Uniform(rng, 0, 1) ? 3 : Uniform(rng, 1, 7); }
+// Kernel of a window layer: 3 half the time, else any of 1..max_k (2..7).
+int RandomKernel(std::mt19937_64& rng, int max_k = 7) {
+  return Uniform(rng, 0, 1) ? std::min(3, max_k) : Uniform(rng, 1, max_k);
+}
 
-// Stride: mostly 1 or 2, sometimes up to 7.
-int RandomStride(std::mt19937_64& rng) {
+// Stride: mostly 1 or 2, sometimes up to max_k (2..7).
+int RandomStride(std::mt19937_64& rng, int max_k = 7) {
   const int r = Uniform(rng, 0, 9);
-  return r < 6 ? 1 : r < 9 ? 2 : Uniform(rng, 3, 7);
+  return r < 6 ? 1 : r < 9 || max_k < 3 ? 2 : Uniform(rng, 3, max_k);
 }
 
 golden::Tensor4 Nhwc(int h, int w, int c, const std::vector<int8_t>& data) {
@@ -299,10 +301,10 @@ std::vector<int8_t> GoldenConv(const compiler::ConvLayer& layer, const std::vect
 compiler::DepthwiseLayer RandomDepthwise(std::mt19937_64& rng, const DepthwiseLimits& limits) {
   compiler::DepthwiseLayer d;
   for (;;) {
-    d.kh = RandomKernel(rng);
-    d.kw = Uniform(rng, 0, 3) == 0 ? RandomKernel(rng) : d.kh;
-    d.stride_h = RandomStride(rng);
-    d.stride_w = Uniform(rng, 0, 3) == 0 ? RandomStride(rng) : d.stride_h;
+    d.kh = RandomKernel(rng, limits.max_k);
+    d.kw = Uniform(rng, 0, 3) == 0 ? RandomKernel(rng, limits.max_k) : d.kh;
+    d.stride_h = RandomStride(rng, limits.max_k);
+    d.stride_w = Uniform(rng, 0, 3) == 0 ? RandomStride(rng, limits.max_k) : d.stride_h;
     // Mostly below the kernel; one time in ten up to two beyond it.
     const int extra = Uniform(rng, 0, 9) == 0 ? 2 : 0;
     d.pad_top = Uniform(rng, 0, d.kh - 1 + extra);
@@ -360,11 +362,13 @@ compiler::PoolLayer RandomPool(std::mt19937_64& rng, const PoolLimits& limits) {
   compiler::PoolLayer p;
   p.kind = Uniform(rng, 0, 1) ? compiler::PoolKind::kAvg : compiler::PoolKind::kMax;
   for (;;) {
-    p.kh = RandomKernel(rng);
-    p.kw = Uniform(rng, 0, 3) == 0 ? RandomKernel(rng) : p.kh;
+    p.kh = RandomKernel(rng, limits.max_k);
+    p.kw = Uniform(rng, 0, 3) == 0 ? RandomKernel(rng, limits.max_k) : p.kh;
     const int s = Uniform(rng, 0, 2);  // the window, or a random stride
-    p.stride_h = s == 0 ? p.kh : RandomStride(rng);
-    p.stride_w = s == 0 ? p.kw : Uniform(rng, 0, 3) == 0 ? RandomStride(rng) : p.stride_h;
+    p.stride_h = s == 0 ? p.kh : RandomStride(rng, limits.max_k);
+    p.stride_w = s == 0                    ? p.kw
+                 : Uniform(rng, 0, 3) == 0 ? RandomStride(rng, limits.max_k)
+                                           : p.stride_h;
     p.pad_top = Uniform(rng, 0, p.kh - 1);
     p.pad_bottom = Uniform(rng, 0, p.kh - 1);
     p.pad_left = Uniform(rng, 0, p.kw - 1);

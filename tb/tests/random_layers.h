@@ -72,13 +72,14 @@ std::vector<int8_t> RandomResidual(std::mt19937_64& rng, const compiler::ConvLay
 std::vector<int8_t> GoldenConv(const compiler::ConvLayer& layer, const std::vector<int8_t>& input,
                                const std::vector<int8_t>& residual);
 
-/// Limits of a random depthwise convolution: kernels 1..7 (even ones too),
-/// strides mostly 1 or 2 and now and then up to 7, padding mostly below the
+/// Limits of a random depthwise convolution: kernels 1..max_k (even ones too),
+/// strides mostly 1 or 2 and now and then up to max_k, padding mostly below the
 /// kernel and now and then beyond it, channels not tied to the array size.
 struct DepthwiseLimits {
   int max_hw = 24;
   int max_channels = 80;
   uint64_t max_macs = uint64_t{1} << 22;
+  int max_k = 7;  ///< largest kernel side and stride (a configuration's window_k)
 };
 
 /// A random depthwise convolution: random zero points, weights,
@@ -96,11 +97,12 @@ std::vector<int8_t> GoldenDepthwise(const compiler::DepthwiseLayer& layer,
 /// One-line description of a depthwise convolution.
 std::string Describe(const compiler::DepthwiseLayer& layer);
 
-/// Limits of a random pooling: windows 1..7, strides 1..7 (mostly 1, 2 or
-/// the window), every pad below the window.
+/// Limits of a random pooling: windows 1..max_k, strides 1..max_k (mostly 1, 2
+/// or the window), every pad below the window.
 struct PoolLimits {
   int max_hw = 24;
   int max_channels = 80;
+  int max_k = 7;  ///< largest kernel side and stride (a configuration's window_k)
 };
 
 /// A random max or average pooling (each half the time); an average pooling

@@ -20,6 +20,7 @@
   parameter int unsigned MaxReads   = npu_config_pkg::DefaultMaxReads, \
   parameter int unsigned QueueDepth = npu_config_pkg::DefaultQueueDepth, \
   parameter int unsigned WindowCols = npu_config_pkg::DefaultWindowCols, \
+  parameter int unsigned WindowK    = npu_config_pkg::DefaultWindowK, \
   parameter int unsigned PostLanes  = Dim, \
   parameter int unsigned WindowLanes = Dim, \
   parameter int unsigned MemBytes   = 65536, \
@@ -34,6 +35,7 @@
     .MaxReads  (MaxReads), \
     .QueueDepth(QueueDepth), \
     .WindowCols(WindowCols), \
+    .WindowK   (WindowK), \
     .PostLanes (PostLanes), \
     .WindowLanes(WindowLanes), \
     .MemBytes  (MemBytes), \

@@ -45,6 +45,7 @@ constexpr uint32_t kSpadB = NPU_CSR_SPAD_B;
 constexpr uint32_t kSpadP = NPU_CSR_SPAD_P;
 constexpr uint32_t kAcc = NPU_CSR_ACC;
 constexpr uint32_t kWindowCols = NPU_CSR_WINDOW_COLS;
+constexpr uint32_t kWindowK = NPU_CSR_WINDOW_K;
 /// StreamQueueDepth (the RTL default).
 constexpr size_t kQueueDepth = 4;
 /// 32-bit words of counters_i, in register order from the counter block base.
@@ -125,6 +126,8 @@ uint32_t ResetValue(uint32_t offset) {
       return kAcc;
     case regs::kHwWindowCols:
       return kWindowCols;
+    case regs::kHwWindowK:
+      return kWindowK;
     case regs::kWatchdog:
       return regs::kWatchdogReset;
     default:
@@ -135,7 +138,7 @@ uint32_t ResetValue(uint32_t offset) {
 bool IsHwDescription(uint32_t offset) {
   return offset == regs::kId || offset == regs::kHwVersion || offset == regs::kHwSpadA ||
          offset == regs::kHwSpadB || offset == regs::kHwSpadP || offset == regs::kHwAcc ||
-         offset == regs::kHwWindowCols;
+         offset == regs::kHwWindowCols || offset == regs::kHwWindowK;
 }
 
 /// The DUT, the kernel, the AXI4-Lite master, a fake fetch on the stream
