@@ -6,6 +6,13 @@
 #                    and last with the command that replays the run
 #   make test-32x32  the fixed and a few random top-level cases of every kind on
 #                    32x32 (any configuration: test-<cfg>), building its model on demand
+#   make regress     SEEDS seeds of every randomized test (CTest label random),
+#                    SHARD=I/N for one shard of them; a JUnit report per shard in
+#                    BUILD/regress, failing seeds listed with their replay commands
+#   make regress-merge  the shard reports (RESULTS, default BUILD/regress/shard_*)
+#                    merged into BUILD/regress/merged.xml and .md
+#   make nightly     NIGHTLY_SEEDS seeds of every randomized test on 4x4 and 16x16,
+#                    in its own build folder BUILD-nightly (docs/testbench.md)
 #   make lint        Verilator -Wall lint of npu_top in every named configuration
 #   make synth       Yosys synthesis of npu_top (4x4), prints cell counts
 #   make fpga BOARD=ulx3s|orangecrab|icebreaker
@@ -35,8 +42,14 @@
 #           the names in spec/configs.toml: 4x4 8x8 16x16 32x32
 #   SEED    base seed. make test / test-<cfg>: drawn afresh on every run
 #           unless given, and passed at test time to every randomized test
-#           (COCOTB_RANDOM_SEED, NPU_SEED). sim / bench: seed of the data and
-#           of the memory model (default 1).
+#           (COCOTB_RANDOM_SEED, NPU_SEED). regress / nightly: the first of the
+#           seeds SEED, SEED+1, ... (drawn unless given; SHARD needs it). sim /
+#           bench: seed of the data and of the memory model (default 1).
+#   SEEDS   seeds per test of make regress (default 10)
+#   SHARD   I/N: make regress and nightly run shard I of N (same SEED on every shard)
+#   FILTER  make regress: only the tests whose name matches this regular expression
+#   RESULTS make regress-merge: the shard reports to merge
+#   NIGHTLY_SEEDS seeds per test of make nightly (default 100)
 #   NETS    networks of bench-nets (default: resnet50 mobilenetv2)
 #   NET_ARGS more options of npu_net for bench-nets, e.g. the memory model:
 #           --memory ideal|stress, --latency 100:200, --read-bandwidth 4
@@ -72,8 +85,8 @@ ifneq ($(filter-out $(addprefix test-,$(CONFIGS)),$(TEST_CONFIG_GOALS)),)
   $(error unknown target '$(firstword $(filter-out $(addprefix test-,$(CONFIGS)),$(TEST_CONFIG_GOALS)))'; known: $(addprefix test-,$(CONFIGS)))
 endif
 
-.PHONY: all deps configure build install sim test $(addprefix test-,$(CONFIGS)) lint synth fpga bench \
-        bench-ops bench-nets networks format gen gen-check clean
+.PHONY: all deps configure build install sim test $(addprefix test-,$(CONFIGS)) regress regress-merge \
+        nightly lint synth fpga bench bench-ops bench-nets networks format gen gen-check clean
 
 all: build
 
@@ -166,6 +179,29 @@ test: configure
 
 $(addprefix test-,$(CONFIGS)): test-%: configure
 	@bash scripts/run_tests.sh $(TEST_ARGS) --config $* $(BUILD)
+
+# make regress / nightly: scripts/regress.py runs every test labelled random
+# once per seed through CTest; shards split the (test, seed) pairs by a hash.
+SEEDS         ?= 10
+SHARD         ?=
+FILTER        ?=
+NIGHTLY_SEEDS ?= 100
+NIGHTLY_BUILD := $(BUILD)-nightly
+REGRESS = python3 scripts/regress.py run $(1) --seeds $(2) --jobs $(JOBS) $(if $(SEED),--seed $(SEED)) \
+  $(if $(SHARD),--shard $(SHARD)) $(if $(FILTER),--filter '$(FILTER)')
+
+regress: configure
+	cmake --build $(BUILD) -j $(JOBS)
+	$(call REGRESS,$(BUILD),$(SEEDS))
+
+regress-merge:
+	python3 scripts/regress.py merge --out $(BUILD)/regress/merged.xml \
+	  $(or $(RESULTS),$(sort $(wildcard $(BUILD)/regress/shard_*_of_*.xml)))
+
+nightly: deps
+	cmake -S . -B $(NIGHTLY_BUILD) -G Ninja -DNPU_RTL_CONFIGS="4x4;16x16"
+	cmake --build $(NIGHTLY_BUILD) -j $(JOBS)
+	$(call REGRESS,$(NIGHTLY_BUILD),$(NIGHTLY_SEEDS))
 
 lint: configure
 	cd $(BUILD) && ctest -L lint --output-on-failure
