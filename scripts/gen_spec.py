@@ -14,6 +14,8 @@ generated here (scripts/npuspec/):
   rtl/gen/npu_link_pkg.sv     sw/gen/npu_link.h      docs/gen/link.md   (spec/link.toml)
   cmake/gen/npu_board_sim.cmake (the simulated board, spec/link.toml)
   npu.core (FuseSoC; from rtl/npu.f, rtl/fpga.f, the configurations and the boards)
+  docs/gen/testplan.md (spec/testplan.toml, checked to cover every entry of the ISA and the
+                        register map)
 
 Usage:
   scripts/gen_spec.py            write the files
@@ -26,7 +28,7 @@ import argparse
 import difflib
 import sys
 
-from npuspec import cpp, fusesoc, link, md, sv
+from npuspec import cpp, fusesoc, link, md, sv, testplan
 from npuspec.spec import ROOT, Spec
 
 
@@ -48,6 +50,7 @@ def outputs() -> dict[str, str]:
         "docs/gen/link.md": link.link_md(),
         "cmake/gen/npu_board_sim.cmake": link.sim_board_cmake(),
         "npu.core": fusesoc.core(),
+        "docs/gen/testplan.md": testplan.testplan_md(spec),
     }
 
 
