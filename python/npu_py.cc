@@ -52,6 +52,40 @@ py::array ToNumpy(const NpyArray& a) {
   return out;
 }
 
+py::bytes Bytes(const std::vector<uint8_t>& v) {
+  return {reinterpret_cast<const char*>(v.data()), v.size()};
+}
+
+/// The recorded phases as dicts: base, before, after (bytes), streams
+/// [(addr, num_instr)], results [dict of status and statistics].
+py::list Phases(std::span<const npu::runtime::RecordedPhase> phases) {
+  py::list out;
+  for (const auto& p : phases) {
+    py::list streams, results;
+    for (const auto& st : p.streams) streams.append(py::make_tuple(st.addr, st.num_instr));
+    for (const auto& r : p.results) {
+      py::dict d;
+      d["ok"] = r.status.ok;
+      d["err_cause"] = r.status.err_cause;
+      d["err_pc"] = r.status.err_pc;
+      d["err_addr"] = r.status.err_addr;
+      d["macs"] = r.stats.macs;
+      d["instructions"] = r.stats.instructions;
+      d["bytes_read"] = r.stats.bytes_read;
+      d["bytes_written"] = r.stats.bytes_written;
+      results.append(d);
+    }
+    py::dict d;
+    d["base"] = p.base;
+    d["before"] = Bytes(p.before);
+    d["after"] = Bytes(p.after);
+    d["streams"] = streams;
+    d["results"] = results;
+    out.append(d);
+  }
+  return out;
+}
+
 }  // namespace
 
 PYBIND11_MODULE(_npu, m) {
@@ -67,7 +101,7 @@ PYBIND11_MODULE(_npu, m) {
   py::class_<npu::app::Session>(m, "Session")
       .def(py::init([](const std::string& path, const std::string& backend,
                        const std::string& config, const std::string& trace, const std::string& port,
-                       uint32_t baud, uint32_t timeout_ms) {
+                       uint32_t baud, uint32_t timeout_ms, uint64_t memory_bytes, bool record) {
              npu::app::SessionOptions o;
              o.backend = backend;
              o.config = config;
@@ -75,12 +109,16 @@ PYBIND11_MODULE(_npu, m) {
              o.port = port;
              o.baud = baud;
              o.timeout_ms = timeout_ms;
+             if (memory_bytes != 0) o.memory_bytes = memory_bytes;
+             o.record = record;
              return std::make_unique<npu::app::Session>(path, o);
            }),
            py::arg("path"), py::arg("backend") = "sim", py::arg("config") = "",
            py::arg("trace") = "", py::arg("port") = "",
            py::arg("baud") = npu::app::SessionOptions{}.baud,
-           py::arg("timeout_ms") = npu::app::SessionOptions{}.timeout_ms)
+           py::arg("timeout_ms") = npu::app::SessionOptions{}.timeout_ms,
+           py::arg("memory_bytes") = 0, py::arg("record") = false)
+      .def("phases", [](const npu::app::Session& s) { return Phases(s.Phases()); })
       .def("inputs", [](const npu::app::Session& s) { return Ios(s.Model().inputs); })
       .def("outputs", [](const npu::app::Session& s) { return Ios(s.Model().outputs); })
       .def("config", [](const npu::app::Session& s) { return s.Model().config; })

@@ -106,6 +106,16 @@ Session::Session(const std::string& path, const SessionOptions& options) {
       throw UsageError(e.what());
     }
   }
+  if (options.record) {
+    auto rec = std::make_unique<runtime::RecordingBackend>(std::move(backend_));
+    recording_ = rec.get();
+    backend_ = std::move(rec);
+  }
+}
+
+std::span<const runtime::RecordedPhase> Session::Phases() const {
+  if (recording_ == nullptr) return {};
+  return recording_->Phases();
 }
 
 Session::~Session() = default;

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <memory>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -16,6 +17,7 @@
 #include "sw/runtime/backend.h"
 #include "sw/runtime/model.h"
 #include "sw/runtime/npy.h"
+#include "sw/runtime/recording_backend.h"
 
 namespace npu::app {
 
@@ -28,6 +30,10 @@ struct SessionOptions {
   std::string port;                    ///< fpga only: the board's serial port.
   uint32_t baud = 1000000;             ///< fpga only: its UART rate.
   uint32_t timeout_ms = 2000;          ///< fpga only: longest wait for an answer.
+  /// Record every call of the backend (runtime::RecordingBackend): the
+  /// memory before and after and the streams, a test vector for another
+  /// model of the NPU (the cocotb tests replay the simulator's on the RTL).
+  bool record = false;
 };
 
 /// Bad arguments (an unknown backend or configuration): the message says
@@ -58,6 +64,9 @@ class Session {
 
   const runtime::CompiledModel& Model() const { return model_; }
   runtime::Backend& Backend() { return *backend_; }
+  /// The recorded calls (SessionOptions::record), oldest first; empty
+  /// without recording.
+  std::span<const runtime::RecordedPhase> Phases() const;
 
   /// Runs the model on @p inputs (in the order of Model().inputs).
   runtime::ModelRunResult Run(std::span<const runtime::NpyArray> inputs,
@@ -66,6 +75,7 @@ class Session {
  private:
   runtime::CompiledModel model_;
   std::unique_ptr<runtime::Backend> backend_;
+  runtime::RecordingBackend* recording_ = nullptr;  ///< backend_ when recording
 };
 
 /// The per-layer report of a run as JSON: model, backend, configuration,

@@ -7,6 +7,8 @@ The session has the shape of ONNX Runtime's, so that a script changes one line::
     (logits,) = sess.run(None, {sess.get_inputs()[0].name: x})
     print(sess.last_report["layers"])
 
+``memory_bytes`` sizes the device memory an ONNX model is compiled for (default 256 MiB);
+``record=True`` keeps a test vector of every run (``recorded_phases()``).
 ``backend`` is ``"sim"`` (the instruction-level simulator), ``"rtl"`` (the
 verilated RTL) or ``"fpga"`` (a board running the npu bitstream, on the serial
 port ``port``, e.g. ``InferenceSession("m.onnx", backend="fpga",
@@ -48,13 +50,25 @@ class InferenceSession:
     """A compiled model on a backend (see the module's documentation)."""
 
     def __init__(self, path, backend="sim", config=None, trace=None, port=None, baud=1000000,
-                 timeout_ms=2000, **_ort_options):
+                 timeout_ms=2000, memory_bytes=None, record=False, **_ort_options):
         # ONNX Runtime's sess_options and providers have no meaning here and are ignored.
         self._s = _npu.Session(str(path), backend, config or "", trace or "", port or "", baud,
-                               timeout_ms)
+                               timeout_ms, memory_bytes or 0, record)
         self._inputs = [NodeArg(*io) for io in self._s.inputs()]
         self._outputs = [NodeArg(*io) for io in self._s.outputs()]
         self.last_report = None
+
+    def recorded_phases(self):
+        """With ``record=True``: every call of the backend so far, a test vector each.
+
+        A list of dicts: ``base`` (device address of byte 0), ``before`` and ``after`` (the
+        whole device memory, bytes), ``streams`` (``(address, instructions)`` in order) and
+        ``results`` (one dict per stream that ran: ``ok``, ``err_cause``, ``err_pc``,
+        ``err_addr``, ``macs``, ``instructions``, ``bytes_read``, ``bytes_written``). Loading
+        ``before`` into another model of the NPU and running the streams must give ``after``
+        (tb/cocotb replays the simulator's phases on the RTL). Empty without recording.
+        """
+        return self._s.phases()
 
     def get_inputs(self):
         return list(self._inputs)

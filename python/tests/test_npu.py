@@ -65,6 +65,29 @@ def test_rtl_backend_equals_simulator(session, images):
     assert all(layer["cycles"] > 0 for layer in rtl.last_report["layers"])
 
 
+def test_recorded_phases_are_whole_test_vectors(session, images):
+    x = images[3:4]
+    assert session.recorded_phases() == []  # not recording
+    rec = {}
+    for backend in ("sim", "rtl"):
+        s = npu.InferenceSession(MODEL, backend=backend, config="4x4", memory_bytes=1 << 20,
+                                 record=True)
+        (y,) = s.run(None, {"input": x})
+        rec[backend] = (y, s.recorded_phases())
+    (y_sim, sim), (y_rtl, rtl) = rec["sim"], rec["rtl"]
+    assert np.array_equal(y_sim, y_rtl) and len(sim) == len(rtl) >= 1
+    for p, q in zip(sim, rtl):
+        assert len(p["before"]) == len(p["after"]) <= 1 << 20  # the image the model needs
+        assert p["before"] != p["after"] and p["streams"] and len(p["results"]) == len(p["streams"])
+        # The RTL leaves the whole memory as the simulator does, not only the output.
+        assert (p["base"], p["before"], p["streams"], p["after"]) == \
+            (q["base"], q["before"], q["streams"], q["after"])
+        for r, t in zip(p["results"], q["results"]):
+            assert r["ok"] and t["ok"]
+            assert {k: r[k] for k in ("macs", "bytes_read", "bytes_written")} == \
+                {k: t[k] for k in ("macs", "bytes_read", "bytes_written")}
+
+
 def test_errors_name_the_problem(session, images):
     with pytest.raises(ValueError, match=r"must have shape \[1, 1, 8, 8\], got \[1, 1, 8, 7\]"):
         session.run(None, {"input": images[0:1, :, :, :7]})
