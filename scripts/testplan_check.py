@@ -8,12 +8,14 @@ binaries are those CTest runs in BUILD (a glob such as tb_top_* matches every
 configuration's); each must list at least one case the regex finds, so a
 renamed or deleted test cannot leave the plan pointing at nothing. The cases
 come from the binaries themselves: `--gtest_list_tests` for GoogleTest,
-`--list` for the coroutine testbenches (tb/sim/runner.h).
+`--list` for the coroutine testbenches (tb/sim/runner.h); the binary `cocotb`
+stands for the cocotb tests of tb/cocotb (its functions marked cocotb.test).
 Exit status: 0 every reference resolves, 1 one does not, 2 bad usage.
 """
 
 from __future__ import annotations
 
+import ast
 import fnmatch
 import json
 import pathlib
@@ -22,7 +24,7 @@ import subprocess
 import sys
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
-from npuspec.spec import Spec  # noqa: E402
+from npuspec.spec import ROOT, Spec  # noqa: E402
 from npuspec.testplan import load  # noqa: E402
 
 
@@ -64,6 +66,17 @@ def cases(path: str) -> list[str]:
     return r.stdout.split()
 
 
+def cocotb_cases() -> list[str]:
+    """The cocotb tests of tb/cocotb (functions decorated with cocotb.test): the binary `cocotb`."""
+    names = []
+    for path in sorted((ROOT / "tb" / "cocotb").glob("test_*.py")):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.AsyncFunctionDef) and any(
+                    "cocotb.test" in ast.unparse(d) for d in node.decorator_list):
+                names.append(node.name)
+    return names
+
+
 def main() -> int:
     if len(sys.argv) != 2:
         print(__doc__.split("\n\n")[1], file=sys.stderr)
@@ -73,7 +86,8 @@ def main() -> int:
         print(f"testplan_check: '{build}' is not a configured build folder", file=sys.stderr)
         return 2
     bins = binaries(build)
-    listed: dict[str, list[str]] = {}
+    listed: dict[str, list[str]] = {"cocotb": cocotb_cases()}
+    bins["cocotb"] = "tb/cocotb"
     bad, refs = [], 0
     for item in load(Spec()):
         for glob, case in item.tests:
