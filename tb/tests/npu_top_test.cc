@@ -725,6 +725,20 @@ std::vector<int8_t> OutputIn(dut::NpuHarness& h, const CompiledLayer& cl) {
   return runtime::ReadOutput(cl, now);
 }
 
+// Runs layer `s` on the device of `harness` as an earlier test step left it
+// (after an error, a watchdog or a soft reset): its image is written into
+// the same memory model, one stream runs, the output must be the golden one.
+void RunLayerOnSameDevice(dut::NpuHarness& harness, const SmallLayer& s, const std::string& what) {
+  const DeviceMemory img = runtime::BuildImage(s.cl, s.input);
+  harness.Mem().Write(img.Base(), img.Data());
+  harness.Run([&](dut::NpuHarness& h) -> sim::Task<> {
+    const dut::StreamOutcome out = co_await h.RunStream(img.Base(), img.Size(), s.cl.program_addr,
+                                                        uint32_t(s.cl.program.size()), 10000000);
+    NPU_CHECK(out.status.ok) << what << ": " << out.status.Describe();
+    NPU_CHECK(OutputIn(h, s.cl) == s.golden) << what << ": wrong output";
+  });
+}
+
 int FindOpcode(const CompiledLayer& cl, isa::Opcode op, int nth = 0) {
   for (size_t i = 0; i < cl.program.size(); ++i) {
     if (isa::OpcodeOf(cl.program[i]) == static_cast<uint32_t>(op) && nth-- == 0) return int(i);
@@ -788,11 +802,14 @@ void CheckError(const TestContext& ctx, const std::string& what, uint32_t expect
   CheckStoppedMemory(what, "the RTL", before, good, m_rtl);
   fmt::print("  {}: {} (RTL and ISS agree)\n", what, r_rtl.status.Describe());
 
-  // Recovery: the harness soft-reset the NPU; a correct layer now runs.
+  // Recovery: the harness soft-reset the NPU; a different layer with fresh
+  // data now runs correctly on the same device (the same layer again could
+  // hide state the error left behind).
   rtl.Harness().Mem().ClearErrors();
-  const runtime::RunOutput ok = runtime::Run(rtl, s.cl, s.input);
+  const SmallLayer next = MakeSmallLayer(rng);
+  const runtime::RunOutput ok = runtime::Run(rtl, next.cl, next.input);
   NPU_CHECK(ok.result.status.ok) << what << ": after soft reset: " << ok.result.status.Describe();
-  NPU_CHECK(ok.outputs[0] == s.golden) << what << ": wrong output after soft reset";
+  NPU_CHECK(ok.outputs[0] == next.golden) << what << ": wrong output after soft reset";
 }
 
 constexpr uint32_t kIllegal = regs::kErrCauseIllegalInstrMask;
@@ -917,6 +934,63 @@ NPU_SIM_TEST(err_fetch_bus_error) {
   CheckError(ctx, "SLVERR on an instruction fetch", kResp, [](CompiledLayer&) {}, 0, {at, at + 1});
 }
 
+// A bus error on one beat of a random region of a random layer (its
+// instructions, its constants, its input or its output), on the region's
+// first beat, last beat or one in between, SLVERR or DECERR: the RTL and
+// the ISS report the same cause, pc and address and leave memory alike, and
+// the same device then runs another layer.
+NPU_SIM_TEST_CASES(err_bus_error_random, 24) {
+  auto rng = ctx.MakeRng();
+  const SmallLayer s = MakeSmallLayer(rng);
+  const CompiledLayer& cl = s.cl;
+  const uint32_t dim = uint32_t(cl.dim);
+  struct Region {
+    const char* name;
+    uint32_t addr, bytes;
+  };
+  const Region regions[] = {
+      {"instructions", cl.program_addr, uint32_t(cl.program.size()) * isa::kInstrBytes},
+      {"constants", cl.constants[0].addr, uint32_t(cl.constants[0].bytes.size())},
+      {"input", cl.inputs[0].addr,
+       uint32_t(runtime::BlockedBytes(cl.inputs[0].h, cl.inputs[0].w, cl.inputs[0].c, cl.dim))},
+      {"output", cl.outputs[0].addr,
+       uint32_t(runtime::BlockedBytes(cl.outputs[0].h, cl.outputs[0].w, cl.outputs[0].c, cl.dim))},
+  };
+  const Region& r = regions[std::uniform_int_distribution<size_t>(0, 3)(rng)];
+  const uint32_t beats = r.bytes / dim;
+  const int where = std::uniform_int_distribution<int>(0, 2)(rng);
+  const uint32_t beat = where == 0   ? 0
+                        : where == 2 ? beats - 1
+                                     : std::uniform_int_distribution<uint32_t>(0, beats - 1)(rng);
+  const uint32_t at = r.addr + beat * dim;
+  const bool dec = std::bernoulli_distribution(0.5)(rng);
+  const std::string what = fmt::format("{} on beat {} of {} of the {} (0x{:08x})",
+                                       dec ? "DECERR" : "SLVERR", beat, beats, r.name, at);
+  const bus::Resp resp = dec ? bus::Resp::kDecErr : bus::Resp::kSlvErr;
+
+  // A beat the program never reads or writes (padding between tensors,
+  // constant rows no instruction loads) raises nothing: then both complete,
+  // leaving the same memory.
+  iss::Iss probe(Hw());
+  probe.AddBusError(at, at + dim);
+  DeviceMemory m_iss = runtime::BuildImage(cl, s.input, kPoison);
+  const DeviceMemory before = m_iss;
+  if (probe.Run(m_iss, cl.program_addr, uint32_t(cl.program.size())).status.ok) {
+    dut::RtlBackend rtl(Hw(), RtlOptions(ctx));
+    rtl.Harness().Mem().AddError(at, at + dim, resp);
+    DeviceMemory m_rtl = before;
+    const RunResult r = rtl.Run(m_rtl, cl.program_addr, uint32_t(cl.program.size()));
+    NPU_CHECK(r.status.ok) << what << ": the ISS never touches the beat, the RTL reported "
+                           << r.status.Describe();
+    NPU_CHECK(std::ranges::equal(m_rtl.Data(), m_iss.Data()))
+        << what << ": the RTL left memory unlike the ISS";
+    fmt::print("  {}: never accessed, RTL and ISS complete alike\n", what);
+    return;
+  }
+  CheckError(
+      ctx, what, kResp, [](CompiledLayer&) {}, 0, {at, at + dim}, resp);
+}
+
 NPU_SIM_TEST(err_watchdog_deadlock) {
   // A compute waits for a load token that no load ever gives: the watchdog
   // stops the NPU, reporting the oldest blocked instruction.
@@ -945,10 +1019,63 @@ NPU_SIM_TEST(err_watchdog_deadlock) {
     fmt::print("  watchdog: {} (RTL and ISS agree)\n", out.status.Describe());
     NPU_CHECK_EQ(co_await h.ReadReg(regs::kStatus), 0u) << "soft reset left the NPU busy";
   });
-  // Recovery through the same device.
-  dut::RtlBackend rtl(Hw(), RtlOptions(ctx));
-  const runtime::RunOutput ok = runtime::Run(rtl, s.cl, s.input);
-  NPU_CHECK(ok.result.status.ok && ok.outputs[0] == s.golden);
+  RunLayerOnSameDevice(*h, MakeSmallLayer(rng), "another layer after the watchdog");
+}
+
+// The same deadlock with WATCHDOG = 0: the watchdog is off, so the NPU waits
+// (busy, no error, no interrupt) far longer than a watchdog of any small
+// value would allow; a soft reset frees it and another layer then runs.
+NPU_SIM_TEST(watchdog_zero_never_fires) {
+  auto rng = ctx.MakeRng();
+  SmallLayer s = MakeSmallLayer(rng);
+  CompiledLayer cl = s.cl;
+  isa::ComputeInstr c;
+  c.deps.wait = isa::ComputeInstr::kWaitLoad;
+  c.m = 1;
+  c.nk = 1;
+  cl.program.back() = c.Encode();
+  const DeviceMemory m = runtime::BuildImage(cl, s.input);
+  auto h = HarnessWith(ctx, m);
+  constexpr uint64_t kLook = 200000;
+  h->Run([&](dut::NpuHarness& h) -> sim::Task<> {
+    co_await h.WriteReg(regs::kWatchdog, 0);
+    co_await h.StartStream(m.Base(), m.Size(), cl.program_addr, uint32_t(cl.program.size()));
+    const uint64_t start = h.Cycles();
+    while (h.Cycles() - start < kLook) {
+      co_await sim::ClockCycles(h.Clock(), 1000);
+      NPU_CHECK(!h.Model().Irq()) << "irq_o rose with WATCHDOG = 0";
+    }
+    NPU_CHECK_EQ(co_await h.ReadReg(regs::kErrCause), 0u) << "an error with WATCHDOG = 0";
+    NPU_CHECK(co_await h.ReadReg(regs::kStatus) & regs::kStatusBusyMask)
+        << "the deadlocked stream is no longer running";
+    co_await h.SoftReset();
+    NPU_CHECK_EQ(co_await h.ReadReg(regs::kStatus), 0u) << "soft reset left the NPU busy";
+    co_await h.WriteReg(regs::kWatchdog, regs::kWatchdogReset);
+  });
+  fmt::print("  WATCHDOG = 0: no error in {} cycles of deadlock\n", kLook);
+  RunLayerOnSameDevice(*h, MakeSmallLayer(rng), "another layer after WATCHDOG = 0");
+}
+
+// Under the Stress memory profile (latencies up to 100 cycles, ready and
+// valid withheld half the time, reordered responses) a watchdog of 2000
+// cycles, 500 times below the reset value, never fires on a correct layer.
+NPU_SIM_TEST(watchdog_quiet_under_stress) {
+  auto rng = ctx.MakeRng();
+  const SmallLayer s = MakeSmallLayer(rng);
+  const DeviceMemory img = runtime::BuildImage(s.cl, s.input);
+  dut::HarnessOptions o;
+  o.mem = bus::AxiMemoryConfig::Stress(ctx.seed);
+  o.trace_path = ctx.trace_path;
+  dut::NpuHarness harness(NPU_TB_CONFIG, o);
+  harness.Mem().Write(img.Base(), img.Data());
+  harness.Run([&](dut::NpuHarness& h) -> sim::Task<> {
+    co_await h.WriteReg(regs::kWatchdog, 2000);
+    const dut::StreamOutcome out = co_await h.RunStream(img.Base(), img.Size(), s.cl.program_addr,
+                                                        uint32_t(s.cl.program.size()), 10000000);
+    NPU_CHECK(out.status.ok) << "WATCHDOG = 2000 under Stress: " << out.status.Describe();
+    NPU_CHECK(OutputIn(h, s.cl) == s.golden) << "wrong output under Stress";
+    fmt::print("  Stress, WATCHDOG = 2000: ok in {} cycles\n", out.stats.cycles);
+  });
 }
 
 NPU_SIM_TEST(soft_reset_mid_stream_and_queued_streams) {
@@ -981,9 +1108,7 @@ NPU_SIM_TEST(soft_reset_mid_stream_and_queued_streams) {
     NPU_CHECK_EQ(co_await h.ReadReg(regs::kErrCause), 0u);
     NPU_CHECK(h.Mem().Idle()) << "bus transactions outstanding after soft reset";
   });
-  dut::RtlBackend rtl(Hw(), RtlOptions(ctx));
-  const runtime::RunOutput ok = runtime::Run(rtl, s.cl, s.input);
-  NPU_CHECK(ok.result.status.ok && ok.outputs[0] == s.golden);
+  RunLayerOnSameDevice(*h, MakeSmallLayer(rng), "another layer after the soft reset");
 }
 
 NPU_SIM_TEST(err_queue_overflow) {
