@@ -21,6 +21,9 @@ NpuHarness::NpuHarness(std::string_view config, const HarnessOptions& options)
     clock_->SetEarlyFall(true);
   }
   mem_ = std::make_unique<bus::AxiMemory>(model_->MemPort(), options_.mem);
+  if (options_.axi_monitor) {
+    monitor_ = std::make_unique<bus::AxiMonitor>(model_->MemPort(), "npu_top m_axi");
+  }
   csr_ = std::make_unique<bus::AxiLiteMaster>(model_->CsrPort(), options_.csr);
 }
 
@@ -33,6 +36,7 @@ void NpuHarness::Run(const std::function<sim::Task<>(NpuHarness&)>& body) {
   kernel_->Run([this, &body]() -> sim::Task<> {
     kernel_->StartSoon(mem_->Run(*clock_), "axi_memory");
     kernel_->StartSoon(csr_->Run(*clock_), "axilite_master");
+    if (monitor_) kernel_->StartSoon(MonitorLoop(), "axi_monitor");
     if (!reset_done_) {
       *model_->RstN() = 0;
       co_await sim::ClockCycles(*clock_, 5);
@@ -44,6 +48,14 @@ void NpuHarness::Run(const std::function<sim::Task<>(NpuHarness&)>& body) {
   });
   if (model_->GotError()) {
     throw sim::TestFailure("an RTL assertion failed (message above); the model is unusable");
+  }
+}
+
+sim::Task<> NpuHarness::MonitorLoop() {
+  for (;;) {
+    co_await sim::ReadOnly();  // the signals as they settle before the edge
+    monitor_->Sample();
+    co_await sim::RisingEdge(*clock_);
   }
 }
 

@@ -21,6 +21,7 @@
 #include "sw/gen/npu_configs.h"
 #include "sw/runtime/backend.h"
 #include "tb/bus/axi_memory.h"
+#include "tb/bus/axi_monitor.h"
 #include "tb/bus/axilite_master.h"
 #include "tb/dut/dut_model.h"
 #include "tb/sim/sim.h"
@@ -37,6 +38,11 @@ struct HarnessOptions {
   std::string trace_path;
   /// Clock period in picoseconds (only matters for waveforms).
   uint64_t clock_period_ps = 10000;
+  /// A passive AXI4 protocol monitor (bus::AxiMonitor) on the memory port,
+  /// independent of the memory model's own checks: it fails the run on a
+  /// protocol violation by either side (valid or payload dropped before
+  /// ready, RLAST or WLAST misplaced, a response without a request).
+  bool axi_monitor = true;
 };
 
 /// Outcome of one instruction stream.
@@ -83,6 +89,8 @@ class NpuHarness {
   const HwConfig& Config() const { return model_->Config(); }
   DutModel& Model() { return *model_; }
   bus::AxiMemory& Mem() { return *mem_; }
+  /// The memory port's protocol monitor; null with HarnessOptions::axi_monitor off.
+  const bus::AxiMonitor* Monitor() const { return monitor_.get(); }
   bus::AxiLiteMaster& Csr() { return *csr_; }
   sim::Kernel& Kernel() { return *kernel_; }
   sim::Clock& Clock() { return *clock_; }
@@ -90,10 +98,13 @@ class NpuHarness {
   uint64_t Cycles() const;
 
  private:
+  sim::Task<> MonitorLoop();
+
   std::unique_ptr<DutModel> model_;
   std::unique_ptr<sim::Kernel> kernel_;
   sim::Clock* clock_ = nullptr;
   std::unique_ptr<bus::AxiMemory> mem_;
+  std::unique_ptr<bus::AxiMonitor> monitor_;
   std::unique_ptr<bus::AxiLiteMaster> csr_;
   HarnessOptions options_;
   bool reset_done_ = false;

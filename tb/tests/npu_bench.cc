@@ -187,6 +187,7 @@ struct Measured {
 Measured RunOn(const HwConfig& hw, const BenchLayer& b, const bus::AxiMemoryConfig& mem) {
   dut::RtlBackendOptions opt;
   opt.harness.mem = mem;
+  opt.harness.axi_monitor = false;  // a speed measurement; the tests run with the monitor
   dut::RtlBackend rtl(hw, opt);
   const auto t0 = std::chrono::steady_clock::now();
   const runtime::RunOutput got = runtime::Run(rtl, b.cl, b.inputs);

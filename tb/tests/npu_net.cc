@@ -122,6 +122,7 @@ int Run(const Options& o) {
   } else {
     dut::RtlBackendOptions ro;
     ro.harness.mem = mem_cfg;
+    ro.harness.axi_monitor = false;  // it reports simulation speed; the tests run with the monitor
     be = std::make_unique<dut::RtlBackend>(hw, ro);
   }
 

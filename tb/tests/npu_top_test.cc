@@ -1107,6 +1107,10 @@ NPU_SIM_TEST(soft_reset_mid_stream_and_queued_streams) {
     NPU_CHECK_EQ(status, 0u) << "NPU not idle after soft reset";
     NPU_CHECK_EQ(co_await h.ReadReg(regs::kErrCause), 0u);
     NPU_CHECK(h.Mem().Idle()) << "bus transactions outstanding after soft reset";
+    // The protocol monitor watched all of it and saw the bus end quiet.
+    NPU_CHECK(h.Monitor() && h.Monitor()->stats().ar > 0 && h.Monitor()->stats().w > 0)
+        << "no AXI monitor on the memory port";
+    NPU_CHECK(h.Monitor()->Idle()) << "the AXI monitor sees transactions outstanding";
   });
   RunLayerOnSameDevice(*h, MakeSmallLayer(rng), "another layer after the soft reset");
 }
