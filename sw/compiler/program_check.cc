@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "sw/isa/window_rules.h"
+
 namespace npu::compiler {
 namespace {
 
@@ -172,21 +174,21 @@ void CheckHazards(std::span<const isa::Word> program, const HwConfig& hw) {
       case Unit::kWindow: {
         const auto wi = isa::WindowInstr::Decode(w);
         const bool sum = wi.mode == isa::WindowMode::kSum;
-        if (!sum && (wi.kh == 0 || wi.kw == 0 || wi.sy == 0 || wi.sx == 0)) {
-          Fail(pc, "window with a zero kernel or stride");
+        switch (isa::CheckWindowKernel(wi, hw.window_k)) {
+          case isa::WindowKernelFault::kZero:
+            Fail(pc, "window with a zero kernel or stride");
+          case isa::WindowKernelFault::kAboveLimit:
+            Fail(pc, "window kernel " + std::to_string(wi.kh) + "x" + std::to_string(wi.kw) +
+                         " or stride " + std::to_string(wi.sy) + "x" + std::to_string(wi.sx) +
+                         " above the window unit's " + std::to_string(hw.window_k) + " (" +
+                         std::string(hw.name) + ")");
+          case isa::WindowKernelFault::kNone:
+            break;
         }
-        if (!sum && std::max({wi.kh, wi.kw, wi.sy, wi.sx}) > hw.window_k) {
-          Fail(pc, "window kernel " + std::to_string(wi.kh) + "x" + std::to_string(wi.kw) +
-                       " or stride " + std::to_string(wi.sy) + "x" + std::to_string(wi.sx) +
-                       " above the window unit's " + std::to_string(hw.window_k) + " (" +
-                       std::string(hw.name) + ")");
-        }
+        if (isa::WindowIsNoOp(wi)) break;
         const uint64_t plane = static_cast<uint64_t>(wi.ih) * wi.iw;
         const uint64_t outputs = sum ? 1 : static_cast<uint64_t>(wi.oh) * wi.ow;
-        if (wi.nc == 0 || plane == 0 || outputs == 0) break;  // a no-op
-        if (!sum &&
-            (wi.iw > hw.window_cols || static_cast<uint64_t>(wi.oh - 1) * wi.sy + wi.kh > wi.ih ||
-             static_cast<uint64_t>(wi.ow - 1) * wi.sx + wi.kw > wi.iw)) {
+        if (!isa::WindowTileFits(wi, hw.window_cols)) {
           Fail(pc, "window of " + std::to_string(wi.oh) + "x" + std::to_string(wi.ow) +
                        " outputs does not fit its " + std::to_string(wi.ih) + "x" +
                        std::to_string(wi.iw) + " tile (or the tile is wider than " +

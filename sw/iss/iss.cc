@@ -11,6 +11,7 @@
 #include "sw/gen/npu_regs.h"
 #include "sw/isa/params.h"
 #include "sw/isa/serialize.h"
+#include "sw/isa/window_rules.h"
 #include "sw/numerics/numerics.h"
 
 namespace npu::iss {
@@ -385,20 +386,13 @@ Iss::MaybeFault Iss::ExecStore(const RunContext& ctx, const isa::StoreInstr& in)
 Iss::MaybeFault Iss::ExecWindow(const RunContext& ctx, const isa::WindowInstr& in) {
   using isa::WindowMode;
   const bool sum = in.mode == WindowMode::kSum;
-  const uint32_t k = config_.window_k;
-  if (!sum && (in.kh == 0 || in.kw == 0 || in.sy == 0 || in.sx == 0 || in.kh > k || in.kw > k ||
-               in.sy > k || in.sx > k)) {
+  if (isa::CheckWindowKernel(in, config_.window_k) != isa::WindowKernelFault::kNone) {
     return Fault{kIllegal, 0};
   }
-  if (in.nc == 0 || (sum ? (in.ih == 0 || in.iw == 0) : (in.oh == 0 || in.ow == 0))) {
-    return std::nullopt;
-  }
+  if (isa::WindowIsNoOp(in)) return std::nullopt;
   const uint32_t dim = config_.dim;
   const uint64_t taps = uint64_t{in.kh} * in.kw;
-  if (!sum && (in.iw > config_.window_cols || uint64_t{in.oh - 1} * in.sy + in.kh > in.ih ||
-               uint64_t{in.ow - 1} * in.sx + in.kw > in.iw)) {
-    return Fault{kIllegal, 0};
-  }
+  if (!isa::WindowTileFits(in, config_.window_cols)) return Fault{kIllegal, 0};
   const uint64_t plane = uint64_t{in.ih} * in.iw;
   const uint64_t a_last = uint64_t{in.a_row} + uint64_t{in.nc - 1} * in.a_c_stride + plane - 1;
   const uint64_t acc_last = uint64_t{in.acc_row} + uint64_t{in.nc - 1} * in.acc_c_stride +

@@ -120,7 +120,7 @@ TEST(ComputeTest, AccumulationWrapsModulo2To32) {
 
 TEST(ComputeTest, GenericDimPath) {
   // DIM = 2 is not a named configuration; it exercises the any-DIM kernel.
-  const HwConfig cfg{"2x2", 2, 64, 64, 64, 32, 16, 4, 16};
+  const HwConfig cfg{"2x2", 2, 64, 64, 64, 32, 16, 4, 16, 7};
   Iss iss(cfg);
   std::mt19937 rng(2);
   testing::RandomSpad(iss, Spad::kA, 64, rng);

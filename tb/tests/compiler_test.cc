@@ -268,6 +268,30 @@ TEST(ProgramCheckTest, RejectsUnbalancedAndMisorderedTokens) {
   }
 }
 
+TEST(ProgramCheckTest, WindowRulesAreTheHardwares) {
+  const HwConfig& hw = *FindHwConfig("4x4-k3");
+  isa::WindowInstr w;
+  w.mode = isa::WindowMode::kMax;
+  w.kh = w.kw = w.sy = w.sx = 2;
+  w.nc = 1;
+  w.ih = w.iw = 4;
+  w.oh = w.ow = 2;
+  EXPECT_NO_THROW(CheckHazards(std::vector<isa::Word>{w.Encode()}, hw));
+  // Outputs over an empty tile: the hardware's illegal_instr (before, the
+  // checker took it for a no-op).
+  isa::WindowInstr empty = w;
+  empty.ih = 0;
+  EXPECT_THROW(CheckHazards(std::vector<isa::Word>{empty.Encode()}, hw), std::logic_error);
+  isa::WindowInstr big = w;
+  big.kh = 4;
+  big.ih = 5;
+  EXPECT_THROW(CheckHazards(std::vector<isa::Word>{big.Encode()}, hw), std::logic_error);
+  isa::WindowInstr zero = w;
+  zero.sx = 0;
+  zero.nc = 0;  // even with nothing to do
+  EXPECT_THROW(CheckHazards(std::vector<isa::Word>{zero.Encode()}, hw), std::logic_error);
+}
+
 TEST(ProgramCheckTest, DetectsRaceWhenATokenPairIsDropped) {
   const HwConfig& hw = *FindHwConfig("4x4");
   // Several K tiles, group tiles and pixel tiles: every buffer is reused.
