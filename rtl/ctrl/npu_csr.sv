@@ -1,6 +1,8 @@
 // Copyright npu contributors.
 // SPDX-License-Identifier: Apache-2.0
 
+`include "npu_assert.svh"
+
 /// Control and status registers behind an AXI4-Lite slave.
 ///
 /// The register map is generated from spec/regs.toml (npu_reg_pkg). This
@@ -305,5 +307,20 @@ module npu_csr #(
       hi_latch_q     <= hi_latch_d;
     end
   end
+
+  // ---------------------------------------------------------------------------
+  // Assertions on the AXI4-Lite slave (simulation only): a response stays,
+  // unchanged, until taken, and there is none without its request.
+  // ---------------------------------------------------------------------------
+  `NPU_ASSERT(BHeld_A, s_axil_bvalid_o && !s_axil_bready_i |=> s_axil_bvalid_o, clk_i, rst_ni)
+  `NPU_ASSERT(RHeld_A, s_axil_rvalid_o && !s_axil_rready_i |=>
+              s_axil_rvalid_o && $stable(s_axil_rdata_o), clk_i, rst_ni)
+  `NPU_ASSERT(BAfterWrite_A, $rose(s_axil_bvalid_o) |->
+              $past(s_axil_awvalid_i && s_axil_awready_o && s_axil_wvalid_i && s_axil_wready_o),
+              clk_i, rst_ni)
+  `NPU_ASSERT(RAfterRead_A, $rose(s_axil_rvalid_o) |->
+              $past(s_axil_arvalid_i && s_axil_arready_o), clk_i, rst_ni)
+  // Nothing valid while in reset (checked on clock edges during reset too).
+  `NPU_ASSERT(NoRespInReset_A, !rst_ni |-> !s_axil_bvalid_o && !s_axil_rvalid_o, clk_i, 1'b1)
 
 endmodule

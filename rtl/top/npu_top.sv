@@ -240,5 +240,41 @@ module npu_top #(
               ((32'(m_axi_arlen_o) + 1) << $clog2(Dim)) <= 32'd4096), clk_i, rst_ni)
   `NPU_ASSERT(Aw4k_A, m_axi_awvalid_o |-> (32'(m_axi_awaddr_o[11:0]) +
               ((32'(m_axi_awlen_o) + 1) << $clog2(Dim)) <= 32'd4096), clk_i, rst_ni)
+  // Nothing valid while in reset (checked on clock edges during reset too).
+  `NPU_ASSERT(NoValidInReset_A, !rst_ni |-> !m_axi_arvalid_o && !m_axi_awvalid_o &&
+              !m_axi_wvalid_o, clk_i, 1'b1)
+
+`ifndef SYNTHESIS
+  // WLAST closes each W burst after exactly AWLEN + 1 beats, the bursts in
+  // AW order. W beats may run ahead of their AW, so the burst lengths of both
+  // channels are queued and compared as soon as both are known. (Assertion
+  // bookkeeping: simulation only.)
+  int unsigned aw_lens[$], w_lens[$];
+  int unsigned w_beats;
+  always_ff @(posedge clk_i or negedge rst_ni) begin : wlast_check
+    if (!rst_ni) begin
+      aw_lens.delete();
+      w_lens.delete();
+      w_beats <= 0;
+    end else begin
+      if (m_axi_awvalid_o && m_axi_awready_i) aw_lens.push_back(32'(m_axi_awlen_o) + 1);
+      if (m_axi_wvalid_o && m_axi_wready_i) begin
+        if (m_axi_wlast_o) begin
+          w_lens.push_back(w_beats + 1);
+          w_beats <= 0;
+        end else begin
+          w_beats <= w_beats + 1;
+        end
+      end
+      if (aw_lens.size() > 0 && w_lens.size() > 0) begin
+        WlastPos_A: assert (aw_lens[0] == w_lens[0])
+          else $error("assertion %m failed: a W burst of %0d beats for AWLEN + 1 = %0d",
+                      w_lens[0], aw_lens[0]);
+        void'(aw_lens.pop_front());
+        void'(w_lens.pop_front());
+      end
+    end
+  end
+`endif
 
 endmodule

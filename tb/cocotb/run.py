@@ -73,12 +73,17 @@ def main() -> int:
     runner.build(sources=sources + [ROOT / "rtl" / "lint" / "verilator_waivers.vlt"],
                  hdl_toplevel="npu_top", build_dir=out, includes=[ROOT / "rtl" / "prim"],
                  parameters=params, waves=args.waves,
-                 build_args=["--trace-fst"] if args.waves else [])
-    results = runner.test(test_module="test_npu_top", hdl_toplevel="npu_top", build_dir=out,
-                          hdl_toplevel_lang="verilog",
-                          test_dir=out, test_filter=args.filter, waves=args.waves,
-                          extra_env={"NPU_CONFIG": c["name"]},
-                          results_xml=str(out / "results.xml"))
+                 build_args=["--assert"] + (["--trace-fst"] if args.waves else []))
+    try:
+        results = runner.test(test_module="test_npu_top", hdl_toplevel="npu_top", build_dir=out,
+                              hdl_toplevel_lang="verilog",
+                              test_dir=out, test_filter=args.filter, waves=args.waves,
+                              extra_env={"NPU_CONFIG": c["name"]},
+                              results_xml=str(out / "results.xml"))
+    except RuntimeError as e:  # the simulator exited early: an RTL assertion ($stop) or a crash
+        print(f"run.py: the simulation stopped before the tests ended ({e}); the log above says why",
+              file=sys.stderr)
+        return 1
     tests, failed = get_results(pathlib.Path(results))
     print(f"run.py: {tests - failed} of {tests} cocotb tests passed on {c['name']} ({results})")
     return 1 if failed or tests == 0 else 0
