@@ -4,7 +4,8 @@
 #
 # Idempotent and non-interactive: after a successful install a copy of
 # requirements.txt is kept as .venv/requirements.stamp; while it matches the
-# current requirements.txt this script does nothing.
+# current requirements.txt this script does nothing. Concurrent calls are
+# serialized by a lock (.venv.lock).
 set -euo pipefail
 
 SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -14,7 +15,15 @@ REQ="$SCRIPT_DIR/requirements.txt"
 STAMP="$VENV/requirements.stamp"
 PY=/usr/bin/python3
 
-if [ -x "$VENV/bin/python" ] && [ -f "$STAMP" ] && cmp -s "$REQ" "$STAMP"; then
+up_to_date() { [ -x "$VENV/bin/python" ] && [ -f "$STAMP" ] && cmp -s "$REQ" "$STAMP"; }
+if up_to_date; then
+  exit 0
+fi
+# Several tests may ask for the environment at once (CTest runs them in
+# parallel): one installs it, the others wait for it.
+exec 9>"$ROOT/.venv.lock"
+flock 9
+if up_to_date; then
   exit 0
 fi
 
