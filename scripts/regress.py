@@ -192,9 +192,13 @@ def summarize(meta: dict, cases: list[dict], md_path: pathlib.Path | None) -> in
     tests = sorted({c["test"] for c in cases})
     seeds = sorted({c["seed"] for c in cases})
     passed = sum(c["status"] == "passed" for c in cases)
-    head = (f"regress: {len(cases)} runs ({len(tests)} tests x {len(seeds)} seeds from base seed "
-            f"{meta.get('base_seed')}): {passed} passed, {len(failed)} failed, "
-            f"{len(cases) - passed - len(failed)} skipped; {sum(c['time'] for c in cases):.0f} s of test time")
+    whole = int(meta.get("tests", len(tests))) * int(meta.get("seeds", len(seeds)))
+    part = (f"shard {meta['shard']}/{meta['shards']}: " if "shard" in meta and str(meta.get("shards")) != "1"
+            else "")
+    head = (f"regress: {part}{len(cases)} of the {whole} runs ({meta.get('tests', len(tests))} tests x "
+            f"{meta.get('seeds', len(seeds))} seeds from base seed {meta.get('base_seed')}): "
+            f"{passed} passed, {len(failed)} failed, {len(cases) - passed - len(failed)} skipped; "
+            f"{sum(c['time'] for c in cases):.0f} s of test time")
     print(head)
     lines = ["# Regression", "", head.removeprefix("regress: "), ""]
     if failed:

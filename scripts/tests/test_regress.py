@@ -77,7 +77,7 @@ def test_shards_partition_the_runs_and_merge_lists_failing_seeds(build, tmp_path
     assert len(got) == 21
     assert {k for k, failed in got.items() if failed} == {("rand_b", 102), ("rand_b", 105)}
     # Every failing seed is listed with the CTest replay and the test's own.
-    assert "21 runs (3 tests x 7 seeds from base seed 100): 19 passed, 2 failed" in r.stdout
+    assert "21 of the 21 runs (3 tests x 7 seeds from base seed 100): 19 passed, 2 failed" in r.stdout
     for seed in (102, 105):
         assert f"rand_b seed {seed}" in r.stdout
         assert f"COCOTB_RANDOM_SEED={seed} tb_b --filter one" in r.stdout
