@@ -839,11 +839,18 @@ NPU_SIM_TEST(err_spad_range) {
 }
 
 NPU_SIM_TEST(err_shift_out_of_range) {
-  CheckError(ctx, "requantization shift out of range", kIllegal, [](CompiledLayer& cl) {
-    // Row 8 of the first parameter group holds the int8 shifts.
-    const size_t at = (cl.params_addr - cl.const_addr) + 8 * size_t(cl.dim);
-    cl.constants[0].bytes.at(at) = 40;
-  });
+  // On a random lane other than 0, too high or too low: the range check must
+  // look at every lane (a check of lane 0 only passed the lane-0 version).
+  std::mt19937_64 pick(ctx.seed ^ 0x5eedULL);
+  const bool high = std::bernoulli_distribution(0.5)(pick);
+  const int lane = std::uniform_int_distribution<int>(1, int(Hw().dim) - 1)(pick);
+  CheckError(ctx, fmt::format("requantization shift {} on lane {}", high ? 40 : -40, lane),
+             kIllegal, [&](CompiledLayer& cl) {
+               // Row 8 of the first parameter group holds the int8 shifts.
+               const size_t at =
+                   (cl.params_addr - cl.const_addr) + 8 * size_t(cl.dim) + size_t(lane);
+               cl.constants[0].bytes.at(at) = uint8_t(int8_t(high ? 40 : -40));
+             });
 }
 
 NPU_SIM_TEST(err_empty_clamp_range) {
