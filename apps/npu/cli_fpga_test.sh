@@ -31,12 +31,12 @@ PY
 expect 0 "total:" -- "$npu" run "$digits/digits_qdq.onnx" --input x.npy --output y_sim.npy \
   --config 4x4
 expect 0 "total:" -- "$npu" run "$digits/digits_qdq.onnx" --input x.npy --output y_fpga.npy \
-  --backend fpga --port board.tty --report r.json
+  --backend fpga --port board.tty --timeout-ms 60000 --report r.json
 cat out.txt
 cmp -s y_sim.npy y_fpga.npy || fail "the board and the simulator give different outputs"
 grep -q '"backend": "fpga-' r.json || fail "the report does not name the fpga backend"
 expect 0 "0 of 4 image(s) differ" -- "$npu" eval "$digits/digits_qdq.onnx" --backend fpga \
-  --port board.tty --check sim --images "$digits/test_images.npy" \
+  --port board.tty --timeout-ms 60000 --check sim --images "$digits/test_images.npy" \
   --labels "$digits/test_labels.npy" --count 4
 cat out.txt
 

@@ -117,7 +117,8 @@ def test_fpga_backend_on_the_simulated_board(images, tmp_path):
                 break
             time.sleep(0.1)
         assert link.exists(), board.stdout.read().decode()
-        fpga = npu.InferenceSession(MODEL, backend="fpga", port=str(link))
+        # The simulated board is far slower than a real one: a generous reply timeout.
+        fpga = npu.InferenceSession(MODEL, backend="fpga", port=str(link), timeout_ms=60000)
         x = images[9:10]
         sim = npu.InferenceSession(MODEL, backend="sim", config=fpga._s.config())
         assert np.array_equal(fpga.run(None, {"input": x})[0], sim.run(None, {"input": x})[0])

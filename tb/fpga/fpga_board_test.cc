@@ -37,6 +37,12 @@ using fpga::LinkError;
 
 const std::string kDigits = NPU_SOURCE_DIR "/models/digits/";
 
+// The simulated board shifts every UART bit through the RTL: a 4 KiB write
+// takes about a second of wall time, more on a loaded machine, so the reply
+// timeout meant for a real board (2 s) would fail these tests spuriously. The
+// timeout itself is tested by FpgaErrors.SilentBoard.
+constexpr std::chrono::seconds kSimReplyTimeout{60};
+
 class Board : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
@@ -50,6 +56,7 @@ class Board : public ::testing::Test {
   static FpgaOptions Options() {
     FpgaOptions o;
     o.port = board_->Port();
+    o.timeout = kSimReplyTimeout;
     return o;
   }
   static fpga_tb::BoardSim* board_;
@@ -180,7 +187,7 @@ TEST_F(Board, ModelTooBigForTheBoard) {
 // short, after which the board listens again.
 TEST_F(Board, LinkErrorsAndResync) {
   fpga::SerialPort port(board_->Port(), 1000000);
-  const std::chrono::milliseconds t(2000);
+  const std::chrono::milliseconds t(kSimReplyTimeout);
   const std::array<uint8_t, 1> bad = {0x00};
   port.Write(bad);
   uint8_t status = 0;
