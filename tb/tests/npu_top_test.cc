@@ -998,19 +998,25 @@ NPU_SIM_TEST_CASES(err_bus_error_random, 24) {
       ctx, what, kResp, [](CompiledLayer&) {}, 0, {at, at + dim}, resp);
 }
 
-NPU_SIM_TEST(err_watchdog_deadlock) {
-  // A compute waits for a load token that no load ever gives: the watchdog
-  // stops the NPU, reporting the oldest blocked instruction.
-  auto rng = ctx.MakeRng();
-  SmallLayer s = MakeSmallLayer(rng);
+// Layer `s` with its final store replaced by a compute that waits for a load
+// token: every load token has been taken by the real computes before it, so
+// the program deadlocks.
+CompiledLayer Deadlocked(const SmallLayer& s) {
   CompiledLayer cl = s.cl;
   isa::ComputeInstr c;
   c.deps.wait = isa::ComputeInstr::kWaitLoad;
   c.m = 1;
   c.nk = 1;
-  // Replace the final store by a compute that waits for a load token: every
-  // load token has been taken by the real computes before it.
   cl.program.back() = c.Encode();
+  return cl;
+}
+
+NPU_SIM_TEST(err_watchdog_deadlock) {
+  // The watchdog stops the deadlocked NPU, reporting the oldest blocked
+  // instruction.
+  auto rng = ctx.MakeRng();
+  SmallLayer s = MakeSmallLayer(rng);
+  const CompiledLayer cl = Deadlocked(s);
   DeviceMemory m_rtl = runtime::BuildImage(cl, s.input);
   DeviceMemory m_iss = runtime::BuildImage(cl, s.input);
   iss::Iss iss(Hw());
@@ -1035,12 +1041,7 @@ NPU_SIM_TEST(err_watchdog_deadlock) {
 NPU_SIM_TEST(watchdog_zero_never_fires) {
   auto rng = ctx.MakeRng();
   SmallLayer s = MakeSmallLayer(rng);
-  CompiledLayer cl = s.cl;
-  isa::ComputeInstr c;
-  c.deps.wait = isa::ComputeInstr::kWaitLoad;
-  c.m = 1;
-  c.nk = 1;
-  cl.program.back() = c.Encode();
+  const CompiledLayer cl = Deadlocked(s);
   const DeviceMemory m = runtime::BuildImage(cl, s.input);
   auto h = HarnessWith(ctx, m);
   constexpr uint64_t kLook = 200000;
