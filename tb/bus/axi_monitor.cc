@@ -1,6 +1,7 @@
 #include "tb/bus/axi_monitor.h"
 
 #include <algorithm>
+#include <span>
 #include <stdexcept>
 #include <string>
 #include <utility>
@@ -10,11 +11,13 @@ namespace npu::bus {
 AxiMonitor::AxiMonitor(const AxiPort& port, std::string name)
     : port_(AxiPort::Finalize(port)), name_(std::move(name)) {
   const AxiPort& p = port_;
-  ar_ = {"AR", p.arvalid, p.arready, {p.araddr, p.arlen, p.arsize, p.arburst, p.arid}, false, {}};
-  aw_ = {"AW", p.awvalid, p.awready, {p.awaddr, p.awlen, p.awsize, p.awburst, p.awid}, false, {}};
-  w_ = {"W", p.wvalid, p.wready, {p.wdata, p.wstrb, p.wlast}, false, {}};
-  r_ = {"R", p.rvalid, p.rready, {p.rdata, p.rresp, p.rlast, p.rid}, false, {}};
-  b_ = {"B", p.bvalid, p.bready, {p.bresp, p.bid}, false, {}};
+  ar_ = {"AR",  p.arvalid, p.arready, {p.araddr, p.arlen, p.arsize, p.arburst, p.arid},
+         false, {},        {}};
+  aw_ = {"AW",  p.awvalid, p.awready, {p.awaddr, p.awlen, p.awsize, p.awburst, p.awid},
+         false, {},        {}};
+  w_ = {"W", p.wvalid, p.wready, {p.wdata, p.wstrb, p.wlast}, false, {}, {}};
+  r_ = {"R", p.rvalid, p.rready, {p.rdata, p.rresp, p.rlast, p.rid}, false, {}, {}};
+  b_ = {"B", p.bvalid, p.bready, {p.bresp, p.bid}, false, {}, {}};
 }
 
 void AxiMonitor::Fail(const char* channel, const std::string& what) const {
@@ -26,11 +29,12 @@ bool AxiMonitor::Check(Channel& ch) {
   const bool valid = ch.valid.Get() != 0;
   const bool ready = ch.ready.Get() != 0;
   if (valid || ch.pending) {
-    std::vector<std::uint8_t> now;
+    std::vector<std::uint8_t>& now = ch.now;
+    now.clear();
     for (const SignalRef& s : ch.payload) {
-      std::vector<std::uint8_t> bytes(static_cast<std::size_t>(s.ValueBytes()));
-      s.GetBytes(bytes);
-      now.insert(now.end(), bytes.begin(), bytes.end());
+      const std::size_t at = now.size(), n = static_cast<std::size_t>(s.ValueBytes());
+      now.resize(at + n);
+      s.GetBytes(std::span(now).subspan(at, n));
     }
     if (ch.pending) {
       if (!valid) Fail(ch.name, std::string(ch.name) + "VALID dropped before " + ch.name + "READY");
@@ -38,7 +42,7 @@ bool AxiMonitor::Check(Channel& ch) {
         Fail(ch.name,
              std::string("payload changed while ") + ch.name + "VALID && !" + ch.name + "READY");
     }
-    ch.last = std::move(now);
+    std::swap(ch.last, now);  // both keep their capacity
   }
   ch.pending = valid && !ready;
   return valid && ready;

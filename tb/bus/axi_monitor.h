@@ -57,6 +57,7 @@ class AxiMonitor {
     std::vector<SignalRef> payload;
     bool pending = false;  // valid && !ready at the previous sample.
     std::vector<std::uint8_t> last;
+    std::vector<std::uint8_t> now;  // this sample's payload (reused: no per-cycle allocation)
   };
   struct Write {
     std::uint32_t id, len;
