@@ -22,6 +22,7 @@
 #include "sw/compiler/compiler.h"
 #include "sw/gen/npu_isa.h"
 #include "sw/gen/npu_regs.h"
+#include "sw/isa/disasm.h"
 #include "sw/isa/params.h"
 #include "sw/isa/serialize.h"
 #include "sw/iss/iss.h"
@@ -405,7 +406,8 @@ std::vector<uint8_t> RandomParamRows(std::mt19937_64& rng, isa::WindowMode mode,
   return rows;
 }
 
-IsaProgram RandomWindowProgram(std::mt19937_64& rng) {
+// `out_base`: where its stores write (episodes of one stream write apart).
+IsaProgram RandomWindowProgram(std::mt19937_64& rng, uint32_t out_base = kIsaOut) {
   using isa::WindowMode;
   const HwConfig& hw = Hw();
   const uint32_t dim = hw.dim;
@@ -534,7 +536,7 @@ IsaProgram RandomWindowProgram(std::mt19937_64& rng) {
   windows.back().deps.signal = isa::WindowInstr::kSignalStore;
 
   std::vector<isa::StoreInstr> stores;
-  uint32_t out = kIsaOut;
+  uint32_t out = out_base;
   for (size_t k = 0; k < windows.size(); ++k) {
     const isa::WindowInstr& wi = windows[k];
     for (uint32_t c = 0; c < wi.nc; ++c) {
@@ -632,6 +634,142 @@ NPU_SIM_TEST_CASES(isa_window_random, 120) {
   CheckSameRun(p.what, r_iss, m_iss, r_rtl, m_rtl);
   fmt::print("  {}: {} (RTL and ISS agree), {} cycles\n", p.what,
              r_rtl.status.ok ? "ok" : r_rtl.status.Describe(), r_rtl.stats.cycles);
+}
+
+// ---------------------------------------------------------------------------
+// Random instruction streams over all four units: several random episodes
+// (each a RandomWindowProgram: loads into A, B and P, a window of any mode, a
+// GEMM on the compute unit beside it half the time, stores with and without
+// add; one in five or so illegal) joined by token barriers, with random
+// reserved bits, run on the ISS and the RTL from the same memory image. A
+// difference names the first instruction at which the two diverge.
+// ---------------------------------------------------------------------------
+
+// The bits of an instruction of opcode `op` that no field uses.
+isa::Word ReservedBits(uint32_t op) {
+  isa::Word used{};
+  const auto mark = [&](int lsb, int width) {
+    for (int b = lsb; b < lsb + width; ++b) used[size_t(b / 32)] |= 1u << (b % 32);
+  };
+  mark(0, 8);  // opcode, wait and signal masks
+  if (const isa::InstrInfo* in = isa::FindInstr(op)) {
+    for (const isa::FieldInfo& f : in->fields) mark(f.lsb, f.width);
+  }
+  for (uint32_t& w : used) w = ~w;
+  return used;
+}
+
+IsaProgram RandomStream(std::mt19937_64& rng, int& episodes, int& noisy) {
+  episodes = Pick(rng, 2, 6);
+  noisy = 0;
+  IsaProgram p;
+  for (int e = 0; e < episodes; ++e) {
+    IsaProgram ep = RandomWindowProgram(rng, kIsaOut + uint32_t(e) * 0x10000);
+    if (e > 0) {
+      // Barrier: the previous episode's last store (stores run in order, each
+      // after the window or GEMM it writes out) signals the compute unit; a
+      // compute no-op passes the token on to the load unit, whose first load
+      // of this episode waits for it.
+      isa::Word& last = p.program.back();
+      NPU_CHECK_EQ(isa::OpcodeOf(last), uint32_t(isa::Opcode::kStore));
+      isa::StoreInstr st = isa::StoreInstr::Decode(last);
+      st.deps.signal |= isa::StoreInstr::kSignalCompute;
+      last = st.Encode();
+      isa::ComputeInstr bar;  // m = 0: moves tokens only
+      bar.deps.wait = isa::ComputeInstr::kWaitStore;
+      bar.deps.signal = isa::ComputeInstr::kSignalLoad;
+      p.program.push_back(bar.Encode());
+      isa::LoadInstr first = isa::LoadInstr::Decode(ep.program.front());
+      first.deps.wait |= isa::LoadInstr::kWaitCompute;
+      ep.program.front() = first.Encode();
+    }
+    p.what += fmt::format("{}[{}]", e ? "; " : "", ep.what);
+    p.program.insert(p.program.end(), ep.program.begin(), ep.program.end());
+    // The last episode's image holds the data and parameters every episode
+    // reads (any bytes do: both models read the same image).
+    if (e == episodes - 1) p.image = std::move(ep.image);
+  }
+  // Bits no field uses are ignored by both models: set some at random.
+  for (isa::Word& w : p.program) {
+    if (!Chance(rng, 0.15)) continue;
+    const isa::Word rsvd = ReservedBits(isa::OpcodeOf(w));
+    for (size_t i = 0; i < w.size(); ++i) w[i] |= rsvd[i] & uint32_t(rng());
+    ++noisy;
+  }
+  NPU_CHECK(p.program.size() * size_t(isa::kInstrBytes) <= size_t(kIsaParams - kBase))
+      << p.program.size() << " instructions do not fit before the parameters";
+  p.image.Write(kBase, isa::Serialize(p.program));
+  return p;
+}
+
+// Where the RTL's run of `p` departs from the ISS's: "" if nowhere. Both
+// must end alike (status, cause, pc, address). After a clean run every byte
+// of memory must be equal; after an error every byte must hold the ISS's
+// value or its value before the run, since the RTL drops the writes still
+// in flight when it stops (a store gives its token once it has read the
+// accumulators, before its data reach memory), while the ISS runs each
+// instruction whole.
+std::string Departure(const IsaProgram& p, const RunResult& ref, const DeviceMemory& m_ref,
+                      const RunResult& got, const DeviceMemory& m_got) {
+  if (got.status.ok != ref.status.ok || got.status.err_cause != ref.status.err_cause ||
+      got.status.err_pc != ref.status.err_pc || got.status.err_addr != ref.status.err_addr) {
+    return fmt::format("RTL {}, ISS {}", got.status.Describe(), ref.status.Describe());
+  }
+  const auto a = m_ref.Data(), b = m_got.Data(), before = p.image.Data();
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (b[i] != a[i] && (ref.status.ok || b[i] != before[i])) {
+      return fmt::format("memory at 0x{:08x}: RTL 0x{:02x}, ISS 0x{:02x}, before 0x{:02x}",
+                         m_ref.Base() + i, b[i], a[i], before[i]);
+    }
+  }
+  return "";
+}
+
+// The shortest prefix of `p`'s program on which the RTL departs from the
+// ISS, by bisection; 0 if even the whole program agrees. Every prefix is a
+// program of its own: each wait's token is given earlier.
+size_t FirstDivergence(const TestContext& ctx, const IsaProgram& p) {
+  const auto differs = [&](size_t n) {
+    iss::Iss iss(Hw());
+    dut::RtlBackend rtl(Hw(), RtlOptions(ctx));
+    DeviceMemory m_iss = p.image, m_rtl = p.image;
+    const RunResult a = iss.Run(m_iss, kBase, uint32_t(n));
+    const RunResult b = rtl.Run(m_rtl, kBase, uint32_t(n));
+    return !Departure(p, a, m_iss, b, m_rtl).empty();
+  };
+  size_t lo = 0, hi = p.program.size();  // prefix lo agrees, hi differs
+  if (!differs(hi)) return 0;
+  while (hi - lo > 1) {
+    const size_t mid = (lo + hi) / 2;
+    (differs(mid) ? hi : lo) = mid;
+  }
+  return hi;
+}
+
+NPU_SIM_TEST_CASES(isa_stream_random, 100) {
+  auto rng = ctx.MakeRng();
+  int episodes = 0, noisy = 0;
+  const IsaProgram p = RandomStream(rng, episodes, noisy);
+  iss::Iss iss(Hw());
+  dut::RtlBackend rtl(Hw(), RtlOptions(ctx));
+  DeviceMemory m_iss = p.image, m_rtl = p.image;
+  const uint32_t n = uint32_t(p.program.size());
+  const RunResult r_iss = iss.Run(m_iss, kBase, n);
+  const RunResult r_rtl = rtl.Run(m_rtl, kBase, n);
+  const std::string departure = Departure(p, r_iss, m_iss, r_rtl, m_rtl);
+  if (!departure.empty()) {
+    const size_t k = FirstDivergence(ctx, p);
+    std::string where = "(the bisection found no prefix that departs)";
+    if (k > 0) {
+      const isa::Word& w = p.program[k - 1];
+      const auto unit = isa::TryUnitOf(isa::OpcodeOf(w));
+      where = fmt::format("first departs after instruction {} ({} unit): {}", k - 1,
+                          unit ? isa::UnitName(*unit) : "no", isa::Disassemble(w));
+    }
+    NPU_CHECK(false) << p.what << ": " << departure << "; " << where;
+  }
+  fmt::print("  {} instructions, {} episodes, {} with reserved bits set: {}, {} cycles\n", n,
+             episodes, noisy, r_rtl.status.ok ? "ok" : r_rtl.status.Describe(), r_rtl.stats.cycles);
 }
 
 // ---------------------------------------------------------------------------
