@@ -209,5 +209,14 @@ module npu_compute_wload #(
 
   // A bank is released only after it was used.
   `NPU_ASSERT(ReleaseUsed_A, release_i |-> use_q[release_bank_i], clk_i, rst_ni)
+  // Cover points (make cov): the weight-bank hazard (a chunk's first row
+  // waits for its bank, in use or held), the ready queue full at a chunk's
+  // last row, and a flush with a chunk in progress.
+  `NPU_COVER(BankBusy_C, valid_q && !ld_q.marker && !started_q && !free[bank_q] && !flush_i,
+             clk_i, rst_ni)
+  `NPU_COVER(BankHeld_C, valid_q && !ld_q.marker && !started_q && !use_q[bank_q] && !free[bank_q] &&
+             !flush_i, clk_i, rst_ni)
+  `NPU_COVER(ReadyQueueFull_C, valid_q && !ld_q.marker && last_row && !fifo_wready, clk_i, rst_ni)
+  `NPU_COVER(FlushMidChunk_C, flush_i && valid_q && started_q, clk_i, rst_ni)
 
 endmodule

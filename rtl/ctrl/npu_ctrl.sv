@@ -1,6 +1,8 @@
 // Copyright npu contributors.
 // SPDX-License-Identifier: Apache-2.0
 
+`include "npu_assert.svh"
+
 /// Error, abort, watchdog and soft-reset control.
 ///
 /// Collects the one-cycle error reports of the fetch and execution units into
@@ -143,6 +145,19 @@ module npu_ctrl #(
       wd_cnt_q    <= wd_cnt_d;
     end
   end
+
+  // Cover points (make cov): each ERR_CAUSE bit raised, two sources
+  // reporting in one cycle, an error while stopped (it only accumulates), a
+  // lost doorbell during a stopping error, the watchdog, and a soft reset
+  // that must wait for busy units.
+  for (genvar b = 0; b < npu_reg_pkg::ErrCauseW; b++) begin : gen_cover_cause
+    `NPU_COVER(CauseRaised_C, !cause_q[b] && cause_d[b], clk_i, rst_ni)
+  end
+  `NPU_COVER(TwoSources_C, !halted_q && $countones(err_i) > 1, clk_i, rst_ni)
+  `NPU_COVER(ErrWhileHalted_C, halted_q && any_err, clk_i, rst_ni)
+  `NPU_COVER(OverflowWithError_C, queue_overflow_i && (any_err || wd_fire), clk_i, rst_ni)
+  `NPU_COVER(WatchdogFires_C, wd_fire, clk_i, rst_ni)
+  `NPU_COVER(ResetWaitsForUnits_C, resetting_q && !all_idle_i, clk_i, rst_ni)
 
   assign abort_o     = halted_q | resetting_q;
   assign halted_o    = halted_q;

@@ -73,6 +73,10 @@ module npu_tokens #(
 
     `NPU_ASSERT_NEVER(Underflow_A, take && !give && cnt_q == '0, clk_i, rst_ni)
     `NPU_ASSERT_NEVER(Overflow_A, give && !take && cnt_q == '1, clk_i, rst_ni)
+    // Cover points (make cov): a token given and taken in one cycle, tokens
+    // queued up (the producer ahead by two or more).
+    `NPU_COVER(GiveAndTake_C, give && take, clk_i, rst_ni)
+    `NPU_COVER(Queued_C, cnt_q >= Width'(2), clk_i, rst_ni)
   end
 
   for (genvar b = 0; b < NumBits; b++) begin : gen_avail

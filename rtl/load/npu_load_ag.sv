@@ -411,4 +411,16 @@ module npu_load_ag #(
               ((32'(m_ar_addr_o) % npu_config_pkg::Boundary) +
                ((32'(m_ar_len_o) + 1) << DimLog) <= npu_config_pkg::Boundary), clk_i, rst_ni)
 
+  // Cover points (make cov): padding runs (rows outside the input, on the
+  // left with sx = 1 several at once), a run of in-bounds columns cut at a
+  // 4 KiB boundary, strided single beats, and a burst waiting for a free
+  // read slot.
+  `NPU_COVER(PadRun_C, seg_fire && !seg_burst, clk_i, rst_ni)
+  `NPU_COVER(PadLeftRun_C, seg_fire && x_left && y_in && sx_one && (seg_cnt > 17'd1), clk_i, rst_ni)
+  `NPU_COVER(Split4K_C, seg_fire && seg_burst && sx_one && (burst_cnt < rem_x) && (burst_cnt < to_w) &&
+             (burst_cnt < 17'(npu_config_pkg::MaxBurst)), clk_i, rst_ni)
+  `NPU_COVER(StridedBeat_C, seg_fire && seg_burst && !sx_one, clk_i, rst_ni)
+  `NPU_COVER(ReadSlotsFull_C, state_q == AgRun && seg_burst && win_ok && desc_wready_i &&
+             (inflight_q == CntW'(MaxReads)), clk_i, rst_ni)
+
 endmodule

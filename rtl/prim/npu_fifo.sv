@@ -88,6 +88,11 @@ module npu_fifo #(
   // The count stays within the depth (the handshake prevents overflow and
   // underflow); the parameters are checked at elaboration.
   `NPU_ASSERT(CountBound_A, count_q <= CntW'(Depth), clk_i, rst_ni)
+  // Cover points (make cov): a push refused while full, a push and a pop in
+  // one cycle while full, a flush of a non-empty FIFO.
+  `NPU_COVER(PushWhileFull_C, wvalid_i && !wready_o, clk_i, rst_ni)
+  `NPU_COVER(PushPopFull_C, !wready_o && rready_i, clk_i, rst_ni)
+  `NPU_COVER(ClearNonEmpty_C, clear_i && rvalid_o, clk_i, rst_ni)
   if (Depth < 2) begin : gen_depth_check
     $error("npu_fifo: Depth must be at least 2");
   end

@@ -244,6 +244,18 @@ module npu_top #(
   `NPU_ASSERT(NoValidInReset_A, !rst_ni |-> !m_axi_arvalid_o && !m_axi_awvalid_o &&
               !m_axi_wvalid_o, clk_i, 1'b1)
 
+  // Cover points (make cov): a stopping error or a soft reset while a read
+  // or a write burst is half done (the bursts must still complete), and
+  // each error response.
+  `NPU_COVER(HaltMidReadBurst_C, halted && m_axi_rvalid_i && !m_axi_rlast_i, clk_i, rst_ni)
+  `NPU_COVER(HaltMidWriteBurst_C, halted && m_axi_wvalid_o && !m_axi_wlast_o, clk_i, rst_ni)
+  `NPU_COVER(ResetMidReadBurst_C, resetting && m_axi_rvalid_i && !m_axi_rlast_i, clk_i, rst_ni)
+  `NPU_COVER(ResetMidWriteBurst_C, resetting && m_axi_wvalid_o && !m_axi_wlast_o, clk_i, rst_ni)
+  `NPU_COVER(ReadSlverr_C, m_axi_rvalid_i && m_axi_rresp_i == 2'b10, clk_i, rst_ni)
+  `NPU_COVER(ReadDecerr_C, m_axi_rvalid_i && m_axi_rresp_i == 2'b11, clk_i, rst_ni)
+  `NPU_COVER(WriteSlverr_C, m_axi_bvalid_i && m_axi_bresp_i == 2'b10, clk_i, rst_ni)
+  `NPU_COVER(WriteDecerr_C, m_axi_bvalid_i && m_axi_bresp_i == 2'b11, clk_i, rst_ni)
+
 `ifndef SYNTHESIS
   // WLAST closes each W burst after exactly AWLEN + 1 beats, the bursts in
   // AW order. W beats may run ahead of their AW, so the burst lengths of both
