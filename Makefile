@@ -13,6 +13,11 @@
 #                    merged into BUILD/regress/merged.xml and .md
 #   make nightly     NIGHTLY_SEEDS seeds of every randomized test on 4x4 and 16x16,
 #                    in its own build folder BUILD-nightly (docs/testbench.md)
+#   make cov         line, toggle and cover-point coverage of rtl/ and functional
+#                    bins over the instruction fields: the top-level and block
+#                    tests of COV_CONFIG, COV_SEEDS seeds, in the coverage build
+#                    COV_BUILD, merged into COV_BUILD/cov (summary.md, html/);
+#                    fails when a target or the testplan is not met (docs/testbench.md)
 #   make lint        Verilator -Wall lint of npu_top in every named configuration
 #   make synth       Yosys synthesis of npu_top (4x4), prints cell counts
 #   make fpga BOARD=ulx3s|orangecrab|icebreaker
@@ -50,6 +55,9 @@
 #   FILTER  make regress: only the tests whose name matches this regular expression
 #   RESULTS make regress-merge: the shard reports to merge
 #   NIGHTLY_SEEDS seeds per test of make nightly (default 100)
+#   COV_CONFIG, COV_SEEDS, COV_BUILD  make cov's configuration (default 4x4),
+#           seeds per test (default 1; the first is SEED, default 1) and build
+#           folder (default BUILD-cov)
 #   NETS    networks of bench-nets (default: resnet50 mobilenetv2)
 #   NET_ARGS more options of npu_net for bench-nets, e.g. the memory model:
 #           --memory ideal|stress, --latency 100:200, --read-bandwidth 4
@@ -86,7 +94,7 @@ ifneq ($(filter-out $(addprefix test-,$(CONFIGS)),$(TEST_CONFIG_GOALS)),)
 endif
 
 .PHONY: all deps configure build install sim test $(addprefix test-,$(CONFIGS)) regress regress-merge \
-        nightly lint synth fpga bench bench-ops bench-nets networks format gen gen-check clean
+        nightly cov lint synth fpga bench bench-ops bench-nets networks format gen gen-check clean
 
 all: build
 
@@ -202,6 +210,15 @@ nightly: deps
 	cmake -S . -B $(NIGHTLY_BUILD) -G Ninja -DNPU_RTL_CONFIGS="4x4;16x16"
 	cmake --build $(NIGHTLY_BUILD) -j $(JOBS)
 	$(call REGRESS,$(NIGHTLY_BUILD),$(NIGHTLY_SEEDS))
+
+# make cov: scripts/coverage.py builds COV_BUILD with NPU_COVERAGE=ON, runs
+# the tests with NPU_COV_DIR set and merges what they leave there.
+COV_CONFIG ?= 4x4
+COV_SEEDS  ?= 1
+COV_BUILD  ?= $(BUILD)-cov
+cov: deps
+	python3 scripts/coverage.py run --build $(COV_BUILD) --config $(COV_CONFIG) --seeds $(COV_SEEDS) \
+	  --seed $(SIM_SEED) --jobs $(JOBS)
 
 lint: configure
 	cd $(BUILD) && ctest -L lint --output-on-failure

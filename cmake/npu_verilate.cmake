@@ -6,7 +6,8 @@
 # for this design) and assertions on. With TRACE, FST tracing is compiled in
 # (enabled at run time only when a test asks for a waveform). With STRICT,
 # any Verilator warning (including UNOPTFLAT, which only a full verilation
-# finds) fails the build.
+# finds) fails the build. In a coverage build (NPU_COVERAGE) every model
+# also counts line, toggle and user coverage (tb/cov collects it).
 function(npu_verilate target)
   cmake_parse_arguments(ARG "TRACE;STRICT" "TOP;PREFIX" "SOURCES;PARAMS;ARGS" ${ARGN})
   if(NOT ARG_PREFIX)
@@ -25,6 +26,9 @@ function(npu_verilate target)
   set(trace_args)
   if(ARG_TRACE)
     set(trace_args TRACE_FST)
+  endif()
+  if(NPU_COVERAGE)
+    list(APPEND trace_args COVERAGE)
   endif()
   add_library(${target} STATIC)
   verilate(${target} ${trace_args}

@@ -8,7 +8,8 @@
 # fixed-point primitives are the outside reference of the numerics tests), clang-format 14,
 # the ONNX library and protobuf 3.21 (model import), zlib (checksums of compiled models),
 # pybind11 2.10 with Debian's Python 3.11 and numpy (the Python module), pytest, the venv
-# module (scripts/setup_venv.sh), clang 14 with libFuzzer (scripts/fuzz.sh).
+# module (scripts/setup_venv.sh), clang 14 with libFuzzer (scripts/fuzz.sh), lcov (the HTML
+# report of make cov).
 set -euo pipefail
 
 PACKAGES=(
@@ -18,7 +19,7 @@ PACKAGES=(
   libfmt-dev libcli11-dev libgemmlowp-dev clang-format
   libonnx-dev libprotobuf-dev protobuf-compiler zlib1g-dev
   pybind11-dev python3-dev python3-numpy python3-pytest python3-venv
-  clang-14 libclang-rt-14-dev
+  clang-14 libclang-rt-14-dev lcov
 )
 
 missing=()

@@ -5,8 +5,16 @@
 #include <utility>
 
 #include "sw/gen/npu_regs.h"
+#include "tb/cov/isa_coverage.h"
 
 namespace npu::dut {
+namespace {
+#if NPU_COVERAGE
+constexpr bool kCoverage = true;
+#else
+constexpr bool kCoverage = false;
+#endif
+}  // namespace
 
 NpuHarness::NpuHarness(std::string_view config, const HarnessOptions& options)
     : model_(MakeDutModel(config)), options_(options) {
@@ -67,6 +75,13 @@ sim::Task<> NpuHarness::WriteReg(uint32_t offset, uint32_t value) {
 
 sim::Task<> NpuHarness::StartStream(uint32_t win_base, uint32_t win_size, uint32_t addr,
                                     uint32_t len) {
+  if constexpr (kCoverage) {
+    // Functional coverage of the instructions the stream holds (make cov).
+    std::vector<isa::Word> program(len);
+    mem_->Read(addr, std::span(reinterpret_cast<uint8_t*>(program.data()),
+                               program.size() * isa::kInstrBytes));
+    cov::SampleIsa(program);
+  }
   for (const runtime::RegWrite& w : runtime::StreamStartWrites(win_base, win_size, addr, len)) {
     co_await WriteReg(w.offset, w.value);
   }

@@ -18,6 +18,7 @@
 
 #include "Vnpu_fpga_top.h"
 #include "sw/gen/npu_link.h"
+#include "tb/cov/coverage_sink.h"
 #include "tb/fpga/uart_model.h"
 
 namespace npu::fpga_tb {
@@ -95,6 +96,7 @@ BoardSim::~BoardSim() {
   Impl& s = *impl_;
   if (s.trace) s.trace->close();
   s.top->final();
+  cov::CollectCoverage(*s.ctx);  // make cov
   if (!s.link.empty()) std::filesystem::remove(s.link);
   if (s.slave >= 0) ::close(s.slave);
   if (s.master >= 0) ::close(s.master);

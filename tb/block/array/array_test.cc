@@ -18,6 +18,7 @@
 
 #include NPU_MODEL_H
 #include "tb/bus/axi_port.h"
+#include "tb/cov/coverage_sink.h"
 #include "tb/sim/sim.h"
 #include "tb/sim/tracer.h"
 
@@ -63,7 +64,10 @@ class ArrayBench {
         clk_(kernel_.AddClock("clk_i", &dut_->clk_i, 10 * npu::sim::kNs)) {
     kernel_.SetTraceHook(tracer_.Hook());
   }
-  ~ArrayBench() { dut_->final(); }
+  ~ArrayBench() {
+    dut_->final();
+    npu::cov::CollectDefaultCoverage();  // make cov
+  }
 
   npu::sim::Clock& clk() { return clk_; }
   std::mt19937_64& rng() { return rng_; }

@@ -25,6 +25,7 @@
 #include "sw/gen/npu_isa.h"
 #include "sw/gen/npu_regs.h"
 #include "tb/block/common/unit_driver.h"
+#include "tb/cov/coverage_sink.h"
 #include "tb/sim/sim.h"
 #include "tb/sim/tracer.h"
 
@@ -114,7 +115,10 @@ class ComputeBench {
         acc_(kAcc) {
     kernel_.SetTraceHook(tracer_.Hook());
   }
-  ~ComputeBench() { dut_->final(); }
+  ~ComputeBench() {
+    dut_->final();
+    npu::cov::CollectDefaultCoverage();  // make cov
+  }
 
   Model& dut() { return *dut_; }
   npu::sim::Clock& clk() { return clk_; }

@@ -26,6 +26,7 @@
 #include "sw/gen/npu_regs.h"
 #include "tb/bus/axi_port.h"
 #include "tb/bus/axilite_master.h"
+#include "tb/cov/coverage_sink.h"
 #include "tb/sim/sim.h"
 #include "tb/sim/tracer.h"
 
@@ -156,7 +157,10 @@ class CsrBench {
         rng_(ctx.seed ^ 0x5eed'c5f0'0000'0001ull) {
     kernel_.SetTraceHook(tracer_.Hook());
   }
-  ~CsrBench() { dut_->final(); }
+  ~CsrBench() {
+    dut_->final();
+    npu::cov::CollectDefaultCoverage();  // make cov
+  }
 
   Vnpu_csr& dut() { return *dut_; }
   npu::sim::Clock& clk() { return clk_; }

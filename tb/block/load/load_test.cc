@@ -30,6 +30,7 @@
 #include "tb/block/common/unit_axi.h"
 #include "tb/block/common/unit_driver.h"
 #include "tb/bus/axi_memory.h"
+#include "tb/cov/coverage_sink.h"
 #include "tb/sim/sim.h"
 #include "tb/sim/tracer.h"
 
@@ -189,7 +190,10 @@ class LoadBench {
     kernel_.SetTraceHook(tracer_.Hook());
     mem_.Write(kWinBase, image_.bytes());
   }
-  ~LoadBench() { dut_->final(); }
+  ~LoadBench() {
+    dut_->final();
+    npu::cov::CollectDefaultCoverage();  // make cov
+  }
 
   Model& dut() { return *dut_; }
   npu::sim::Clock& clk() { return clk_; }

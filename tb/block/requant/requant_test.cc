@@ -31,6 +31,7 @@
 #include "Vnpu_postproc.h"
 #include "sw/numerics/numerics.h"
 #include "tb/block/common/requant_ref.h"
+#include "tb/cov/coverage_sink.h"
 #include "tb/sim/sim.h"
 #include "tb/sim/tracer.h"
 
@@ -89,7 +90,10 @@ class PostprocBench {
         clk_(kernel_.AddClock("clk_i", &dut_->clk_i, 10 * npu::sim::kNs)) {
     kernel_.SetTraceHook(tracer_.Hook());
   }
-  ~PostprocBench() { dut_->final(); }
+  ~PostprocBench() {
+    dut_->final();
+    npu::cov::CollectDefaultCoverage();  // make cov
+  }
 
   std::mt19937_64& rng() { return rng_; }
   uint64_t checked() const { return checked_; }

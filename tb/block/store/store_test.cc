@@ -42,6 +42,7 @@
 #include "tb/block/common/unit_axi.h"
 #include "tb/block/common/unit_driver.h"
 #include "tb/bus/axi_memory.h"
+#include "tb/cov/coverage_sink.h"
 #include "tb/sim/sim.h"
 #include "tb/sim/tracer.h"
 
@@ -180,7 +181,10 @@ class StoreBench {
     }
     acc_.set_on_read([this](const block::RamReadPort::Read& r) { OnAccRead(r); });
   }
-  ~StoreBench() { dut_->final(); }
+  ~StoreBench() {
+    dut_->final();
+    npu::cov::CollectDefaultCoverage();  // make cov
+  }
 
   Model& dut() { return *dut_; }
   npu::sim::Clock& clk() { return clk_; }
