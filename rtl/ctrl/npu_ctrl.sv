@@ -150,9 +150,12 @@ module npu_ctrl #(
   // reporting in one cycle, an error while stopped (it only accumulates), a
   // lost doorbell during a stopping error, the watchdog, and a soft reset
   // that must wait for busy units.
-  for (genvar b = 0; b < npu_reg_pkg::ErrCauseW; b++) begin : gen_cover_cause
-    `NPU_COVER(CauseRaised_C, !cause_q[b] && cause_d[b], clk_i, rst_ni)
-  end
+  // (One point per cause: Verilator merges the points of a generate loop.)
+  `NPU_COVER(IllegalRaised_C, !cause_q.illegal_instr && cause_d.illegal_instr, clk_i, rst_ni)
+  `NPU_COVER(AddrRangeRaised_C, !cause_q.addr_range && cause_d.addr_range, clk_i, rst_ni)
+  `NPU_COVER(AxiRespRaised_C, !cause_q.axi_resp && cause_d.axi_resp, clk_i, rst_ni)
+  `NPU_COVER(WatchdogRaised_C, !cause_q.watchdog && cause_d.watchdog, clk_i, rst_ni)
+  `NPU_COVER(OverflowRaised_C, !cause_q.queue_overflow && cause_d.queue_overflow, clk_i, rst_ni)
   `NPU_COVER(TwoSources_C, !halted_q && $countones(err_i) > 1, clk_i, rst_ni)
   `NPU_COVER(ErrWhileHalted_C, halted_q && any_err, clk_i, rst_ni)
   `NPU_COVER(OverflowWithError_C, queue_overflow_i && (any_err || wd_fire), clk_i, rst_ni)
