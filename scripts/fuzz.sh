@@ -7,7 +7,10 @@
 #
 # Usage: scripts/fuzz.sh TARGET [SECONDS] [LIBFUZZER_ARGS...]
 #   TARGET    one of the targets below: npy (the .npy reader), onnx (the ONNX
-#             importer), npub (the compiled-model loader)
+#             importer), npub (the compiled-model loader), rtl (the RTL's
+#             instruction interface: tb/fuzz/rtl_fuzz.cc on npu_top 4x4,
+#             verilated here; a hang, an RTL assertion or a bus protocol
+#             violation is a finding)
 #   SECONDS   how long to fuzz (default 30); 0 only runs the seeds and the
 #             kept corpus once (a quick regression check)
 #   LIBFUZZER_ARGS are passed on, e.g. -max_len=65536 or a crash file to replay.
@@ -113,6 +116,28 @@ seed_npub() {
   done
 }
 
+# Seeds of the RTL target: the fuzz program writes them (a GEMM tile and a
+# pooling chained by tokens, each opcode with zero fields).
+seed_rtl() {
+  NPU_RTL_FUZZ_SEEDS=$1 "$bin"
+}
+
+# The RTL target's model: npu_top in 4x4 verilated into $out/model as
+# Vnpu_top_fuzz, with the arguments the CMake build uses (npu_verilate).
+verilate_rtl() {
+  local params files=() f
+  params=$(sed -n 's/^set(NPU_CONFIG_4x4_PARAMS \(.*\))$/\1/p' "$root/cmake/gen/npu_configs.cmake")
+  while IFS= read -r f; do [ -n "$f" ] && files+=("$root/$f"); done <"$root/rtl/npu.f"
+  rm -rf "$out/model"
+  verilator --cc --assert -O3 --x-assign fast --x-initial fast -Wno-fatal -Wno-DECLFILENAME \
+    -Wno-UNUSEDPARAM -I"$root/rtl/gen" -I"$root/rtl/prim" $(printf -- '-G%s ' $params) \
+    "$root/rtl/lint/verilator_waivers.vlt" --top-module npu_top --prefix Vnpu_top_fuzz \
+    -Mdir "$out/model" "${files[@]}" >"$out/verilator.log" 2>&1 || {
+    cat "$out/verilator.log" >&2
+    exit 2
+  }
+}
+
 # target_config TARGET: sets sources (array), libs, seed_fn and dict_fn ("" if none).
 target_config() {
   case "$1" in
@@ -135,8 +160,23 @@ target_config() {
       seed_fn=seed_npub
       dict_fn=""
       ;;
+    rtl)
+      verilate_rtl
+      local vinc=/usr/share/verilator/include
+      sources=(tb/fuzz/rtl_fuzz.cc tb/dut/npu_harness.cc tb/bus/axi_memory.cc tb/bus/axi_memory_run.cc
+        tb/bus/axi_monitor.cc tb/bus/axi_port.cc tb/bus/axilite_master.cc tb/bus/axilite_master_run.cc
+        tb/bus/signal_ref.cc tb/bus/sparse_memory.cc
+        tb/sim/event.cc tb/sim/kernel.cc tb/sim/lock.cc sw/runtime/backend.cc
+        tb/cov/coverage_sink.cc tb/cov/isa_coverage.cc "$out"/model/Vnpu_top_fuzz*.cpp
+        "$vinc/verilated.cpp" "$vinc/verilated_threads.cpp")
+      # -w: clang warns on the generated model's code (one command compiles all; the
+      # project's own files are warning-checked by the CMake build).
+      libs=(-w -I"$out/model" -I"$vinc" -I"$vinc/vltstd" -lfmt -lpthread -latomic)
+      seed_fn=seed_rtl
+      dict_fn=""
+      ;;
     *)
-      echo "fuzz: unknown target '$1' (known: npy onnx npub)" >&2
+      echo "fuzz: unknown target '$1' (known: npy onnx npub rtl)" >&2
       exit 2
       ;;
   esac
@@ -176,10 +216,10 @@ fi
   exit 2
 }
 
-target_config "$target"
-cxx=$(find_compiler)
 out=${FUZZ_DIR:-$root/build-fuzz}/$target
 mkdir -p "$out/corpus" "$out/artifacts"
+target_config "$target"
+cxx=$(find_compiler)
 rm -rf "$out/seeds"
 mkdir -p "$out/seeds"
 
@@ -198,8 +238,33 @@ rm -f "$probe" "$out/probe" "$out/probe.log"
 
 bin=$out/${target}_fuzz
 echo "fuzz: building $bin with $cxx ($("$cxx" --version | head -n 1))"
-(cd "$root" && "$cxx" -std=c++20 -fsanitize=fuzzer,address,undefined \
-  -fno-sanitize-recover=undefined -g -O1 -I"$root" "${sources[@]}" "${libs[@]}" -o "$bin")
+# One object per source, compiled in parallel (the RTL target's model has
+# dozens of files), then linked: -I, -D and -w of libs are compile flags,
+# the rest link flags.
+cflags=(-std=c++20 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -g -O1
+  -I"$root")
+ldflags=()
+for f in "${libs[@]}"; do
+  case "$f" in -I* | -D* | -w) cflags+=("$f") ;; *) ldflags+=("$f") ;; esac
+done
+objdir=$out/obj
+rm -rf "$objdir"
+mkdir -p "$objdir"
+i=0
+for src in "${sources[@]}"; do
+  printf '%s\0%s\0' "$src" "$objdir/$i.o"
+  i=$((i + 1))
+done >"$out/sources"
+{
+  printf 'cd %q && exec' "$root"
+  printf ' %q' "$cxx" "${cflags[@]}"
+  printf ' -c "$1" -o "$2"\n'
+} >"$out/compile.sh"
+xargs -0 -n 2 -P "$(nproc)" bash "$out/compile.sh" <"$out/sources" || {
+  echo "fuzz: compiling $target failed" >&2
+  exit 2
+}
+"$cxx" -fsanitize=fuzzer,address,undefined "$objdir"/*.o "${ldflags[@]}" -o "$bin"
 
 "$seed_fn" "$out/seeds"
 args=(-timeout=5 -rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix="$out/artifacts/")
