@@ -305,6 +305,30 @@ NPU_SIM_TEST(gemm_edges) {
   }
 }
 
+// Every address bit at 0 and at 1 on the fetch, load and store paths: one
+// random GEMM compiled at bases across the 32-bit space (at 0, with the
+// image ending just below 4 GiB, and at the two alternating bit patterns).
+NPU_SIM_TEST(gemm_address_bits) {
+  auto rng = ctx.MakeRng();
+  testing::GemmLimits lim;
+  lim.max_dim = 3 * int(Hw().dim);
+  lim.max_macs = 1 << 14;
+  const GemmLayer g = testing::RandomGemm(rng, lim);
+  std::vector<int8_t> a(size_t(g.m) * g.k);
+  for (auto& x : a) x = static_cast<int8_t>(std::uniform_int_distribution<int>(-128, 127)(rng));
+  const std::vector<int8_t> golden = testing::GoldenGemm(g, a);
+  const uint64_t size = compiler::Compile(g.ToConv(), Hw(), 0).size;
+  const uint32_t top = uint32_t((uint64_t{1} << 32) - size) & ~0xfffu;
+  for (const uint32_t base : {0u, top, 0x55555000u, 0xaaaaa000u}) {
+    const CompiledLayer cl = compiler::Compile(g.ToConv(), Hw(), base);
+    const std::vector<int8_t> inputs[] = {a};
+    CheckCompiled(ctx, cl, inputs, golden,
+                  fmt::format("{} at 0x{:08x}", testing::Describe(g), base));
+  }
+  fmt::print("  {} at 0x00000000, 0x{:08x}, 0x55555000, 0xaaaaa000: ok\n", testing::Describe(g),
+             top);
+}
+
 // ---------------------------------------------------------------------------
 // The window unit and the store's add, instruction by instruction: random
 // programs (load, window, store with and without add) on random data, run on
@@ -689,6 +713,53 @@ IsaProgram RandomStream(std::mt19937_64& rng, int& episodes, int& noisy) {
     // reads (any bytes do: both models read the same image).
     if (e == episodes - 1) p.image = std::move(ep.image);
   }
+  // The probe: one instruction of a random unit after the last episode,
+  // ordered after all of it by tokens, every field at a corner (0, 1, all
+  // ones, the signed minimum and maximum) or small or random: mostly
+  // illegal, and then both models must stop at it alike.
+  if (Chance(rng, 0.5)) {
+    isa::Word& last = p.program.back();  // the last episode's last store
+    isa::StoreInstr st = isa::StoreInstr::Decode(last);
+    const isa::InstrInfo& in = isa::kInstrs[size_t(Pick(rng, 0, int(isa::kInstrs.size()) - 1))];
+    uint32_t wait = 0;
+    if (in.unit == isa::Unit::kLoad) {
+      st.deps.signal |= isa::StoreInstr::kSignalCompute;
+      isa::ComputeInstr bar;
+      bar.deps.wait = isa::ComputeInstr::kWaitStore;
+      bar.deps.signal = isa::ComputeInstr::kSignalLoad;
+      last = st.Encode();
+      p.program.push_back(bar.Encode());
+      wait = isa::LoadInstr::kWaitCompute;
+    } else if (in.unit == isa::Unit::kCompute) {
+      st.deps.signal |= isa::StoreInstr::kSignalCompute;
+      last = st.Encode();
+      wait = isa::ComputeInstr::kWaitStore;
+    } else if (in.unit == isa::Unit::kWindow) {
+      st.deps.signal |= isa::StoreInstr::kSignalWindow;
+      last = st.Encode();
+      wait = isa::WindowInstr::kWaitStore;
+    }  // a store follows the last store in order
+    isa::Word w{};
+    for (const isa::FieldInfo& f : in.fields) {
+      const uint64_t ones = (uint64_t{1} << f.width) - 1;
+      const uint64_t top = f.is_signed ? ones >> 1 : ones;  // the largest value
+      const uint64_t corners[] = {0, 1, ones, top, top + 1, uint64_t(Pick(rng, 1, 4)), rng()};
+      isa::SetField(w, f.lsb, f.width, corners[size_t(Pick(rng, 0, 6))] & ones, "probe");
+    }
+    isa::SetField(w, isa::field::kOpcodeLsb, isa::field::kOpcodeWidth, uint32_t(in.opcode), "op");
+    isa::SetField(w, isa::field::kWaitMaskLsb, isa::field::kWaitMaskWidth, wait, "wait");
+    isa::SetField(w, isa::field::kSignalMaskLsb, isa::field::kSignalMaskWidth,
+                  uint32_t(Pick(rng, 0, 3)), "signal");
+    p.program.push_back(w);
+    p.what += fmt::format("; probe {}", isa::Disassemble(w));
+  }
+  // Sometimes first a window no-op without tokens (it touches nothing).
+  if (Chance(rng, 0.2)) {
+    isa::WindowInstr nop;  // nc = 0
+    nop.mode = isa::WindowMode(Pick(rng, 0, 3));
+    nop.kh = nop.kw = nop.sy = nop.sx = 1;
+    p.program.insert(p.program.begin(), nop.Encode());
+  }
   // Bits no field uses are ignored by both models: set some at random.
   for (isa::Word& w : p.program) {
     if (!Chance(rng, 0.15)) continue;
@@ -989,6 +1060,54 @@ NPU_SIM_TEST(err_shift_out_of_range) {
                    (cl.params_addr - cl.const_addr) + 8 * size_t(cl.dim) + size_t(lane);
                cl.constants[0].bytes.at(at) = uint8_t(int8_t(high ? 40 : -40));
              });
+}
+
+// Two units failing in the same cycle: a load no-op gives a token to the
+// compute and the window unit at once, whose queue heads wait for it, so both
+// start, check and report in one cycle (both check in their first cycle).
+// The architecture's rule (docs/architecture.md, Errors): every cause
+// accumulates into ERR_CAUSE, and the lowest-numbered source (fetch, load,
+// compute, window, store) provides ERR_PC and ERR_ADDR: here the compute
+// unit, in either order of the two instructions in the stream, so the
+// reported one is neither simply the first nor the last. (The ISS runs one
+// instruction at a time and cannot say this; the load and store units check
+// a cycle apart, so they cannot be made to fail together this way.)
+NPU_SIM_TEST(err_two_units_same_cycle) {
+  isa::ComputeInstr bad_compute;  // a row out of range
+  bad_compute.a_row = Hw().spad_a - 1;
+  bad_compute.m = 2;
+  bad_compute.nk = 1;
+  bad_compute.deps.wait = isa::ComputeInstr::kWaitLoad;
+  isa::WindowInstr bad_window;  // a zero kernel
+  bad_window.mode = isa::WindowMode::kMax;
+  bad_window.kh = 0;
+  bad_window.kw = bad_window.sy = bad_window.sx = 1;
+  bad_window.nc = bad_window.ih = bad_window.iw = bad_window.oh = bad_window.ow = 1;
+  bad_window.deps.wait = isa::WindowInstr::kWaitLoad;
+  isa::LoadInstr give;  // zero counts: moves tokens only
+  give.sy = give.sx = 1;
+  give.deps.signal = isa::LoadInstr::kSignalCompute | isa::LoadInstr::kSignalWindow;
+  struct Variant {
+    const char* what;
+    std::vector<isa::Word> program;
+    uint32_t compute_pc;
+  };
+  const Variant variants[] = {
+      {"compute, then window", {bad_compute.Encode(), bad_window.Encode(), give.Encode()}, 0},
+      {"window, then compute", {bad_window.Encode(), bad_compute.Encode(), give.Encode()}, 1},
+  };
+  for (const Variant& v : variants) {
+    DeviceMemory image{kBase, kIsaImage};
+    image.Write(kBase, isa::Serialize(v.program));
+    dut::RtlBackend rtl(Hw(), RtlOptions(ctx));
+    const RunResult r = rtl.Run(image, kBase, uint32_t(v.program.size()));
+    NPU_CHECK(!r.status.ok) << v.what;
+    NPU_CHECK_EQ(r.status.err_cause, kIllegal) << v.what << ": " << r.status.Describe();
+    NPU_CHECK_EQ(r.status.err_pc, v.compute_pc)
+        << v.what << ": the compute unit's report must win (" << r.status.Describe() << ")";
+    NPU_CHECK_EQ(r.status.err_addr, 0u) << v.what << ": " << r.status.Describe();
+    fmt::print("  {}: {}\n", v.what, r.status.Describe());
+  }
 }
 
 NPU_SIM_TEST(err_empty_clamp_range) {
