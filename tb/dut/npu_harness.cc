@@ -139,6 +139,16 @@ sim::Task<StreamOutcome> NpuHarness::RunStream(uint32_t win_base, uint32_t win_s
   co_return co_await Collect();
 }
 
+sim::Task<> NpuHarness::HardReset(uint64_t cycles) {
+  *model_->RstN() = 0;
+  mem_->Reset();
+  csr_->Reset();
+  if (monitor_) monitor_->Reset();
+  co_await sim::ClockCycles(*clock_, cycles);
+  *model_->RstN() = 1;
+  co_await sim::ClockCycles(*clock_, 2);
+}
+
 sim::Task<> NpuHarness::SoftReset(uint64_t max_cycles) {
   co_await WriteReg(regs::kCtrl, regs::kCtrlSoftResetMask);
   for (uint64_t i = 0; i < max_cycles; i += 8) {

@@ -83,6 +83,11 @@ class NpuHarness {
                                      uint32_t len, uint64_t max_cycles);
   /// Writes CTRL.soft_reset and waits until STATUS.resetting clears.
   sim::Task<> SoftReset(uint64_t max_cycles = 100000);
+  /// Hardware reset at any moment: rst_ni low for `cycles` clock cycles, the
+  /// bus models and the protocol monitor reset with it (a reset bus drops
+  /// its transactions), then two cycles after the release. Memory contents
+  /// are kept.
+  sim::Task<> HardReset(uint64_t cycles = 5);
   /// Reads every performance counter.
   sim::Task<runtime::RunStats> ReadCounters();
 

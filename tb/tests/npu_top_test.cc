@@ -1380,6 +1380,47 @@ NPU_SIM_TEST(soft_reset_mid_stream_and_queued_streams) {
   RunLayerOnSameDevice(*h, MakeSmallLayer(rng), "another layer after the soft reset");
 }
 
+// A soft or a hardware reset at a random cycle of a running layer (before
+// it starts, inside read and write bursts, after it ends): the NPU ends idle
+// with no error and the bus quiet, memory holds only what it held before or
+// what the layer writes there, and a different layer with fresh data then
+// runs correctly on the same device.
+NPU_SIM_TEST_CASES(reset_random_cycle, 24) {
+  auto rng = ctx.MakeRng();
+  const SmallLayer s = MakeSmallLayer(rng);
+  const DeviceMemory before = runtime::BuildImage(s.cl, s.input, kPoison);
+  DeviceMemory good = before;
+  iss::Iss iss(Hw());
+  const uint32_t n = uint32_t(s.cl.program.size());
+  NPU_CHECK(iss.Run(good, s.cl.program_addr, n).status.ok);
+  const bool hard = Chance(rng, 0.5);
+  const uint64_t at = std::uniform_int_distribution<uint64_t>(0, s.cl.est_cycles * 5 / 4 + 50)(rng);
+  const std::string what =
+      fmt::format("{} reset at cycle {} of {} (about {} cycles)", hard ? "hardware" : "soft", at,
+                  testing::Describe(s.gemm), s.cl.est_cycles);
+  auto h = HarnessWith(ctx, before);
+  h->Run([&](dut::NpuHarness& h) -> sim::Task<> {
+    co_await h.StartStream(before.Base(), before.Size(), s.cl.program_addr, n);
+    co_await sim::ClockCycles(h.Clock(), at);
+    if (hard) {
+      co_await h.HardReset();
+      NPU_CHECK_EQ(co_await h.ReadReg(regs::kStreamsDone), 0u) << what << ": registers not reset";
+    } else {
+      co_await h.SoftReset();
+    }
+    NPU_CHECK_EQ(co_await h.ReadReg(regs::kStatus), 0u) << what << ": not idle";
+    NPU_CHECK_EQ(co_await h.ReadReg(regs::kErrCause), 0u) << what;
+    co_await sim::ClockCycles(h.Clock(), 4);
+    NPU_CHECK(h.Mem().Idle()) << what << ": bus transactions outstanding";
+    NPU_CHECK(h.Monitor()->Idle()) << what << ": the AXI monitor sees transactions outstanding";
+  });
+  DeviceMemory now(before.Base(), before.Size());
+  h->Mem().Read(now.Base(), now.Data());
+  CheckStoppedMemory(what, "the RTL", before, good, now);
+  RunLayerOnSameDevice(*h, MakeSmallLayer(rng), what + ", then another layer");
+  fmt::print("  {}: idle, bus quiet, memory clean, another layer ok\n", what);
+}
+
 NPU_SIM_TEST(err_queue_overflow) {
   // Ringing the doorbell with the stream queue full loses that stream and
   // reports queue_overflow with the error interrupt, but does not stop the
