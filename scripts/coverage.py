@@ -256,9 +256,12 @@ COV_SUBDIRS = ("tb/common;sw/numerics;sw/isa;sw/iss;sw/compiler;sw/runtime;tb/si
 def run(args) -> int:
     """Configure, build, test once per seed, then report."""
     build = args.build.resolve()
-    subprocess.run(["cmake", "-S", str(ROOT), "-B", str(build), "-G", "Ninja", "-DNPU_COVERAGE=ON",
-                    f"-DNPU_RTL_CONFIGS={args.config}", f"-DNPU_SUBDIRS={COV_SUBDIRS}"], check=True)
-    subprocess.run(["cmake", "--build", str(build), "-j", str(args.jobs)], check=True)
+    for step in (["cmake", "-S", str(ROOT), "-B", str(build), "-G", "Ninja", "-DNPU_COVERAGE=ON",
+                  f"-DNPU_RTL_CONFIGS={args.config}", f"-DNPU_SUBDIRS={COV_SUBDIRS}"],
+                 ["cmake", "--build", str(build), "-j", str(args.jobs)]):
+        if subprocess.run(step).returncode != 0:
+            print(f"coverage: '{' '.join(step)}' failed (output above)", file=sys.stderr)
+            return 2
     data = build / "cov" / "data"
     shutil.rmtree(data, ignore_errors=True)
     data.mkdir(parents=True)

@@ -774,9 +774,9 @@ IsaProgram RandomStream(std::mt19937_64& rng, int& episodes, int& noisy) {
 }
 
 // Where the RTL's run of `p` departs from the ISS's: "" if nowhere. Both
-// must end alike (status, cause, pc, address). After a clean run every byte
-// of memory must be equal; after an error every byte must hold the ISS's
-// value or its value before the run, since the RTL drops the writes still
+// must end alike (status, cause, pc, address). After a clean run the
+// instruction, MAC and byte counters and every byte of memory must be equal; after an error every
+// byte must hold the ISS's value or its value before the run, since the RTL drops the writes still
 // in flight when it stops (a store gives its token once it has read the
 // accumulators, before its data reach memory), while the ISS runs each
 // instruction whole.
@@ -785,6 +785,17 @@ std::string Departure(const IsaProgram& p, const RunResult& ref, const DeviceMem
   if (got.status.ok != ref.status.ok || got.status.err_cause != ref.status.err_cause ||
       got.status.err_pc != ref.status.err_pc || got.status.err_addr != ref.status.err_addr) {
     return fmt::format("RTL {}, ISS {}", got.status.Describe(), ref.status.Describe());
+  }
+  if (ref.status.ok) {
+    const runtime::RunStats &r = ref.stats, &g = got.stats;
+    if (g.instructions != r.instructions || g.macs != r.macs || g.bytes_read != r.bytes_read ||
+        g.bytes_written != r.bytes_written) {
+      return fmt::format(
+          "counters: instructions {} / {}, MACs {} / {}, bytes read {} / {}, written {} / {} "
+          "(RTL / ISS)",
+          g.instructions, r.instructions, g.macs, r.macs, g.bytes_read, r.bytes_read,
+          g.bytes_written, r.bytes_written);
+    }
   }
   const auto a = m_ref.Data(), b = m_got.Data(), before = p.image.Data();
   for (size_t i = 0; i < a.size(); ++i) {
