@@ -5,6 +5,7 @@
 #include <verilated.h>
 #include <verilated_cov.h>
 
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -56,7 +57,9 @@ class Total {
     if (counts_.empty()) return;
     std::string program = "program";
     if (std::ifstream comm("/proc/self/comm"); comm) std::getline(comm, program);
-    const std::string path = fmt::format("{}/{}-{}.dat", dir_, program, ::getpid());
+    const std::string path =
+        fmt::format("{}/{}-{}-{}.dat", dir_, program, ::getpid(),
+                    std::chrono::steady_clock::now().time_since_epoch().count());
     const std::string tmp = path + ".tmp";
     {
       std::ofstream out(tmp);
@@ -67,7 +70,10 @@ class Total {
         return;
       }
     }
-    std::filesystem::rename(tmp, path);
+    std::error_code ec;  // at exit: report, do not throw
+    std::filesystem::rename(tmp, path, ec);
+    if (ec)
+      std::fprintf(stderr, "coverage: cannot write %s: %s\n", path.c_str(), ec.message().c_str());
   }
 
   std::string dir_;

@@ -6,7 +6,7 @@
 /// counters inside the model, so they must be read before it is destroyed;
 /// a test program makes many models. CollectCoverage() adds a context's
 /// counts to this process's running total, and the total is written once, to
-/// NPU_COV_DIR/<program>-<pid>.dat in Verilator's coverage format, when the
+/// NPU_COV_DIR/<program>-<pid>-<time>.dat in Verilator's coverage format, when the
 /// process exits. `make cov` (scripts/coverage.py) merges those files.
 ///
 /// Without NPU_COV_DIR in the environment, or in a build without coverage,

@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <chrono>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -134,13 +136,18 @@ class IsaBins {
   void Write() {
     std::string program = "program";
     if (std::ifstream comm("/proc/self/comm"); comm) std::getline(comm, program);
-    const std::string path = fmt::format("{}/isa-{}-{}.tsv", dir_, program, ::getpid());
+    const std::string path =
+        fmt::format("{}/isa-{}-{}-{}.tsv", dir_, program, ::getpid(),
+                    std::chrono::steady_clock::now().time_since_epoch().count());
     {
       std::ofstream out(path + ".tmp");
       for (const auto& [bin, n] : bins_) out << bin << '\t' << n << '\n';
       if (!out) return;
     }
-    std::filesystem::rename(path + ".tmp", path);
+    std::error_code ec;  // at exit: report, do not throw
+    std::filesystem::rename(path + ".tmp", path, ec);
+    if (ec)
+      std::fprintf(stderr, "coverage: cannot write %s: %s\n", path.c_str(), ec.message().c_str());
   }
 
   std::string dir_;

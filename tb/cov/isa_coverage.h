@@ -24,7 +24,7 @@
 namespace npu::cov {
 
 /// Counts the bins of `program`'s instructions in this process's total,
-/// written to NPU_COV_DIR/isa-<program>-<pid>.tsv (bin, tab, count) at exit.
+/// written to NPU_COV_DIR/isa-<program>-<pid>-<time>.tsv (bin, tab, count) at exit.
 /// Does nothing without NPU_COV_DIR or in a build without NPU_COVERAGE.
 void SampleIsa(std::span<const isa::Word> program);
 

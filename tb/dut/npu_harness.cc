@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <utility>
 
 #include "sw/gen/npu_regs.h"
@@ -76,8 +77,11 @@ sim::Task<> NpuHarness::WriteReg(uint32_t offset, uint32_t value) {
 sim::Task<> NpuHarness::StartStream(uint32_t win_base, uint32_t win_size, uint32_t addr,
                                     uint32_t len) {
   if constexpr (kCoverage) {
-    // Functional coverage of the instructions the stream holds (make cov).
-    std::vector<isa::Word> program(len);
+    // Functional coverage of the instructions the stream holds (make cov);
+    // a stream longer than any test's (an error test's length, say) is
+    // sampled up to kMaxSampled.
+    constexpr uint32_t kMaxSampled = 1u << 16;
+    std::vector<isa::Word> program(std::min(len, kMaxSampled));
     mem_->Read(addr, std::span(reinterpret_cast<uint8_t*>(program.data()),
                                program.size() * isa::kInstrBytes));
     cov::SampleIsa(program);
