@@ -163,7 +163,7 @@ def pct(hit: int, total: int) -> float:
     return 100.0 * hit / total if total else 100.0
 
 
-def summarize(points: list[Point], waivers: list[Waiver], programs: int, out: Path) -> tuple[str, bool, dict]:
+def summarize(points: list[Point], waivers: list[Waiver], programs: int) -> tuple[str, bool, dict]:
     lines = ["# Coverage of rtl/", ""]
     lines.append(f"Merged from {programs} test programs. A point is hit when any instance hit it in any test.")
     lines.append("")
@@ -226,7 +226,7 @@ def summarize(points: list[Point], waivers: list[Waiver], programs: int, out: Pa
     return "\n".join(lines), ok, figures
 
 
-def write_info(merged: Path, out: Path, counts: dict[str, int]) -> None:
+def write_info(out: Path, counts: dict[str, int]) -> None:
     """lcov tracefile of the rtl/ points, and genhtml's report when lcov is installed."""
     rtl_dat = out / "rtl.dat"
     rtl = str(ROOT / "rtl") + "/"
@@ -329,10 +329,10 @@ def report(cov_dir: Path, out: Path, waivers_path: Path) -> int:
         f.write("# SystemC::Coverage-3\n")
         for key, n in sorted(counts.items()):
             f.write(f"C '{key}' {n}\n")
-    text, ok, figures = summarize(points, waivers, len(dats), out)
+    text, ok, figures = summarize(points, waivers, len(dats))
     (out / "summary.md").write_text(text)
     (out / "summary.json").write_text(json.dumps(figures, indent=2) + "\n")
-    write_info(merged, out, counts)
+    write_info(out, counts)
     head = text.split("## Per file")[0]
     print(head.rstrip())
     print(f"\nreport: {out / 'summary.md'}" + (f", {out / 'html/index.html'}" if (out / "html").exists() else ""))
