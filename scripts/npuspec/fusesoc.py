@@ -45,7 +45,9 @@ def core() -> str:
           "      - sw/gen/npu_link.h: {is_include_file: true}",
           "      - tb/fpga/board_sim.h: {is_include_file: true}",
           "      - tb/fpga/uart_model.h: {is_include_file: true}",
+          "      - tb/cov/coverage_sink.h: {is_include_file: true}",
           "      - tb/fpga/board_sim.cc", "      - tb/fpga/board_sim_main.cc",
+          "      - tb/cov/coverage_sink.cc",
           "    file_type: cppSource"]
     boards = _boards()
     for name, b in boards:
