@@ -646,16 +646,27 @@ IsaProgram RandomWindowProgram(std::mt19937_64& rng, uint32_t out_base = kIsaOut
   return p;
 }
 
+// The first `n` instructions of `p` run on the ISS and on the RTL, each from
+// its own copy of p's memory image.
+struct BothRuns {
+  RunResult iss, rtl;
+  DeviceMemory m_iss, m_rtl;
+};
+BothRuns RunBoth(const TestContext& ctx, const IsaProgram& p, size_t n) {
+  iss::Iss iss(Hw());
+  dut::RtlBackend rtl(Hw(), RtlOptions(ctx));
+  BothRuns r{{}, {}, p.image, p.image};
+  r.iss = iss.Run(r.m_iss, kBase, uint32_t(n));
+  r.rtl = rtl.Run(r.m_rtl, kBase, uint32_t(n));
+  return r;
+}
+
 NPU_SIM_TEST_CASES(isa_window_random, 120) {
   auto rng = ctx.MakeRng();
   IsaProgram p = RandomWindowProgram(rng);
-  iss::Iss iss(Hw());
-  dut::RtlBackend rtl(Hw(), RtlOptions(ctx));
-  DeviceMemory m_iss = p.image, m_rtl = p.image;
-  const uint32_t n = uint32_t(p.program.size());
-  const RunResult r_iss = iss.Run(m_iss, kBase, n);
-  const RunResult r_rtl = rtl.Run(m_rtl, kBase, n);
-  CheckSameRun(p.what, r_iss, m_iss, r_rtl, m_rtl);
+  const BothRuns r = RunBoth(ctx, p, p.program.size());
+  const RunResult& r_rtl = r.rtl;
+  CheckSameRun(p.what, r.iss, r.m_iss, r.rtl, r.m_rtl);
   fmt::print("  {}: {} (RTL and ISS agree), {} cycles\n", p.what,
              r_rtl.status.ok ? "ok" : r_rtl.status.Describe(), r_rtl.stats.cycles);
 }
@@ -812,12 +823,8 @@ std::string Departure(const IsaProgram& p, const RunResult& ref, const DeviceMem
 // program of its own: each wait's token is given earlier.
 size_t FirstDivergence(const TestContext& ctx, const IsaProgram& p) {
   const auto differs = [&](size_t n) {
-    iss::Iss iss(Hw());
-    dut::RtlBackend rtl(Hw(), RtlOptions(ctx));
-    DeviceMemory m_iss = p.image, m_rtl = p.image;
-    const RunResult a = iss.Run(m_iss, kBase, uint32_t(n));
-    const RunResult b = rtl.Run(m_rtl, kBase, uint32_t(n));
-    return !Departure(p, a, m_iss, b, m_rtl).empty();
+    const BothRuns r = RunBoth(ctx, p, n);
+    return !Departure(p, r.iss, r.m_iss, r.rtl, r.m_rtl).empty();
   };
   size_t lo = 0, hi = p.program.size();  // prefix lo agrees, hi differs
   if (!differs(hi)) return 0;
@@ -832,13 +839,10 @@ NPU_SIM_TEST_CASES(isa_stream_random, 100) {
   auto rng = ctx.MakeRng();
   int episodes = 0, noisy = 0;
   const IsaProgram p = RandomStream(rng, episodes, noisy);
-  iss::Iss iss(Hw());
-  dut::RtlBackend rtl(Hw(), RtlOptions(ctx));
-  DeviceMemory m_iss = p.image, m_rtl = p.image;
-  const uint32_t n = uint32_t(p.program.size());
-  const RunResult r_iss = iss.Run(m_iss, kBase, n);
-  const RunResult r_rtl = rtl.Run(m_rtl, kBase, n);
-  const std::string departure = Departure(p, r_iss, m_iss, r_rtl, m_rtl);
+  const size_t n = p.program.size();
+  const BothRuns r = RunBoth(ctx, p, n);
+  const RunResult& r_rtl = r.rtl;
+  const std::string departure = Departure(p, r.iss, r.m_iss, r.rtl, r.m_rtl);
   if (!departure.empty()) {
     const size_t k = FirstDivergence(ctx, p);
     std::string where = "(the bisection found no prefix that departs)";
