@@ -10,6 +10,11 @@
 module npu_fifo #(
   parameter int unsigned Width = 8,  ///< bits per entry
   parameter int unsigned Depth = 4,  ///< entries (>= 2)
+  /// 1: a credit FIFO. The writer reserves room before it pushes and the
+  /// reader pops only entries it knows are there, so neither looks at
+  /// wready_o or rvalid_o; a push while full (an entry lost) or a pop while
+  /// empty (an entry invented) is then a bug, and asserted.
+  parameter bit          Credit = 1'b0,
   /// Count width; derived, do not override.
   parameter int unsigned CntW = $clog2(Depth + 1)
 ) (
@@ -88,6 +93,10 @@ module npu_fifo #(
   // The count stays within the depth (the handshake prevents overflow and
   // underflow); the parameters are checked at elaboration.
   `NPU_ASSERT(CountBound_A, count_q <= CntW'(Depth), clk_i, rst_ni)
+  if (Credit) begin : gen_credit_check
+    `NPU_ASSERT_NEVER(CreditOverflow_A, wvalid_i && !wready_o && !clear_i, clk_i, rst_ni)
+    `NPU_ASSERT_NEVER(CreditUnderflow_A, rready_i && !rvalid_o && !clear_i, clk_i, rst_ni)
+  end
   // Cover points (make cov): a push refused while full, a push and a pop in
   // one cycle while full, a flush of a non-empty FIFO.
   `NPU_COVER(PushWhileFull_C, wvalid_i && !wready_o, clk_i, rst_ni)

@@ -166,7 +166,8 @@ module npu_store #(
 
   npu_fifo #(
     .Width (Dim * 8),
-    .Depth (OutDepth)
+    .Depth (OutDepth),
+    .Credit(1'b1)  // credits reserve the room
   ) u_out_fifo (
     .clk_i    (clk_i),
     .rst_ni   (rst_ni),

@@ -167,7 +167,8 @@ module npu_store_aw #(
 
   npu_fifo #(
     .Width (8),
-    .Depth (MaxWrites)
+    .Depth (MaxWrites),
+    .Credit(1'b1)
   ) u_wlen_fifo (
     .clk_i    (clk_i),
     .rst_ni   (rst_ni),
@@ -185,7 +186,8 @@ module npu_store_aw #(
   // beat, so this FIFO is never emptier than the length FIFO).
   npu_fifo #(
     .Width (64),
-    .Depth (MaxWrites)
+    .Depth (MaxWrites),
+    .Credit(1'b1)
   ) u_b_fifo (
     .clk_i    (clk_i),
     .rst_ni   (rst_ni),

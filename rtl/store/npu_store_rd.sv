@@ -202,7 +202,8 @@ module npu_store_rd #(
 
   npu_fifo #(
     .Width (32),
-    .Depth (ResBursts)
+    .Depth (ResBursts),
+    .Credit(1'b1)
   ) u_addr_fifo (
     .clk_i    (clk_i),
     .rst_ni   (rst_ni),
@@ -238,7 +239,8 @@ module npu_store_rd #(
   logic unused_wready, unused_rvalid;  // room is reserved before each burst; count_o tells
   npu_fifo #(
     .Width (Dim * 8),
-    .Depth (Depth)
+    .Depth (Depth),
+    .Credit(1'b1)
   ) u_rows (
     .clk_i    (clk_i),
     .rst_ni   (rst_ni),

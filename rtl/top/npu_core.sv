@@ -594,4 +594,25 @@ module npu_core #(
   // A unit takes no instruction while the NPU is stopping.
   `NPU_ASSERT_NEVER(NoDispatchOnAbort_A, abort && |(q_valid & q_ready), clk_i, rst_ni)
 
+  // Unit interfaces. An instruction offered to a unit stays, unchanged, until
+  // the unit takes it (or a soft reset empties the queues).
+  for (genvar u = 0; u < NumUnits; u++) begin : gen_queue_check
+    `NPU_ASSERT(QueueHeadHeld_A, q_valid[u] && !q_ready[u] && !clear |=>
+                q_valid[u] && $stable({q_pc[u*32 +: 32], q_instr[u*256 +: 256]}), clk_i, rst_ni)
+  end
+  // One scratchpad written per cycle; a refused accumulator write (window)
+  // or read (store) is offered again, unchanged, unless the NPU stops.
+  `NPU_ASSERT(OneSpadWrite_A, $onehot0(sp_we), clk_i, rst_ni)
+  `NPU_ASSERT(AccWinWriteHeld_A, acc_win_we && !acc_win_gnt && !abort |=>
+              abort || clear || (acc_win_we && $stable({acc_win_waddr, acc_win_wdata})),
+              clk_i, rst_ni)
+  `NPU_ASSERT(AccStReadHeld_A, acc_st_re && !acc_st_gnt && !abort |=>
+              abort || clear || (acc_st_re && $stable(acc_st_raddr)), clk_i, rst_ni)
+  // An error source names exactly one ERR_CAUSE bit.
+  for (genvar e = 0; e < NumSrc; e++) begin : gen_err_check
+    `NPU_ASSERT(OneCause_A, err[e] |-> $onehot(err_causes[e*CW +: CW]), clk_i, rst_ni)
+  end
+  // A read beat goes to one requester at most (the one its id names).
+  `NPU_ASSERT(OneReadRoute_A, $onehot0(rd_r_valid), clk_i, rst_ni)
+
 endmodule

@@ -287,6 +287,39 @@ module npu_top #(
       end
     end
   end
+
+  // Bursts in flight on the bus, counted from the handshakes, within each
+  // requester's limit: instruction fetch FetchBursts, the load unit MaxReads,
+  // the store unit's residual reads ResBursts (per ARID), and the store's
+  // write bursts StoreWrites (AW accepted, B not yet). A read id outside the
+  // three is a bug of the read arbiter.
+  localparam logic [1:0] IdF = 2'(npu_config_pkg::AxiIdFetch);
+  localparam logic [1:0] IdL = 2'(npu_config_pkg::AxiIdLoad);
+  localparam logic [1:0] IdS = 2'(npu_config_pkg::AxiIdStore);
+  logic ar_hs, r_end;
+  int   rd_fetch, rd_load, rd_store, wr_store;
+  assign ar_hs = m_axi_arvalid_o && m_axi_arready_i;
+  assign r_end = m_axi_rvalid_i && m_axi_rready_o && m_axi_rlast_i;
+  always_ff @(posedge clk_i or negedge rst_ni) begin : inflight_count
+    if (!rst_ni) begin
+      rd_fetch <= 0;
+      rd_load  <= 0;
+      rd_store <= 0;
+      wr_store <= 0;
+    end else begin
+      rd_fetch <= rd_fetch + int'(ar_hs && m_axi_arid_o == IdF) - int'(r_end && m_axi_rid_i == IdF);
+      rd_load  <= rd_load + int'(ar_hs && m_axi_arid_o == IdL) - int'(r_end && m_axi_rid_i == IdL);
+      rd_store <= rd_store + int'(ar_hs && m_axi_arid_o == IdS) - int'(r_end && m_axi_rid_i == IdS);
+      wr_store <= wr_store + int'(m_axi_awvalid_o && m_axi_awready_i) -
+                  int'(m_axi_bvalid_i && m_axi_bready_o);
+    end
+  end
+  `NPU_ASSERT(ArId_A, m_axi_arvalid_o |-> m_axi_arid_o == IdF || m_axi_arid_o == IdL ||
+              m_axi_arid_o == IdS, clk_i, rst_ni)
+  `NPU_ASSERT(FetchReadsInFlight_A, rd_fetch <= int'(npu_config_pkg::FetchBursts), clk_i, rst_ni)
+  `NPU_ASSERT(LoadReadsInFlight_A, rd_load <= int'(MaxReads), clk_i, rst_ni)
+  `NPU_ASSERT(StoreReadsInFlight_A, rd_store <= int'(npu_config_pkg::ResBursts), clk_i, rst_ni)
+  `NPU_ASSERT(WritesInFlight_A, wr_store <= int'(npu_config_pkg::StoreWrites), clk_i, rst_ni)
 `endif
 
 endmodule

@@ -145,17 +145,18 @@ module npu_window #(
     .stall_port_o  (front_stall_port)
   );
 
-  logic px_wready;
+  logic unused_px_wready;  // a credit FIFO: it asserts the room itself
 
   npu_fifo #(
     .Width(PxW),
-    .Depth(PxDepth)
+    .Depth(PxDepth),
+    .Credit(1'b1)
   ) u_px_fifo (
     .clk_i   (clk_i),
     .rst_ni  (rst_ni),
     .clear_i (flush),
     .wvalid_i(px_push),
-    .wready_o(px_wready),
+    .wready_o(unused_px_wready),
     .wdata_i ({push_tag, push_sig, push_data}),
     .rvalid_o(px_valid),
     .rready_i(px_pop),
@@ -256,7 +257,8 @@ module npu_window #(
 
   npu_fifo #(
     .Width(OutW),
-    .Depth(OutDepth)
+    .Depth(OutDepth),
+    .Credit(1'b1)
   ) u_out_fifo (
     .clk_i   (clk_i),
     .rst_ni  (rst_ni),
@@ -289,8 +291,7 @@ module npu_window #(
   // ---------------------------------------------------------------------------
   // Assertions (simulation only).
   // ---------------------------------------------------------------------------
-  `NPU_ASSERT_NEVER(PxOverflow_A, px_push && !px_wready, clk_i, rst_ni)
-  `NPU_ASSERT_NEVER(OutOverflow_A, (res_valid || o_valid) && !out_ready, clk_i, rst_ni)
+  // (u_px_fifo and u_out_fifo are credit FIFOs and assert their room.)
   `NPU_ASSERT_NEVER(OutCollide_A, res_valid && o_valid, clk_i, rst_ni)
   `NPU_ASSERT_NEVER(GntWithoutReq_A, (a_gnt_i && !a_req_o) || (b_gnt_i && !b_req_o),
                     clk_i, rst_ni)
