@@ -6,7 +6,8 @@
 /// Synchronous first-word-fall-through FIFO built from flops.
 ///
 /// rdata_o shows the oldest entry whenever rvalid_o is high. Writes and
-/// reads may happen in the same cycle, also when the FIFO is full.
+/// reads may happen in the same cycle; a write while full is refused
+/// (wready_o low) even when a read frees an entry in that cycle.
 module npu_fifo #(
   parameter int unsigned Width = 8,  ///< bits per entry
   parameter int unsigned Depth = 4,  ///< entries (>= 2)
