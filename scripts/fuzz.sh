@@ -131,7 +131,8 @@ verilate_rtl() {
   rm -rf "$out/model"
   verilator --cc --assert -O3 --x-assign fast --x-initial fast -Wno-fatal -Wno-DECLFILENAME \
     -Wno-UNUSEDPARAM -I"$root/rtl/gen" -I"$root/rtl/prim" $(printf -- '-G%s ' $params) \
-    "$root/rtl/lint/verilator_waivers.vlt" --top-module npu_top --prefix Vnpu_top_fuzz \
+    "$root/rtl/lint/verilator_waivers.vlt" "$root/tb/dut/npu_top_probes.vlt" \
+    --top-module npu_top --prefix Vnpu_top_fuzz \
     -Mdir "$out/model" "${files[@]}" >"$out/verilator.log" 2>&1 || {
     cat "$out/verilator.log" >&2
     exit 2

@@ -37,6 +37,9 @@ class DutModel {
   virtual bool Irq() const = 0;
   /// True once an RTL assertion has failed (the message went to stderr).
   virtual bool GotError() const = 0;
+  /// Probe: each unit's busy flag this cycle, bit npu_isa_pkg::Unit (load,
+  /// compute, window, store), read inside the model (tb/dut/npu_top_probes.vlt).
+  virtual uint32_t UnitsBusy() const = 0;
   /// View of the AXI4 memory master port.
   virtual bus::AxiPort MemPort() = 0;
   /// View of the AXI4-Lite control port.

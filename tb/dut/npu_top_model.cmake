@@ -5,7 +5,8 @@
 # Vnpu_top_<id>, where <id> is the name with non-alphanumerics replaced by
 # '_' (4x4 -> 4x4). Every warning is fatal and FST tracing is compiled in.
 # Used by tb/dut/CMakeLists.txt and by the on-demand model build
-# (tb/dut/model/CMakeLists.txt), so both verilate alike. Needs
+# (tb/dut/model/CMakeLists.txt), so both verilate alike; the internal
+# signals DutModel probes are made readable by tb/dut/npu_top_probes.vlt. Needs
 # npu_verilate(), NPU_CONFIG_<config>_PARAMS and NPU_RTL_FILES.
 function(npu_top_model cfg)
   if(NOT DEFINED NPU_CONFIG_${cfg}_PARAMS)
@@ -18,5 +19,6 @@ function(npu_top_model cfg)
     SOURCES ${NPU_RTL_FILES}
     PARAMS ${NPU_CONFIG_${cfg}_PARAMS}
     ARGS ${PROJECT_SOURCE_DIR}/rtl/lint/verilator_waivers.vlt
+         ${PROJECT_SOURCE_DIR}/tb/dut/npu_top_probes.vlt
     TRACE STRICT)
 endfunction()

@@ -29,6 +29,12 @@
 #include <vector>
 
 #include "Vnpu_top_fuzz.h"
+// The model's internals (DutModel's probes); Verilator declares them with
+// anonymous structs, which -Wpedantic rejects.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wpedantic"
+#include "Vnpu_top_fuzz___024root.h"
+#pragma GCC diagnostic pop
 #include "sw/gen/npu_configs.h"
 #include "sw/gen/npu_isa.h"
 #include "sw/gen/npu_regs.h"
@@ -65,6 +71,9 @@ class FuzzModel final : public DutModel {
   uint8_t* RstN() override { return &model_->rst_ni; }
   bool Irq() const override { return model_->irq_o != 0; }
   bool GotError() const override { return context_->gotError(); }
+  uint32_t UnitsBusy() const override {
+    return model_->rootp->npu_top__DOT__u_core__DOT__unit_busy;
+  }
   bus::AxiPort MemPort() override { return NPU_AXI_MASTER_PORT(*model_, m_axi_); }
   bus::AxiLitePort CsrPort() override { return NPU_AXILITE_SLAVE_PORT(*model_, s_axil_); }
   void OpenTrace(const std::string&) override {}

@@ -13,8 +13,10 @@
 #include <cmath>
 #include <cstring>
 #include <limits>
+#include <map>
 #include <memory>
 #include <random>
+#include <set>
 #include <span>
 #include <string>
 #include <vector>
@@ -80,6 +82,30 @@ constexpr uint32_t kIsaDataSize = 0x78000;
 constexpr uint32_t kIsaOut = kBase + 0x80000;  // outputs (poisoned)
 constexpr uint8_t kPoison = 0xa5;
 
+// The time counters of a run the RTL completed (docs/gen/regs.md): each
+// unit's busy cycles, and the cycles its queue head waits for a token
+// (stall_dep, while the unit is idle or busy), lie within the stream's
+// cycles; its other stalls (memory, hazard, port) are waits of work in
+// progress and lie within its busy cycles; fetch stalls lie within the
+// stream's cycles. The units and their counters come from the register map.
+void CheckTimeCounters(const std::string& what, const runtime::RunStats& stats) {
+  const auto& c = stats.counters;
+  const auto within = [&](const std::string& name, const std::string& bound) {
+    NPU_CHECK(c.at(name) <= c.at(bound))
+        << what << fmt::format(": {} {} > {} {}", name, c.at(name), bound, c.at(bound));
+  };
+  within("fetch_stall", "cycles");
+  for (std::string_view u : isa::kUnitNames) {
+    const std::string unit(u), busy = unit + "_busy";
+    NPU_CHECK(c.contains(busy)) << what << ": no counter " << busy;
+    within(busy, "cycles");
+    for (const auto& [name, v] : c) {
+      if (!name.starts_with(unit + "_stall_")) continue;
+      within(name, name == unit + "_stall_dep" ? "cycles" : busy);
+    }
+  }
+}
+
 // The status, the counters the ISS models and the whole memory image of two
 // runs must agree.
 void CheckSameRun(const std::string& what, const RunResult& ref, const DeviceMemory& m_ref,
@@ -95,6 +121,7 @@ void CheckSameRun(const std::string& what, const RunResult& ref, const DeviceMem
     NPU_CHECK_EQ(got.stats.macs, ref.stats.macs) << what << ": MACs";
     NPU_CHECK_EQ(got.stats.bytes_read, ref.stats.bytes_read) << what << ": bytes read";
     NPU_CHECK_EQ(got.stats.bytes_written, ref.stats.bytes_written) << what << ": bytes written";
+    CheckTimeCounters(what, got.stats);
   }
   const auto a = m_ref.Data(), b = m_got.Data();
   for (size_t i = 0; i < a.size(); ++i) {
@@ -1434,6 +1461,438 @@ NPU_SIM_TEST_CASES(reset_random_cycle, 24) {
   CheckStoppedMemory(what, "the RTL", before, good, now);
   RunLayerOnSameDevice(*h, MakeSmallLayer(rng), what + ", then another layer");
   fmt::print("  {}: idle, bus quiet, memory clean, another layer ok\n", what);
+}
+
+// ---------------------------------------------------------------------------
+// Faults while every unit is busy.
+// ---------------------------------------------------------------------------
+
+// A GEMM layer whose program keeps every unit busy: after every two of its
+// instructions come three without tokens, a max-pooling window, a load and a
+// GEMM, whose results go to scratchpad and accumulator rows the layer does
+// not use, so its results do not change (the ISS checks that). The program
+// is placed after the layer's image, which grows to hold it.
+struct BusyLayer {
+  SmallLayer s;
+  std::vector<isa::Word> program;
+  DeviceMemory image{0, 0};
+  uint32_t program_addr = 0;
+};
+
+BusyLayer MakeBusyLayer(std::mt19937_64& rng) {
+  BusyLayer b;
+  // Enough row tiles, column tiles and K chunks that loads, GEMMs and
+  // stores overlap.
+  const int d = int(Hw().dim);
+  b.s.gemm = testing::RandomGemmShape(rng, Pick(rng, 12 * d, 16 * d), Pick(rng, 4 * d, 6 * d),
+                                      Pick(rng, 2 * d, 4 * d));
+  b.s.input.resize(size_t(b.s.gemm.m) * b.s.gemm.k);
+  for (auto& x : b.s.input)
+    x = static_cast<int8_t>(std::uniform_int_distribution<int>(-128, 127)(rng));
+  b.s.golden = testing::GoldenGemm(b.s.gemm, b.s.input);
+  b.s.cl = compiler::Compile(b.s.gemm.ToConv(), Hw(), kBase);
+  const CompiledLayer& cl = b.s.cl;
+
+  // The A rows and accumulator rows the layer uses end below these.
+  uint32_t a_used = 0, acc_used = 0;
+  for (const isa::Word& w : cl.program) {
+    if (isa::OpcodeOf(w) == uint32_t(isa::Opcode::kLoad)) {
+      const auto l = isa::LoadInstr::Decode(w);
+      if (l.spad == isa::Spad::kA && l.nc > 0) {
+        a_used = std::max(a_used, l.dst_row + (l.nc - 1) * l.dst_c_stride + l.ny * l.nx);
+      }
+    } else if (isa::OpcodeOf(w) == uint32_t(isa::Opcode::kCompute)) {
+      const auto c = isa::ComputeInstr::Decode(w);
+      acc_used = std::max(acc_used, c.acc_row + c.m);
+    } else if (isa::OpcodeOf(w) == uint32_t(isa::Opcode::kStore)) {
+      const auto st = isa::StoreInstr::Decode(w);
+      acc_used = std::max(acc_used, st.acc_row + st.ny * st.nx);
+    }
+  }
+  constexpr uint32_t kRows = 16;  // rows each extra load and GEMM writes
+  isa::WindowInstr win;
+  win.mode = isa::WindowMode::kMax;
+  win.kh = win.kw = win.sy = win.sx = 2;
+  win.ih = win.iw = 8;
+  win.oh = win.ow = 4;
+  const uint32_t per_plane = win.oh * win.ow;
+  win.nc = std::min<uint32_t>(8, (Hw().acc - acc_used) / per_plane);
+  NPU_CHECK(win.nc >= 1 && Hw().acc - acc_used >= kRows)
+      << fmt::format("no accumulator rows free above row {}", acc_used);
+  NPU_CHECK(Hw().spad_a - a_used >= kRows) << fmt::format("no A rows free above row {}", a_used);
+  win.a_c_stride = win.ih * win.iw;
+  win.acc_row = Hw().acc - win.nc * per_plane;
+  win.acc_c_stride = per_plane;
+  isa::LoadInstr ld;
+  ld.spad = isa::Spad::kA;
+  ld.sy = ld.sx = 1;
+  ld.nc = 1;
+  ld.src_addr = cl.base;
+  ld.src_c_stride = ld.src_row_stride = kRows * Hw().dim;
+  ld.dst_row = Hw().spad_a - kRows;
+  ld.dst_c_stride = kRows;
+  ld.h = 1;
+  ld.w = ld.nx = kRows;
+  ld.ny = 1;
+  isa::ComputeInstr gemm;
+  gemm.acc_row = Hw().acc - kRows;
+  gemm.m = kRows;
+  gemm.nk = 1;
+  gemm.a_k_stride = kRows;
+  for (size_t i = 0; i < cl.program.size(); ++i) {
+    if (i % 2 == 0) {
+      for (const isa::Word& w : {win.Encode(), ld.Encode(), gemm.Encode()}) b.program.push_back(w);
+    }
+    b.program.push_back(cl.program[i]);
+  }
+  const std::vector<uint8_t> code = isa::Serialize(b.program);
+  b.program_addr = cl.base + cl.size;
+  b.image = DeviceMemory(cl.base, cl.size + uint32_t((code.size() + 4095) / 4096 * 4096));
+  const DeviceMemory layer = runtime::BuildImage(cl, b.s.input, kPoison);
+  b.image.Write(layer.Base(), layer.Data());
+  b.image.Write(b.program_addr, code);
+  return b;
+}
+
+// A bus error on the first, a middle or the last beat of a burst that
+// starts while all four units are busy (the harness reads their busy flags
+// inside the model), on whichever burst starts then: an instruction fetch,
+// a load or a store. The NPU reports an axi_resp error with the failing
+// beat's address (a write: its burst's; a fetch: the instruction's) and an
+// instruction of the unit that owns the burst (a fetch: the instruction the
+// beat holds), leaves the bus
+// quiet and legal and memory holding only what completed, and then runs
+// another layer on the same device.
+NPU_SIM_TEST_CASES(err_bus_error_all_busy, 16) {
+  auto rng = ctx.MakeRng();
+  const BusyLayer b = MakeBusyLayer(rng);
+  const uint32_t n = uint32_t(b.program.size());
+  const std::string layer = testing::Describe(b.s.gemm);
+  DeviceMemory good = b.image;
+  {
+    iss::Iss iss(Hw());
+    const RunResult r = iss.Run(good, b.program_addr, n);
+    NPU_CHECK(r.status.ok) << layer << ": ISS: " << r.status.Describe();
+    NPU_CHECK(runtime::ReadOutput(b.s.cl, good) == b.s.golden)
+        << layer << ": the window instructions changed the layer's output on the ISS";
+  }
+  const uint32_t dim = Hw().dim;
+  const bool dec = Chance(rng, 0.5);
+  const int where = Pick(rng, 0, 2);  // first, middle or last beat
+
+  // Runs the layer on a fresh NPU (the same memory timing every time). With
+  // `skip` >= 0 it injects the error into the first burst that starts in an
+  // all-busy cycle once `skip` of them have passed.
+  struct Injected {
+    bool done = false, write = false;
+    uint32_t id = 0, burst = 0, beats = 0, beat = 0, addr = 0;
+  };
+  struct Busy {
+    std::unique_ptr<dut::NpuHarness> h;
+    dut::StreamOutcome out;
+    uint64_t all_busy = 0;
+    Injected inj;
+  };
+  const auto run = [&](int64_t skip) {
+    Busy r;
+    r.h = HarnessWith(ctx, b.image);
+    r.h->Run([&](dut::NpuHarness& h) -> sim::Task<> {
+      const bus::AxiPort port = h.Model().MemPort();
+      h.Kernel().StartSoon(
+          [&]() -> sim::Task<> {
+            for (;;) {
+              co_await sim::ReadOnly();
+              if (h.Model().UnitsBusy() == (1u << isa::kNumUnits) - 1 &&
+                  int64_t(r.all_busy++) >= skip && skip >= 0 && !r.inj.done) {
+                const bool ar = port.arvalid.Get() && port.arready.Get();
+                const bool aw = port.awvalid.Get() && port.awready.Get();
+                if (ar || aw) {
+                  Injected& inj = r.inj;
+                  inj.write = aw && (!ar || Chance(rng, 0.5));
+                  inj.burst = uint32_t(inj.write ? port.awaddr.Get() : port.araddr.Get());
+                  inj.beats = uint32_t(inj.write ? port.awlen.Get() : port.arlen.Get()) + 1;
+                  inj.id = inj.write ? arch::kAxiIdStore : uint32_t(port.arid.Get());
+                  inj.beat = where == 0   ? 0
+                             : where == 2 ? inj.beats - 1
+                                          : uint32_t(Pick(rng, 0, int(inj.beats) - 1));
+                  inj.addr = inj.burst + inj.beat * dim;
+                  h.Mem().AddError(inj.addr, inj.addr + dim,
+                                   dec ? bus::Resp::kDecErr : bus::Resp::kSlvErr);
+                  inj.done = true;
+                }
+              }
+              co_await sim::RisingEdge(h.Clock());
+            }
+          },
+          "inject");
+      r.out = co_await h.RunStream(b.image.Base(), b.image.Size(), b.program_addr, n, 10000000);
+      co_await sim::ClockCycles(h.Clock(), 4);
+      NPU_CHECK(h.Mem().Idle()) << layer << ": bus transactions outstanding at the end";
+      NPU_CHECK(h.Monitor()->Idle()) << layer << ": the AXI monitor sees transactions outstanding";
+    });
+    return r;
+  };
+
+  // Without a fault the layer, windows included, runs correctly, and shows
+  // how many cycles had every unit busy.
+  const Busy clean = run(-1);
+  NPU_CHECK(clean.out.status.ok) << layer << ": " << clean.out.status.Describe();
+  NPU_CHECK(OutputIn(*clean.h, b.s.cl) == b.s.golden) << layer << ": wrong output";
+  NPU_CHECK(clean.all_busy > 0) << layer << ": no cycle had all four units busy";
+
+  const int64_t skip = Pick(rng, 0, int(clean.all_busy / 2));
+  Busy f = run(skip);
+  const Injected& inj = f.inj;
+  NPU_CHECK(inj.done) << layer
+                      << fmt::format(
+                             ": no burst started in the {} all-busy cycles after the first {}",
+                             clean.all_busy - uint64_t(skip), skip);
+  const char* owner = inj.write                     ? "store write"
+                      : inj.id == arch::kAxiIdFetch ? "fetch"
+                      : inj.id == arch::kAxiIdLoad  ? "load"
+                                                    : "store read";
+  const std::string what = fmt::format(
+      "{}: {} on beat {} of {} of a {} burst at 0x{:08x}, after {} of {} all-busy cycles", layer,
+      dec ? "DECERR" : "SLVERR", inj.beat, inj.beats, owner, inj.burst, skip, clean.all_busy);
+  const RunStatus& st = f.out.status;
+  NPU_CHECK(!st.ok) << what << ": no error reported";
+  NPU_CHECK_EQ(st.err_cause, kResp) << what << ": " << st.Describe();
+  // A data read reports its failing beat, a write its burst (one response
+  // for all of it), a fetch the instruction the beat holds.
+  const bool fetch = inj.id == arch::kAxiIdFetch && !inj.write;
+  const uint32_t instr_addr = inj.addr - (inj.addr - b.program_addr) % isa::kInstrBytes;
+  NPU_CHECK_EQ(st.err_addr, inj.write ? inj.burst
+                            : fetch   ? instr_addr
+                                      : inj.addr)
+      << what << ": " << st.Describe();
+  NPU_CHECK(st.err_pc < n) << what << ": " << st.Describe();
+  if (fetch) {
+    NPU_CHECK_EQ(st.err_pc, (inj.addr - b.program_addr) / isa::kInstrBytes)
+        << what << ": the pc is not the instruction the failing beat holds";
+  } else {
+    const isa::Opcode want =
+        inj.id == arch::kAxiIdLoad && !inj.write ? isa::Opcode::kLoad : isa::Opcode::kStore;
+    NPU_CHECK(isa::OpcodeOf(b.program[st.err_pc]) == uint32_t(want))
+        << what << ": the pc names " << isa::Disassemble(b.program[st.err_pc]);
+  }
+  DeviceMemory now(b.image.Base(), b.image.Size());
+  f.h->Mem().Read(now.Base(), now.Data());
+  CheckStoppedMemory(what, "the RTL", b.image, good, now);
+  f.h->Mem().ClearErrors();
+  RunLayerOnSameDevice(*f.h, MakeSmallLayer(rng), what + ", then another layer");
+  fmt::print("  {}: {}; bus quiet, memory clean, another layer ok\n", what, st.Describe());
+}
+
+// ---------------------------------------------------------------------------
+// Time counters.
+// ---------------------------------------------------------------------------
+
+// Runs `program` (at kBase, random data at kIsaData) on a fresh NPU whose
+// memory answers every read and write exactly `latency` cycles after the
+// request, with no backpressure, and returns what the stream reports.
+dut::StreamOutcome RunWithLatency(const TestContext& ctx, const std::vector<isa::Word>& program,
+                                  int latency, uint32_t watchdog = regs::kWatchdogReset) {
+  dut::HarnessOptions o;
+  o.mem = bus::AxiMemoryConfig::Ideal(ctx.seed);
+  o.mem.min_latency = o.mem.max_latency = latency;
+  o.trace_path = ctx.trace_path;
+  dut::NpuHarness h(NPU_TB_CONFIG, o);
+  DeviceMemory img(kBase, kIsaImage);
+  img.Write(kBase, isa::Serialize(program));
+  h.Mem().Write(img.Base(), img.Data());
+  dut::StreamOutcome out;
+  h.Run([&](dut::NpuHarness& h) -> sim::Task<> {
+    co_await h.WriteReg(regs::kWatchdog, watchdog);
+    out = co_await h.RunStream(img.Base(), img.Size(), kBase, uint32_t(program.size()), 1000000);
+  });
+  return out;
+}
+
+// Exact time counters. Each stream runs twice, its memory answering after
+// L and then L + d cycles; a wait on memory adds exactly d to the counters
+// that name it and nothing to the others (docs/gen/regs.md):
+// - one load: the fetch and then the load wait for memory, so cycles grows
+//   by 2d; fetch_stall (every queue empty, an instruction still to come),
+//   load_busy and load_stall_mem by d;
+// - a load, then a compute that waits for its token: the same, and the
+//   compute's stall_dep grows by d (its queue head waits for the load; the
+//   unit is idle meanwhile, so compute_busy does not grow);
+// - a load that waits for a token nobody gives, stopped by the watchdog:
+//   with WATCHDOG raised by d, cycles and load_stall_dep grow by d and
+//   nothing else changes.
+// Counters of units with nothing to do stay 0.
+NPU_SIM_TEST(counters_time_exact) {
+  const uint32_t dim = Hw().dim;
+  isa::LoadInstr ld;
+  ld.spad = isa::Spad::kA;
+  ld.sy = ld.sx = 1;
+  ld.nc = 1;
+  ld.src_addr = kIsaData;
+  ld.src_c_stride = ld.src_row_stride = 8 * dim;
+  ld.dst_c_stride = 8;
+  ld.h = 1;
+  ld.w = 8;
+  ld.ny = 1;
+  ld.nx = 8;
+  isa::ComputeInstr cmp;
+  cmp.m = 8;
+  cmp.nk = 1;
+  cmp.a_k_stride = 8;
+  cmp.deps.wait = isa::ComputeInstr::kWaitLoad;
+  isa::LoadInstr ld_signal = ld;
+  ld_signal.deps.signal = isa::LoadInstr::kSignalCompute;
+  isa::LoadInstr ld_blocked = ld;
+  ld_blocked.deps.wait = isa::LoadInstr::kWaitCompute;
+
+  using Delta = std::map<std::string, int64_t>;
+  const auto check = [&](const char* what, const std::vector<isa::Word>& program, int l0, int l1,
+                         uint32_t w0, uint32_t w1, const Delta& want, bool ok) {
+    const dut::StreamOutcome a = RunWithLatency(ctx, program, l0, w0);
+    const dut::StreamOutcome b = RunWithLatency(ctx, program, l1, w1);
+    NPU_CHECK_EQ(a.status.ok, ok) << what << ": " << a.status.Describe();
+    NPU_CHECK_EQ(b.status.ok, ok) << what << ": " << b.status.Describe();
+    std::string line;
+    for (const auto& [name, v0] : a.stats.counters) {
+      if (name == "macs" || name == "instructions" || name.starts_with("bytes_")) continue;
+      const int64_t d = int64_t(b.stats.counters.at(name)) - int64_t(v0);
+      const auto it = want.find(name);
+      const int64_t expect = it == want.end() ? 0 : it->second;
+      NPU_CHECK_EQ(d, expect) << what << fmt::format(": {} went from {} to {}", name, v0, v0 + d);
+      if (v0 != 0) line += fmt::format(" {}={}{:+}", name, v0, d);
+    }
+    // In a completed run a unit with no work has every counter 0 (an
+    // aborted one counts the cycle its load and store units drain).
+    for (const auto& [name, v0] : a.stats.counters) {
+      const bool idle_unit = !std::ranges::any_of(program, [&](const isa::Word& w) {
+        const auto u = isa::TryUnitOf(isa::OpcodeOf(w));
+        return u && name.starts_with(std::string(isa::UnitName(*u)) + "_");
+      });
+      const bool unit_counter = std::ranges::any_of(isa::kUnitNames, [&](std::string_view u) {
+        return name.starts_with(std::string(u) + "_");
+      });
+      if (ok && unit_counter && idle_unit) {
+        NPU_CHECK_EQ(v0, 0u) << what << ": " << name;
+      }
+    }
+    fmt::print("  {}:{}\n", what, line);
+  };
+  constexpr int kL = 6, kD = 20;
+  check("one load", {ld.Encode()}, kL, kL + kD, regs::kWatchdogReset, regs::kWatchdogReset,
+        {{"cycles", 2 * kD}, {"fetch_stall", kD}, {"load_busy", kD}, {"load_stall_mem", kD}}, true);
+  check("a load, then a compute waiting for it", {ld_signal.Encode(), cmp.Encode()}, kL, kL + kD,
+        regs::kWatchdogReset, regs::kWatchdogReset,
+        {{"cycles", 2 * kD},
+         {"fetch_stall", kD},
+         {"load_busy", kD},
+         {"load_stall_mem", kD},
+         {"compute_stall_dep", kD}},
+        true);
+  check("a load waiting for a token nobody gives, WATCHDOG 500 and 500 + d", {ld_blocked.Encode()},
+        kL, kL, 500, 500 + kD, {{"cycles", kD}, {"load_stall_dep", kD}}, false);
+}
+
+// ---------------------------------------------------------------------------
+// IRQ_STATUS write-1-to-clear racing the event that sets the bit.
+// ---------------------------------------------------------------------------
+
+// A host clears IRQ_STATUS.done (or .error) with a write that the slave
+// accepts a few cycles before, in the same cycle as, or after the stream
+// completes (or fails). The bit must survive a clear accepted before or in
+// the cycle of its event (setting wins: no interrupt is lost), and a clear
+// accepted once the interrupt is visible removes it. Each timing runs on a
+// fresh NPU with fixed latencies, so the event's cycle is the reference
+// run's; the sweep must include the clear in the event's own cycle.
+NPU_SIM_TEST(irq_w1c_race) {
+  isa::LoadInstr ld;
+  ld.spad = isa::Spad::kA;
+  ld.sy = ld.sx = 1;
+  ld.nc = 1;
+  ld.src_addr = kIsaData;
+  ld.h = 1;
+  ld.w = 4;
+  ld.ny = 1;
+  ld.nx = 4;
+  struct Kind {
+    const char* what;
+    std::vector<isa::Word> program;
+    uint32_t mask;
+  };
+  const Kind kinds[] = {{"done", {ld.Encode()}, regs::kIrqStatusDoneMask},
+                        {"error", {isa::Word{}}, regs::kIrqStatusErrorMask}};
+  for (const Kind& k : kinds) {
+    DeviceMemory img(kBase, kIsaImage);
+    img.Write(kBase, isa::Serialize(k.program));
+    // Runs the stream, clearing the bit with a write started `start`
+    // cycles after the doorbell (none if negative). Returns the cycle the
+    // interrupt rose (-1: never), the cycle the clear was accepted, and
+    // IRQ_STATUS and irq_o at the end, all relative to the doorbell.
+    struct Seen {
+      int64_t irq = -1, clear = -1;
+      uint32_t status = 0;
+      bool irq_end = false;
+    };
+    const auto run = [&](int64_t start) {
+      dut::HarnessOptions o;
+      o.mem = bus::AxiMemoryConfig::Ideal(ctx.seed);
+      o.mem.min_latency = o.mem.max_latency = 5;
+      o.trace_path = ctx.trace_path;
+      dut::NpuHarness h(NPU_TB_CONFIG, o);
+      h.Mem().Write(img.Base(), img.Data());
+      Seen seen;
+      h.Run([&](dut::NpuHarness& h) -> sim::Task<> {
+        const bus::AxiLitePort csr = h.Model().CsrPort();
+        co_await h.StartStream(img.Base(), img.Size(), kBase, uint32_t(k.program.size()));
+        const uint64_t t0 = h.Cycles();
+        h.Kernel().StartSoon(
+            [&]() -> sim::Task<> {
+              for (;;) {
+                co_await sim::ReadOnly();
+                const int64_t t = int64_t(h.Cycles() - t0);
+                if (seen.irq < 0 && h.Model().Irq()) seen.irq = t;
+                if (csr.awvalid.Get() && csr.awready.Get() && csr.wvalid.Get() &&
+                    csr.awaddr.Get() == regs::kIrqStatus) {
+                  seen.clear = t;
+                }
+                co_await sim::RisingEdge(h.Clock());
+              }
+            },
+            "watch");
+        if (start >= 0) {
+          co_await sim::ClockCycles(h.Clock(), uint64_t(start));
+          co_await h.WriteReg(regs::kIrqStatus, k.mask);
+        }
+        co_await sim::ClockCycles(h.Clock(), 200);
+        seen.status = co_await h.ReadReg(regs::kIrqStatus);
+        seen.irq_end = h.Model().Irq();
+      });
+      return seen;
+    };
+    const Seen ref = run(-1);
+    NPU_CHECK(ref.irq > 0) << k.what << ": no interrupt without a clear";
+    NPU_CHECK_EQ(ref.status & k.mask, k.mask) << k.what;
+    // The event sets the bit at the clock edge before the interrupt shows.
+    const int64_t event = ref.irq - 1;
+    std::set<int64_t> offsets;
+    for (int64_t start = std::max<int64_t>(0, ref.irq - 12); start <= ref.irq + 4; ++start) {
+      const Seen s = run(start);
+      NPU_CHECK(s.clear >= 0) << k.what << ": the clear was never accepted";
+      const int64_t rel = s.clear - event;
+      offsets.insert(rel);
+      const std::string at = fmt::format("{}: clear accepted {} cycle(s) {} the event", k.what,
+                                         std::abs(rel), rel < 0 ? "before" : "after");
+      NPU_CHECK_EQ(s.irq, ref.irq) << at << ": the interrupt did not rise when it should";
+      const bool survives = rel <= 0;
+      NPU_CHECK_EQ((s.status & k.mask) != 0, survives) << at;
+      NPU_CHECK_EQ(s.irq_end, survives) << at << ": irq_o at the end";
+    }
+    for (int64_t rel : {-2, -1, 0, 1, 2}) {
+      NPU_CHECK(offsets.contains(rel))
+          << k.what << ": the sweep missed a clear " << rel << " cycle(s) from the event";
+    }
+    fmt::print(
+        "  {}: interrupt {} cycles after the doorbell; clears from {} to {} cycles around it\n",
+        k.what, ref.irq, *offsets.begin(), *offsets.rbegin());
+  }
 }
 
 NPU_SIM_TEST(err_queue_overflow) {
