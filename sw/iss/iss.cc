@@ -187,15 +187,27 @@ Iss::MaybeFault Iss::ExecLoad(const RunContext& ctx, const isa::LoadInstr& in) {
     const uint64_t plane = uint64_t{in.src_addr} + uint64_t{c} * in.src_c_stride;
     const uint64_t plane_row = uint64_t{in.dst_row} + uint64_t{c} * in.dst_c_stride;
     for (uint32_t y = 0; y < in.ny; ++y) {
-      int8_t* rows = spad + (plane_row + uint64_t{y} * in.nx) * dim;
+      const uint64_t row0 = plane_row + uint64_t{y} * in.nx;
+      int8_t* rows = spad + row0 * dim;
+      const auto observe = [&] {
+        if (observer_ == nullptr) return;
+        for (uint32_t x = 0; x < in.nx; ++x) {
+          observer_->SpadWrite(ctx.pc, in.spad, static_cast<uint32_t>(row0 + x),
+                               std::span<const int8_t>(rows + size_t{x} * dim, dim));
+        }
+      };
       const int64_t iy = int64_t{in.y0} + int64_t{y} * in.sy;
       if (iy < 0 || iy >= in.h) {
         std::memset(rows, pad, size_t{in.nx} * dim);
+        observe();
         continue;
       }
       std::memset(rows, pad, static_cast<size_t>(x_lo) * dim);
       std::memset(rows + x_hi * dim, pad, static_cast<size_t>(in.nx - x_hi) * dim);
-      if (x_lo == x_hi) continue;
+      if (x_lo == x_hi) {
+        observe();
+        continue;
+      }
       uint64_t addr = plane + static_cast<uint64_t>(iy) * in.src_row_stride +
                       static_cast<uint64_t>(in.x0 + x_lo * sx) * dim;
       if (sx == 1) {
@@ -218,6 +230,7 @@ Iss::MaybeFault Iss::ExecLoad(const RunContext& ctx, const isa::LoadInstr& in) {
           ctx.stats->bytes_read += dim;
         }
       }
+      observe();
     }
   }
   return std::nullopt;
@@ -253,6 +266,12 @@ Iss::MaybeFault Iss::ExecCompute(const RunContext& ctx, const isa::ComputeInstr&
       default:
         MacChunkAny(a, w, acc, in.m, overwrite, dim);
         break;
+    }
+    if (observer_ != nullptr) {
+      for (uint32_t r = 0; r < in.m; ++r) {
+        observer_->AccWrite(ctx.pc, isa::Unit::kCompute, in.acc_row + r,
+                            std::span<const int32_t>(acc + size_t{r} * dim, dim));
+      }
     }
   }
   ctx.stats->macs += uint64_t{in.m} * in.nk * dim * dim;
@@ -374,6 +393,10 @@ Iss::MaybeFault Iss::ExecStore(const RunContext& ctx, const isa::StoreInstr& in)
       const uint32_t bytes = n * dim;
       if (auto f = CheckBurst(ctx, addr, bytes, 0)) return f;
       std::memcpy(mem + (addr - mem_base), row_buf.data() + x * dim, bytes);
+      if (observer_ != nullptr) {
+        observer_->MemWrite(ctx.pc, static_cast<uint32_t>(addr),
+                            std::span<const uint8_t>(row_buf.data() + x * dim, bytes));
+      }
       ctx.stats->bytes_written += bytes;
       addr += bytes;
       x += n;
@@ -403,6 +426,14 @@ Iss::MaybeFault Iss::ExecWindow(const RunContext& ctx, const isa::WindowInstr& i
     return Fault{kIllegal, 0};
   }
   std::vector<int32_t> v(dim);
+  // Writes v to the accumulator row at `acc`.
+  const auto write = [&](int32_t* acc) {
+    std::copy(v.begin(), v.end(), acc);
+    if (observer_ != nullptr) {
+      observer_->AccWrite(ctx.pc, isa::Unit::kWindow,
+                          static_cast<uint32_t>((acc - acc_.data()) / dim), v);
+    }
+  };
   for (uint32_t c = 0; c < in.nc; ++c) {
     const int8_t* a = spad_a_.data() + (uint64_t{in.a_row} + uint64_t{c} * in.a_c_stride) * dim;
     int32_t* acc = acc_.data() + (uint64_t{in.acc_row} + uint64_t{c} * in.acc_c_stride) * dim;
@@ -416,7 +447,7 @@ Iss::MaybeFault Iss::ExecWindow(const RunContext& ctx, const isa::WindowInstr& i
       if (c == in.nc - 1 && in.carry_out) {
         carry_ = v;
       } else {
-        std::copy(v.begin(), v.end(), acc);
+        write(acc);
       }
       continue;
     }
@@ -455,7 +486,7 @@ Iss::MaybeFault Iss::ExecWindow(const RunContext& ctx, const isa::WindowInstr& i
             v[l] = count == 0 ? 0 : RoundedAverage(v[l], static_cast<int32_t>(count));
           }
         }
-        std::copy(v.begin(), v.end(), acc);
+        write(acc);
       }
     }
     if (in.mode == WindowMode::kDw) ctx.stats->macs += uint64_t{in.oh} * in.ow * taps * dim;
@@ -469,7 +500,7 @@ runtime::RunResult Iss::Run(runtime::DeviceMemory& mem, uint32_t stream_addr, ui
     result.status = status_;
     return result;
   }
-  const RunContext ctx{&mem, &result.stats};
+  RunContext ctx{&mem, &result.stats};
   const auto fail = [&](uint32_t cause, uint32_t pc, uint32_t addr) {
     status_ = runtime::RunStatus{false, cause, pc, addr};
     result.status = status_;
@@ -560,6 +591,8 @@ runtime::RunResult Iss::Run(runtime::DeviceMemory& mem, uint32_t stream_addr, ui
     for (int i = 0; i < isa::kDepBits; ++i) {
       if (d.wait >> i & 1) --tokens_[isa::kInQueue[best][i]];
     }
+    ctx.pc = e.pc;
+    if (observer_ != nullptr) observer_->Start(e.pc, static_cast<isa::Unit>(best));
     MaybeFault fault;
     switch (static_cast<isa::Unit>(best)) {
       case isa::Unit::kLoad:

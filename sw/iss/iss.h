@@ -25,6 +25,24 @@ using isa::Spad;
 /// (isa::kQueues).
 using Tokens = std::array<uint32_t, isa::kNumQueues>;
 
+/// Receives the ISS's writes, in the order each unit performs them: the
+/// testbench's per-instruction lock step with the RTL (tb/dut/lock_step.h)
+/// compares them with the writes the RTL's units make.
+class IssObserver {
+ public:
+  virtual ~IssObserver() = default;
+  /// A unit starts the instruction at `pc` (its waits are met).
+  virtual void Start(uint32_t pc, isa::Unit unit) = 0;
+  /// The load at `pc` wrote a scratchpad row (after each source row of each
+  /// plane, so rows a later plane overwrites are seen twice).
+  virtual void SpadWrite(uint32_t pc, Spad spad, uint32_t row, std::span<const int8_t> data) = 0;
+  /// The compute (after each K chunk) or window unit wrote an accumulator row.
+  virtual void AccWrite(uint32_t pc, isa::Unit unit, uint32_t row,
+                        std::span<const int32_t> data) = 0;
+  /// The store at `pc` wrote memory (one write burst).
+  virtual void MemWrite(uint32_t pc, uint32_t addr, std::span<const uint8_t> data) = 0;
+};
+
 /// Instruction-level simulator of one hardware configuration.
 ///
 /// State that persists across Run() calls like the hardware's: scratchpads
@@ -130,6 +148,10 @@ class Iss : public runtime::Backend {
   /// Removes every injected bus-error range.
   void ClearBusErrors() { bus_errors_.clear(); }
 
+  /// Reports every write to @p observer from now on (nullptr: to nobody).
+  /// The observer must outlive the runs it watches.
+  void SetObserver(IssObserver* observer) { observer_ = observer; }
+
   /// Current token counters.
   const Tokens& GetTokens() const { return tokens_; }
 
@@ -154,6 +176,7 @@ class Iss : public runtime::Backend {
   struct RunContext {
     runtime::DeviceMemory* mem;
     runtime::RunStats* stats;
+    uint32_t pc = 0;  ///< the instruction executing
   };
 
   /// Checks the burst [addr, addr + bytes) (addr not wrapped to 32 bits)
@@ -177,6 +200,7 @@ class Iss : public runtime::Backend {
   Tokens tokens_{};
   runtime::RunStatus status_;  // sticky error registers
   std::vector<std::pair<uint32_t, uint32_t>> bus_errors_;
+  IssObserver* observer_ = nullptr;
 };
 
 }  // namespace npu::iss

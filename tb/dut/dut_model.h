@@ -15,8 +15,35 @@
 
 #include "sw/gen/npu_configs.h"
 #include "tb/bus/axi_port.h"
+#include "tb/bus/signal_ref.h"
 
 namespace npu::dut {
+
+/// Internal signals of npu_core that the testbench reads every cycle (made
+/// readable by tb/dut/npu_top_probes.vlt; build with NPU_CORE_PROBES).
+/// Unit bits and slices follow npu_isa_pkg::Unit (load, compute, window,
+/// store); scratchpad bits npu_isa_pkg::Spad (A, B, P).
+struct CoreProbes {
+  bus::SignalRef unit_busy;                  ///< each unit's busy flag
+  bus::SignalRef q_valid, q_ready, q_pc;     ///< each unit takes the instruction at q_pc
+  bus::SignalRef sp_we, sp_waddr, sp_wdata;  ///< the load unit's scratchpad write
+  bus::SignalRef acc_cmp_we, acc_cmp_waddr, acc_cmp_wdata;  ///< the compute unit's row write
+  bus::SignalRef acc_win_we, acc_win_gnt, acc_win_waddr, acc_win_wdata;  ///< the window's
+};
+
+/// The CoreProbes of a verilated npu_top (`model` is the Vnpu_top_<id>).
+#define NPU_CORE_PROBES(model)                                                                     \
+  ::npu::dut::CoreProbes {                                                                         \
+    NPU_CORE_PROBE(model, unit_busy), NPU_CORE_PROBE(model, q_valid),                              \
+        NPU_CORE_PROBE(model, q_ready), NPU_CORE_PROBE(model, q_pc), NPU_CORE_PROBE(model, sp_we), \
+        NPU_CORE_PROBE(model, sp_waddr), NPU_CORE_PROBE(model, sp_wdata),                          \
+        NPU_CORE_PROBE(model, acc_cmp_we), NPU_CORE_PROBE(model, acc_cmp_waddr),                   \
+        NPU_CORE_PROBE(model, acc_cmp_wdata), NPU_CORE_PROBE(model, acc_win_we),                   \
+        NPU_CORE_PROBE(model, acc_win_gnt), NPU_CORE_PROBE(model, acc_win_waddr),                  \
+        NPU_CORE_PROBE(model, acc_win_wdata)                                                       \
+  }
+#define NPU_CORE_PROBE(model, name) \
+  ::npu::bus::SignalRef::Of((model).rootp->npu_top__DOT__u_core__DOT__##name)
 
 /// One verilated npu_top instance.
 class DutModel {
@@ -37,9 +64,8 @@ class DutModel {
   virtual bool Irq() const = 0;
   /// True once an RTL assertion has failed (the message went to stderr).
   virtual bool GotError() const = 0;
-  /// Probe: each unit's busy flag this cycle, bit npu_isa_pkg::Unit (load,
-  /// compute, window, store), read inside the model (tb/dut/npu_top_probes.vlt).
-  virtual uint32_t UnitsBusy() const = 0;
+  /// Signals inside the model the testbench reads (tb/dut/npu_top_probes.vlt).
+  virtual const CoreProbes& Probes() const = 0;
   /// View of the AXI4 memory master port.
   virtual bus::AxiPort MemPort() = 0;
   /// View of the AXI4-Lite control port.

@@ -26,6 +26,8 @@ std::vector<runtime::RunResult> RtlBackend::RunStreams(
   axi.Write(mem.Base(), mem.Data());
   std::vector<runtime::RunResult> results;
   harness_->Run([&](NpuHarness& h) -> sim::Task<> {
+    if (options_.lock_step != nullptr)
+      h.Kernel().StartSoon(options_.lock_step->Watch(h), "lock_step");
     for (size_t i = 0; i < streams.size(); ++i) {
       const StreamOutcome outcome = co_await h.RunStream(mem.Base(), mem.Size(), streams[i].addr,
                                                          streams[i].num_instr, options_.max_cycles);

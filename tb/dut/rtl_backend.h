@@ -7,6 +7,7 @@
 #include <string>
 
 #include "sw/runtime/backend.h"
+#include "tb/dut/lock_step.h"
 #include "tb/dut/npu_harness.h"
 
 namespace npu::dut {
@@ -15,6 +16,9 @@ namespace npu::dut {
 struct RtlBackendOptions {
   HarnessOptions harness;           ///< memory model, waveform
   uint64_t max_cycles = 200000000;  ///< testbench guard per stream (the NPU's watchdog acts first)
+  /// If set, watches every run in lock step with the ISS run it recorded
+  /// (tb/dut/lock_step.h); it must outlive the runs.
+  LockStep* lock_step = nullptr;
 };
 
 /// Runs streams on a verilated npu_top through its AXI ports, exactly as a

@@ -58,6 +58,7 @@ class FuzzModel final : public DutModel {
   FuzzModel() : context_(std::make_unique<VerilatedContext>()) {
     context_->fatalOnError(false);
     model_ = std::make_unique<Vnpu_top_fuzz>(context_.get(), "npu_top");
+    probes_ = NPU_CORE_PROBES(*model_);
     hw_ = FindHwConfig(kConfig);
   }
   ~FuzzModel() override {
@@ -71,9 +72,7 @@ class FuzzModel final : public DutModel {
   uint8_t* RstN() override { return &model_->rst_ni; }
   bool Irq() const override { return model_->irq_o != 0; }
   bool GotError() const override { return context_->gotError(); }
-  uint32_t UnitsBusy() const override {
-    return model_->rootp->npu_top__DOT__u_core__DOT__unit_busy;
-  }
+  const CoreProbes& Probes() const override { return probes_; }
   bus::AxiPort MemPort() override { return NPU_AXI_MASTER_PORT(*model_, m_axi_); }
   bus::AxiLitePort CsrPort() override { return NPU_AXILITE_SLAVE_PORT(*model_, s_axil_); }
   void OpenTrace(const std::string&) override {}
@@ -83,6 +82,7 @@ class FuzzModel final : public DutModel {
  private:
   std::unique_ptr<VerilatedContext> context_;
   std::unique_ptr<Vnpu_top_fuzz> model_;
+  CoreProbes probes_;
   const HwConfig* hw_ = nullptr;
 };
 

@@ -30,6 +30,7 @@
 #include "sw/iss/iss.h"
 #include "sw/runtime/layout.h"
 #include "sw/runtime/runner.h"
+#include "tb/dut/lock_step.h"
 #include "tb/dut/rtl_backend.h"
 #include "tb/sim/sim.h"
 #include "tb/tests/random_layers.h"
@@ -151,9 +152,10 @@ std::string NoteCorners(const TestContext& ctx, const char* op, testing::CaseCor
 uint64_t MacBudget() { return uint64_t{1} << (Hw().dim <= 4 ? 21 : Hw().dim <= 8 ? 23 : 25); }
 
 // Runs a compiled layer on the ISS and the RTL from the same memory image,
-// its output region poisoned: both must agree on the whole image and on
-// every counter the ISS models, and the output must be the golden one.
-// Returns the RTL's run.
+// its output region poisoned, in lock step (tb/dut/lock_step.h: every
+// scratchpad, accumulator and memory write of each unit must be the ISS's):
+// both must agree on the whole image and on every counter the ISS models,
+// and the output must be the golden one. Returns the RTL's run.
 RunResult CheckCompiled(const TestContext& ctx, const CompiledLayer& cl,
                         std::span<const std::vector<int8_t>> inputs,
                         const std::vector<int8_t>& golden, const std::string& what) {
@@ -161,10 +163,16 @@ RunResult CheckCompiled(const TestContext& ctx, const CompiledLayer& cl,
   iss::Iss iss(Hw());
   DeviceMemory m_iss = runtime::BuildImage(cl, inputs, kPoison);
   DeviceMemory m_rtl = m_iss;
+  dut::LockStep lock_step(Hw(), cl.program);
+  iss.SetObserver(&lock_step);
   const RunResult ref = iss.Run(m_iss, cl.program_addr, n);
   NPU_CHECK(ref.status.ok) << what << ": ISS stopped: " << ref.status.Describe();
-  dut::RtlBackend rtl(Hw(), RtlOptions(ctx));
+  dut::RtlBackendOptions o = RtlOptions(ctx);
+  o.lock_step = &lock_step;
+  dut::RtlBackend rtl(Hw(), o);
   const RunResult got = rtl.Run(m_rtl, cl.program_addr, n);
+  const std::string departure = lock_step.Verdict(got.status.ok);
+  NPU_CHECK(departure.empty()) << what << ": lock step: " << departure;
   CheckSameRun(what, ref, m_iss, got, m_rtl);
   const std::vector<int8_t> out = runtime::ReadOutput(cl, m_iss);
   NPU_CHECK_EQ(out.size(), golden.size()) << what;
@@ -674,17 +682,27 @@ IsaProgram RandomWindowProgram(std::mt19937_64& rng, uint32_t out_base = kIsaOut
 }
 
 // The first `n` instructions of `p` run on the ISS and on the RTL, each from
-// its own copy of p's memory image.
+// its own copy of p's memory image, in lock step where the ISS completes.
 struct BothRuns {
   RunResult iss, rtl;
   DeviceMemory m_iss, m_rtl;
+  std::string lock_step;      ///< the lock step's first departure ("" if none or not run)
+  uint64_t lock_matched = 0;  ///< writes and instruction starts the lock step matched
 };
 BothRuns RunBoth(const TestContext& ctx, const IsaProgram& p, size_t n) {
   iss::Iss iss(Hw());
-  dut::RtlBackend rtl(Hw(), RtlOptions(ctx));
-  BothRuns r{{}, {}, p.image, p.image};
+  dut::LockStep lock_step(Hw(), std::span(p.program).first(n));
+  iss.SetObserver(&lock_step);
+  BothRuns r{{}, {}, p.image, p.image, {}};
   r.iss = iss.Run(r.m_iss, kBase, uint32_t(n));
+  // Lock step only where the ISS completes (after an error the RTL's other
+  // units may have run instructions the ISS never started).
+  dut::RtlBackendOptions o = RtlOptions(ctx);
+  if (r.iss.status.ok) o.lock_step = &lock_step;
+  dut::RtlBackend rtl(Hw(), o);
   r.rtl = rtl.Run(r.m_rtl, kBase, uint32_t(n));
+  if (r.iss.status.ok) r.lock_step = lock_step.Verdict(r.rtl.status.ok);
+  r.lock_matched = lock_step.Matched();
   return r;
 }
 
@@ -693,6 +711,7 @@ NPU_SIM_TEST_CASES(isa_window_random, 120) {
   IsaProgram p = RandomWindowProgram(rng);
   const BothRuns r = RunBoth(ctx, p, p.program.size());
   const RunResult& r_rtl = r.rtl;
+  NPU_CHECK(r.lock_step.empty()) << p.what << ": lock step: " << r.lock_step;
   CheckSameRun(p.what, r.iss, r.m_iss, r.rtl, r.m_rtl);
   fmt::print("  {}: {} (RTL and ISS agree), {} cycles\n", p.what,
              r_rtl.status.ok ? "ok" : r_rtl.status.Describe(), r_rtl.stats.cycles);
@@ -851,7 +870,7 @@ std::string Departure(const IsaProgram& p, const RunResult& ref, const DeviceMem
 size_t FirstDivergence(const TestContext& ctx, const IsaProgram& p) {
   const auto differs = [&](size_t n) {
     const BothRuns r = RunBoth(ctx, p, n);
-    return !Departure(p, r.iss, r.m_iss, r.rtl, r.m_rtl).empty();
+    return !r.lock_step.empty() || !Departure(p, r.iss, r.m_iss, r.rtl, r.m_rtl).empty();
   };
   size_t lo = 0, hi = p.program.size();  // prefix lo agrees, hi differs
   if (!differs(hi)) return 0;
@@ -869,6 +888,10 @@ NPU_SIM_TEST_CASES(isa_stream_random, 100) {
   const size_t n = p.program.size();
   const BothRuns r = RunBoth(ctx, p, n);
   const RunResult& r_rtl = r.rtl;
+  // The lock step names the first write that departs; where it does not run
+  // (the ISS stops on an error) the end states are compared, and bisection
+  // finds the first instruction after which they differ.
+  NPU_CHECK(r.lock_step.empty()) << p.what << ": lock step: " << r.lock_step;
   const std::string departure = Departure(p, r.iss, r.m_iss, r.rtl, r.m_rtl);
   if (!departure.empty()) {
     const size_t k = FirstDivergence(ctx, p);
@@ -881,8 +904,22 @@ NPU_SIM_TEST_CASES(isa_stream_random, 100) {
     }
     NPU_CHECK(false) << p.what << ": " << departure << "; " << where;
   }
-  fmt::print("  {} instructions, {} episodes, {} with reserved bits set: {}, {} cycles\n", n,
-             episodes, noisy, r_rtl.status.ok ? "ok" : r_rtl.status.Describe(), r_rtl.stats.cycles);
+  // After an error, the instructions before the failing one run again, in
+  // lock step (every prefix is a program of its own).
+  uint64_t matched = r.lock_matched;
+  if (!r.iss.status.ok && r.iss.status.err_pc > 0) {
+    const BothRuns pre = RunBoth(ctx, p, r.iss.status.err_pc);
+    NPU_CHECK(pre.lock_step.empty())
+        << p.what
+        << fmt::format(": the {} instructions before the error: lock step: ", r.iss.status.err_pc)
+        << pre.lock_step;
+    matched = pre.lock_matched;
+  }
+  fmt::print(
+      "  {} instructions, {} episodes, {} with reserved bits set: {}, {} cycles, {} events "
+      "in lock step\n",
+      n, episodes, noisy, r_rtl.status.ok ? "ok" : r_rtl.status.Describe(), r_rtl.stats.cycles,
+      matched);
 }
 
 // ---------------------------------------------------------------------------
@@ -1602,7 +1639,7 @@ NPU_SIM_TEST_CASES(err_bus_error_all_busy, 16) {
           [&]() -> sim::Task<> {
             for (;;) {
               co_await sim::ReadOnly();
-              if (h.Model().UnitsBusy() == (1u << isa::kNumUnits) - 1 &&
+              if (h.Model().Probes().unit_busy.Get() == (1u << isa::kNumUnits) - 1 &&
                   int64_t(r.all_busy++) >= skip && skip >= 0 && !r.inj.done) {
                 const bool ar = port.arvalid.Get() && port.arready.Get();
                 const bool aw = port.awvalid.Get() && port.awready.Get();
