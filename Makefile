@@ -18,6 +18,9 @@
 #                    tests of COV_CONFIG, COV_SEEDS seeds, in the coverage build
 #                    COV_BUILD, merged into COV_BUILD/cov (summary.md, html/);
 #                    fails when a target or the testplan is not met (docs/testbench.md)
+#   make formal      the formal proofs of tb/formal (npu_fifo, npu_tokens, the
+#                    AXI4-Lite slave of npu_csr): SymbiYosys and Yosys from .venv,
+#                    Debian's z3; work folder BUILD/formal
 #   make lint        Verilator -Wall lint of npu_top in every named configuration
 #   make synth       Yosys synthesis of npu_top (4x4), prints cell counts
 #   make fpga BOARD=ulx3s|orangecrab|icebreaker
@@ -94,7 +97,7 @@ ifneq ($(filter-out $(addprefix test-,$(CONFIGS)),$(TEST_CONFIG_GOALS)),)
 endif
 
 .PHONY: all deps configure build install sim test $(addprefix test-,$(CONFIGS)) regress regress-merge \
-        nightly cov lint synth fpga bench bench-ops bench-nets networks format gen gen-check clean
+        nightly cov formal lint synth fpga bench bench-ops bench-nets networks format gen gen-check clean
 
 all: build
 
@@ -219,6 +222,9 @@ COV_BUILD  ?= $(BUILD)-cov
 cov: deps
 	python3 scripts/coverage.py run --build $(COV_BUILD) --config $(COV_CONFIG) --seeds $(COV_SEEDS) \
 	  --seed $(SIM_SEED) --jobs $(JOBS)
+
+formal: deps
+	@bash scripts/setup_venv.sh && bash scripts/formal.sh -o $(BUILD)/formal
 
 lint: configure
 	cd $(BUILD) && ctest -L lint --output-on-failure

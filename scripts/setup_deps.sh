@@ -9,7 +9,7 @@
 # the ONNX library and protobuf 3.21 (model import), zlib (checksums of compiled models),
 # pybind11 2.10 with Debian's Python 3.11 and numpy (the Python module), pytest, the venv
 # module (scripts/setup_venv.sh), clang 14 with libFuzzer (scripts/fuzz.sh), lcov (the HTML
-# report of make cov).
+# report of make cov), z3 (the solver of the formal proofs, scripts/formal.sh).
 set -euo pipefail
 
 PACKAGES=(
@@ -19,7 +19,7 @@ PACKAGES=(
   libfmt-dev libcli11-dev libgemmlowp-dev clang-format
   libonnx-dev libprotobuf-dev protobuf-compiler zlib1g-dev
   pybind11-dev python3-dev python3-numpy python3-pytest python3-venv
-  clang-14 libclang-rt-14-dev lcov
+  clang-14 libclang-rt-14-dev lcov z3
 )
 
 missing=()

@@ -9,7 +9,8 @@ configuration's); each must list at least one case the regex finds, so a
 renamed or deleted test cannot leave the plan pointing at nothing. The cases
 come from the binaries themselves: `--gtest_list_tests` for GoogleTest,
 `--list` for the coroutine testbenches (tb/sim/runner.h); the binary `cocotb`
-stands for the cocotb tests of tb/cocotb (its functions marked cocotb.test).
+stands for the cocotb tests of tb/cocotb (its functions marked cocotb.test),
+`formal` for the proofs of scripts/formal.sh (tb/formal).
 Exit status: 0 every reference resolves, 1 one does not, 2 bad usage.
 """
 
@@ -77,6 +78,13 @@ def cocotb_cases() -> list[str]:
     return names
 
 
+def formal_cases() -> list[str]:
+    """The proofs of scripts/formal.sh (`--list`): the binary `formal`."""
+    r = subprocess.run(["bash", str(ROOT / "scripts" / "formal.sh"), "--list"], capture_output=True,
+                       text=True, check=True)
+    return r.stdout.split()
+
+
 def main() -> int:
     if len(sys.argv) != 2:
         print(__doc__.split("\n\n")[1], file=sys.stderr)
@@ -86,8 +94,9 @@ def main() -> int:
         print(f"testplan_check: '{build}' is not a configured build folder", file=sys.stderr)
         return 2
     bins = binaries(build)
-    listed: dict[str, list[str]] = {"cocotb": cocotb_cases()}
+    listed: dict[str, list[str]] = {"cocotb": cocotb_cases(), "formal": formal_cases()}
     bins["cocotb"] = "tb/cocotb"
+    bins["formal"] = "tb/formal"
     bad, refs = [], 0
     for item in load(Spec()):
         for glob, case in item.tests:
