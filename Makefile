@@ -12,7 +12,9 @@
 #   make regress-merge  the shard reports (RESULTS, default BUILD/regress/shard_*)
 #                    merged into BUILD/regress/merged.xml and .md
 #   make nightly     NIGHTLY_SEEDS seeds of every randomized test on 4x4 and 16x16,
-#                    in its own build folder BUILD-nightly (docs/testbench.md)
+#                    in its own build folder BUILD-nightly, then the RTL tests of
+#                    4x4 with random initial and X values (BUILD-nightly-x,
+#                    NPU_X_RANDOM; docs/testbench.md)
 #   make cov         line, toggle and cover-point coverage of rtl/ and functional
 #                    bins over the instruction fields: the top-level and block
 #                    tests of COV_CONFIG, COV_SEEDS seeds, in the coverage build
@@ -198,6 +200,7 @@ SHARD         ?=
 FILTER        ?=
 NIGHTLY_SEEDS ?= 100
 NIGHTLY_BUILD := $(BUILD)-nightly
+NIGHTLY_X_BUILD := $(BUILD)-nightly-x
 REGRESS = python3 scripts/regress.py run $(1) --seeds $(2) --jobs $(JOBS) $(if $(SEED),--seed $(SEED)) \
   $(if $(SHARD),--shard $(SHARD)) $(if $(FILTER),--filter '$(FILTER)')
 
@@ -209,10 +212,17 @@ regress-merge:
 	python3 scripts/regress.py merge --out $(BUILD)/regress/merged.xml \
 	  $(or $(RESULTS),$(sort $(wildcard $(BUILD)/regress/shard_*_of_*.xml)))
 
+# The nightly regression, then the RTL tests of 4x4 once more in a build
+# whose models start from random register and memory contents and turn X
+# into random values (NPU_X_RANDOM, seeded by NPU_X_SEED: SEED, else 1).
 nightly: deps
 	cmake -S . -B $(NIGHTLY_BUILD) -G Ninja -DNPU_RTL_CONFIGS="4x4;16x16"
 	cmake --build $(NIGHTLY_BUILD) -j $(JOBS)
 	$(call REGRESS,$(NIGHTLY_BUILD),$(NIGHTLY_SEEDS))
+	cmake -S . -B $(NIGHTLY_X_BUILD) -G Ninja -DNPU_RTL_CONFIGS=4x4 -DNPU_X_RANDOM=ON
+	cmake --build $(NIGHTLY_X_BUILD) -j $(JOBS)
+	NPU_X_SEED=$(or $(SEED),1) python3 scripts/regress.py run $(NIGHTLY_X_BUILD) --seeds 1 \
+	  --jobs $(JOBS) $(if $(SEED),--seed $(SEED)) --filter '^(top|block)_'
 
 # make cov: scripts/coverage.py builds COV_BUILD with NPU_COVERAGE=ON, runs
 # the tests with NPU_COV_DIR set and merges what they leave there.

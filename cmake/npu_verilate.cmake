@@ -7,13 +7,20 @@
 # (enabled at run time only when a test asks for a waveform). With STRICT,
 # any Verilator warning (including UNOPTFLAT, which only a full verilation
 # finds) fails the build. In a coverage build (NPU_COVERAGE) every model
-# also counts line, toggle and user coverage (tb/cov collects it).
+# also counts line, toggle and user coverage (tb/cov collects it); in an
+# NPU_X_RANDOM build X values and initial values are random (unique).
 function(npu_verilate target)
   cmake_parse_arguments(ARG "TRACE;STRICT" "TOP;PREFIX" "SOURCES;PARAMS;ARGS" ${ARGN})
   if(NOT ARG_PREFIX)
     set(ARG_PREFIX V${ARG_TOP})
   endif()
-  set(vargs --assert -O3 --x-assign fast --x-initial fast
+  # X values: fast (as zeros) normally; random and different per variable in
+  # an NPU_X_RANDOM build.
+  set(x_mode fast)
+  if(NPU_X_RANDOM)
+    set(x_mode unique)
+  endif()
+  set(vargs --assert -O3 --x-assign ${x_mode} --x-initial ${x_mode}
             -Wno-DECLFILENAME -Wno-UNUSEDPARAM
             "-I${PROJECT_SOURCE_DIR}/rtl/gen" "-I${PROJECT_SOURCE_DIR}/rtl/prim")
   if(NOT ARG_STRICT)

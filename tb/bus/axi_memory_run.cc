@@ -8,6 +8,10 @@
 namespace npu::bus {
 
 sim::Task<void> AxiMemory::Run(sim::Clock& clk) {
+  // Drive the idle outputs before the first clock edge: until then the
+  // model's inputs would hold their initial values (random ones in an
+  // NPU_X_RANDOM build).
+  Drive();
   for (;;) {
     co_await sim::ReadOnly();
     Sample();

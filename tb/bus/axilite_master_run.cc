@@ -22,6 +22,10 @@ std::string Hex(std::uint32_t value) {
 
 sim::Task<void> AxiLiteMaster::Run(sim::Clock& clk) {
   clk_ = &clk;
+  // Drive the idle outputs before the first clock edge: until then the
+  // model's inputs would hold their initial values (random ones in an
+  // NPU_X_RANDOM build).
+  Drive();
   for (;;) {
     co_await sim::ReadOnly();
     Sample();
