@@ -1504,6 +1504,22 @@ NPU_SIM_TEST_CASES(reset_random_cycle, 24) {
 // Faults while every unit is busy.
 // ---------------------------------------------------------------------------
 
+// A load without tokens of `rows` consecutive memory rows (one burst of
+// `rows` beats from `src`) into scratchpad A rows dst_row, dst_row + 1, ...
+isa::LoadInstr RowLoad(uint32_t src, uint32_t dst_row, uint32_t rows) {
+  isa::LoadInstr ld;
+  ld.spad = isa::Spad::kA;
+  ld.sy = ld.sx = 1;
+  ld.nc = 1;
+  ld.src_addr = src;
+  ld.src_c_stride = ld.src_row_stride = rows * Hw().dim;
+  ld.dst_row = dst_row;
+  ld.dst_c_stride = rows;
+  ld.h = ld.ny = 1;
+  ld.w = ld.nx = rows;
+  return ld;
+}
+
 // A GEMM layer whose program keeps every unit busy: after every two of its
 // instructions come three without tokens, a max-pooling window, a load and a
 // GEMM, whose results go to scratchpad and accumulator rows the layer does
@@ -1560,17 +1576,7 @@ BusyLayer MakeBusyLayer(std::mt19937_64& rng) {
   win.a_c_stride = win.ih * win.iw;
   win.acc_row = Hw().acc - win.nc * per_plane;
   win.acc_c_stride = per_plane;
-  isa::LoadInstr ld;
-  ld.spad = isa::Spad::kA;
-  ld.sy = ld.sx = 1;
-  ld.nc = 1;
-  ld.src_addr = cl.base;
-  ld.src_c_stride = ld.src_row_stride = kRows * Hw().dim;
-  ld.dst_row = Hw().spad_a - kRows;
-  ld.dst_c_stride = kRows;
-  ld.h = 1;
-  ld.w = ld.nx = kRows;
-  ld.ny = 1;
+  const isa::LoadInstr ld = RowLoad(cl.base, Hw().spad_a - kRows, kRows);
   isa::ComputeInstr gemm;
   gemm.acc_row = Hw().acc - kRows;
   gemm.m = kRows;
@@ -1759,18 +1765,7 @@ dut::StreamOutcome RunWithLatency(const TestContext& ctx, const std::vector<isa:
 //   nothing else changes.
 // Counters of units with nothing to do stay 0.
 NPU_SIM_TEST(counters_time_exact) {
-  const uint32_t dim = Hw().dim;
-  isa::LoadInstr ld;
-  ld.spad = isa::Spad::kA;
-  ld.sy = ld.sx = 1;
-  ld.nc = 1;
-  ld.src_addr = kIsaData;
-  ld.src_c_stride = ld.src_row_stride = 8 * dim;
-  ld.dst_c_stride = 8;
-  ld.h = 1;
-  ld.w = 8;
-  ld.ny = 1;
-  ld.nx = 8;
+  const isa::LoadInstr ld = RowLoad(kIsaData, 0, 8);
   isa::ComputeInstr cmp;
   cmp.m = 8;
   cmp.nk = 1;
@@ -1840,15 +1835,7 @@ NPU_SIM_TEST(counters_time_exact) {
 // fresh NPU with fixed latencies, so the event's cycle is the reference
 // run's; the sweep must include the clear in the event's own cycle.
 NPU_SIM_TEST(irq_w1c_race) {
-  isa::LoadInstr ld;
-  ld.spad = isa::Spad::kA;
-  ld.sy = ld.sx = 1;
-  ld.nc = 1;
-  ld.src_addr = kIsaData;
-  ld.h = 1;
-  ld.w = 4;
-  ld.ny = 1;
-  ld.nx = 4;
+  const isa::LoadInstr ld = RowLoad(kIsaData, 0, 4);
   struct Kind {
     const char* what;
     std::vector<isa::Word> program;
