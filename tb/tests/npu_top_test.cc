@@ -83,6 +83,22 @@ constexpr uint32_t kIsaDataSize = 0x78000;
 constexpr uint32_t kIsaOut = kBase + 0x80000;  // outputs (poisoned)
 constexpr uint8_t kPoison = 0xa5;
 
+// A load without tokens of `rows` consecutive memory rows (one burst of
+// `rows` beats from `src`) into scratchpad A rows dst_row, dst_row + 1, ...
+isa::LoadInstr RowLoad(uint32_t src, uint32_t dst_row, uint32_t rows) {
+  isa::LoadInstr ld;
+  ld.spad = isa::Spad::kA;
+  ld.sy = ld.sx = 1;
+  ld.nc = 1;
+  ld.src_addr = src;
+  ld.src_c_stride = ld.src_row_stride = rows * Hw().dim;
+  ld.dst_row = dst_row;
+  ld.dst_c_stride = rows;
+  ld.h = ld.ny = 1;
+  ld.w = ld.nx = rows;
+  return ld;
+}
+
 // The time counters of a run the RTL completed (docs/gen/regs.md): each
 // unit's busy cycles, and the cycles its queue head waits for a token
 // (stall_dep, while the unit is idle or busy), lie within the stream's
@@ -1189,6 +1205,49 @@ NPU_SIM_TEST(err_two_units_same_cycle) {
   }
 }
 
+// An illegal load and an illegal store, released by one compute no-op that
+// gives both their tokens. The load unit checks before the store unit, so
+// the load's report is the first stopping one and provides ERR_PC in either
+// order of the two in the stream; the abort then stops the store before it
+// reports (docs/architecture.md, Errors: the first stopping report wins).
+// The ISS, which runs the lowest pc first, names the store when it comes
+// first in the stream: where the first report is a matter of timing, the
+// RTL's rule is the architecture's, as in err_two_units_same_cycle.
+NPU_SIM_TEST(err_first_report_wins) {
+  isa::LoadInstr bad_load = RowLoad(kIsaData, Hw().spad_a - 1, 2);  // rows out of range
+  bad_load.deps.wait = isa::LoadInstr::kWaitCompute;
+  isa::StoreInstr bad_store;  // act_min > act_max
+  bad_store.ny = bad_store.nx = 1;
+  bad_store.act_min = 10;
+  bad_store.act_max = -10;
+  bad_store.dst_addr = kIsaOut;
+  bad_store.dst_row_stride = Hw().dim;
+  bad_store.deps.wait = isa::StoreInstr::kWaitCompute;
+  isa::ComputeInstr give;  // zero counts: moves tokens only
+  give.deps.signal = isa::ComputeInstr::kSignalLoad | isa::ComputeInstr::kSignalStore;
+  struct Variant {
+    const char* what;
+    std::vector<isa::Word> program;
+    uint32_t load_pc;
+  };
+  const Variant variants[] = {
+      {"load, then store", {bad_load.Encode(), bad_store.Encode(), give.Encode()}, 0},
+      {"store, then load", {bad_store.Encode(), bad_load.Encode(), give.Encode()}, 1},
+  };
+  for (const Variant& v : variants) {
+    DeviceMemory image{kBase, kIsaImage};
+    image.Write(kBase, isa::Serialize(v.program));
+    dut::RtlBackend rtl(Hw(), RtlOptions(ctx));
+    const RunResult r = rtl.Run(image, kBase, uint32_t(v.program.size()));
+    NPU_CHECK(!r.status.ok) << v.what;
+    NPU_CHECK_EQ(r.status.err_cause, kIllegal) << v.what << ": " << r.status.Describe();
+    NPU_CHECK_EQ(r.status.err_pc, v.load_pc)
+        << v.what << ": the load unit's earlier report must win (" << r.status.Describe() << ")";
+    NPU_CHECK_EQ(r.status.err_addr, 0u) << v.what << ": " << r.status.Describe();
+    fmt::print("  {}: {}\n", v.what, r.status.Describe());
+  }
+}
+
 NPU_SIM_TEST(err_empty_clamp_range) {
   CheckError(ctx, "store with act_min > act_max", kIllegal, [](CompiledLayer& cl) {
     const int pc = FindOpcode(cl, isa::Opcode::kStore);
@@ -1503,22 +1562,6 @@ NPU_SIM_TEST_CASES(reset_random_cycle, 24) {
 // ---------------------------------------------------------------------------
 // Faults while every unit is busy.
 // ---------------------------------------------------------------------------
-
-// A load without tokens of `rows` consecutive memory rows (one burst of
-// `rows` beats from `src`) into scratchpad A rows dst_row, dst_row + 1, ...
-isa::LoadInstr RowLoad(uint32_t src, uint32_t dst_row, uint32_t rows) {
-  isa::LoadInstr ld;
-  ld.spad = isa::Spad::kA;
-  ld.sy = ld.sx = 1;
-  ld.nc = 1;
-  ld.src_addr = src;
-  ld.src_c_stride = ld.src_row_stride = rows * Hw().dim;
-  ld.dst_row = dst_row;
-  ld.dst_c_stride = rows;
-  ld.h = ld.ny = 1;
-  ld.w = ld.nx = rows;
-  return ld;
-}
 
 // A GEMM layer whose program keeps every unit busy: after every two of its
 // instructions come three without tokens, a max-pooling window, a load and a
