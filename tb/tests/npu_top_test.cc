@@ -1157,6 +1157,30 @@ NPU_SIM_TEST(err_shift_out_of_range) {
              });
 }
 
+// Two illegal instructions of different units released by one token event,
+// in both orders in the stream: each variant's run must report illegal_instr
+// with the pc of `unit`'s instruction (`pc`) and no address.
+struct ErrVariant {
+  const char* what;
+  std::vector<isa::Word> program;
+  uint32_t pc;
+};
+void CheckWinner(const TestContext& ctx, const char* unit,
+                 const std::vector<ErrVariant>& variants) {
+  for (const ErrVariant& v : variants) {
+    DeviceMemory image{kBase, kIsaImage};
+    image.Write(kBase, isa::Serialize(v.program));
+    dut::RtlBackend rtl(Hw(), RtlOptions(ctx));
+    const RunResult r = rtl.Run(image, kBase, uint32_t(v.program.size()));
+    NPU_CHECK(!r.status.ok) << v.what;
+    NPU_CHECK_EQ(r.status.err_cause, kIllegal) << v.what << ": " << r.status.Describe();
+    NPU_CHECK_EQ(r.status.err_pc, v.pc)
+        << v.what << ": the " << unit << " unit's report must win (" << r.status.Describe() << ")";
+    NPU_CHECK_EQ(r.status.err_addr, 0u) << v.what << ": " << r.status.Describe();
+    fmt::print("  {}: {}\n", v.what, r.status.Describe());
+  }
+}
+
 // Two units failing in the same cycle: a load no-op gives a token to the
 // compute and the window unit at once, whose queue heads wait for it, so both
 // start, check and report in one cycle (both check in their first cycle).
@@ -1182,27 +1206,10 @@ NPU_SIM_TEST(err_two_units_same_cycle) {
   isa::LoadInstr give;  // zero counts: moves tokens only
   give.sy = give.sx = 1;
   give.deps.signal = isa::LoadInstr::kSignalCompute | isa::LoadInstr::kSignalWindow;
-  struct Variant {
-    const char* what;
-    std::vector<isa::Word> program;
-    uint32_t compute_pc;
-  };
-  const Variant variants[] = {
-      {"compute, then window", {bad_compute.Encode(), bad_window.Encode(), give.Encode()}, 0},
-      {"window, then compute", {bad_window.Encode(), bad_compute.Encode(), give.Encode()}, 1},
-  };
-  for (const Variant& v : variants) {
-    DeviceMemory image{kBase, kIsaImage};
-    image.Write(kBase, isa::Serialize(v.program));
-    dut::RtlBackend rtl(Hw(), RtlOptions(ctx));
-    const RunResult r = rtl.Run(image, kBase, uint32_t(v.program.size()));
-    NPU_CHECK(!r.status.ok) << v.what;
-    NPU_CHECK_EQ(r.status.err_cause, kIllegal) << v.what << ": " << r.status.Describe();
-    NPU_CHECK_EQ(r.status.err_pc, v.compute_pc)
-        << v.what << ": the compute unit's report must win (" << r.status.Describe() << ")";
-    NPU_CHECK_EQ(r.status.err_addr, 0u) << v.what << ": " << r.status.Describe();
-    fmt::print("  {}: {}\n", v.what, r.status.Describe());
-  }
+  CheckWinner(
+      ctx, "compute",
+      {{"compute, then window", {bad_compute.Encode(), bad_window.Encode(), give.Encode()}, 0},
+       {"window, then compute", {bad_window.Encode(), bad_compute.Encode(), give.Encode()}, 1}});
 }
 
 // An illegal load and an illegal store, released by one compute no-op that
@@ -1225,27 +1232,9 @@ NPU_SIM_TEST(err_first_report_wins) {
   bad_store.deps.wait = isa::StoreInstr::kWaitCompute;
   isa::ComputeInstr give;  // zero counts: moves tokens only
   give.deps.signal = isa::ComputeInstr::kSignalLoad | isa::ComputeInstr::kSignalStore;
-  struct Variant {
-    const char* what;
-    std::vector<isa::Word> program;
-    uint32_t load_pc;
-  };
-  const Variant variants[] = {
-      {"load, then store", {bad_load.Encode(), bad_store.Encode(), give.Encode()}, 0},
-      {"store, then load", {bad_store.Encode(), bad_load.Encode(), give.Encode()}, 1},
-  };
-  for (const Variant& v : variants) {
-    DeviceMemory image{kBase, kIsaImage};
-    image.Write(kBase, isa::Serialize(v.program));
-    dut::RtlBackend rtl(Hw(), RtlOptions(ctx));
-    const RunResult r = rtl.Run(image, kBase, uint32_t(v.program.size()));
-    NPU_CHECK(!r.status.ok) << v.what;
-    NPU_CHECK_EQ(r.status.err_cause, kIllegal) << v.what << ": " << r.status.Describe();
-    NPU_CHECK_EQ(r.status.err_pc, v.load_pc)
-        << v.what << ": the load unit's earlier report must win (" << r.status.Describe() << ")";
-    NPU_CHECK_EQ(r.status.err_addr, 0u) << v.what << ": " << r.status.Describe();
-    fmt::print("  {}: {}\n", v.what, r.status.Describe());
-  }
+  CheckWinner(ctx, "load",
+              {{"load, then store", {bad_load.Encode(), bad_store.Encode(), give.Encode()}, 0},
+               {"store, then load", {bad_store.Encode(), bad_load.Encode(), give.Encode()}, 1}});
 }
 
 NPU_SIM_TEST(err_empty_clamp_range) {
