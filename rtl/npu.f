@@ -41,5 +41,6 @@ rtl/ctrl/npu_csr.sv
 rtl/ctrl/npu_ctrl.sv
 rtl/ctrl/npu_tokens.sv
 rtl/ctrl/npu_perf.sv
+rtl/ctrl/npu_counters.sv
 rtl/top/npu_core.sv
 rtl/top/npu_top.sv

@@ -8,7 +8,7 @@
 /// The register map is generated from spec/regs.toml (npu_reg_pkg). This
 /// block holds the host-writable configuration, the stream queue that the
 /// doorbell fills, the interrupt status, and the read multiplexer; the error
-/// state lives in npu_ctrl and the counters in npu_perf.
+/// state lives in npu_ctrl and the counters in npu_perf (under npu_counters).
 module npu_csr #(
   parameter int unsigned Dim        = npu_config_pkg::DefaultDim,         ///< reported in HW_VERSION
   parameter int unsigned SpadARows  = npu_config_pkg::DefaultSpadARows,   ///< reported in HW_SPAD_A

@@ -126,7 +126,7 @@ module npu_core #(
   // ---------------------------------------------------------------------------
   // Error control, watchdog and soft reset.
   // ---------------------------------------------------------------------------
-  logic fetch_active, fetch_progress, read_beat, write_beat, row;
+  logic fetch_active, fetch_progress, row, read_beat;
   logic [2:0] sp_we;
 
   // What counts as progress for the watchdog: a fetch AR accepted, an
@@ -137,8 +137,8 @@ module npu_core #(
   localparam int unsigned NumProgress = 11;
   logic [NumProgress-1:0] progress;
   assign progress = {fetch_progress, win_a_gnt || win_b_gnt || acc_win_gnt,
-                     m_axi_rvalid_i && m_axi_rready_o,
-                     m_axi_wvalid_o && m_axi_wready_i, m_axi_arvalid_o && m_axi_arready_i,
+                     read_beat, m_axi_wvalid_o && m_axi_wready_i,
+                     m_axi_arvalid_o && m_axi_arready_i,
                      m_axi_awvalid_o && m_axi_awready_i, m_axi_bvalid_i && m_axi_bready_o, row,
                      |sp_we, |{tok_take, tok_give}, |(q_valid & q_ready)};
 
@@ -541,51 +541,32 @@ module npu_core #(
   );
 
   // ---------------------------------------------------------------------------
-  // Performance counters (spec/regs.toml and the units' lists in spec/isa.toml).
+  // Performance counters.
   // ---------------------------------------------------------------------------
-  assign read_beat  = m_axi_rvalid_i && m_axi_rready_o;
-  assign write_beat = m_axi_wvalid_o && m_axi_wready_i && (m_axi_wstrb_o != '0);
-  assign busy_o     = fetch_active;
+  assign busy_o    = fetch_active;
+  assign read_beat = m_axi_rvalid_i && m_axi_rready_o;
 
-  // MACs this cycle: Dim * Dim per row entering the array, Dim per tap of
-  // a depthwise window issued by the window unit.
-  logic [npu_reg_pkg::CntAmountW-1:0] mac_amount;
-  assign mac_amount = (row ? npu_reg_pkg::CntAmountW'(Dim * Dim) : '0) +
-                      (win_mac ? npu_reg_pkg::CntAmountW'(win_mac_taps) *
-                                 npu_reg_pkg::CntAmountW'(Dim) : '0);
-
-  logic [npu_reg_pkg::NumCounters-1:0] cnt_ev;
-  always_comb begin
-    cnt_ev = '0;
-    cnt_ev[npu_reg_pkg::CntCycles]             = fetch_active;
-    cnt_ev[npu_reg_pkg::CntMacs]               = row || win_mac;
-    cnt_ev[npu_reg_pkg::CntInstructions]       = dispatch;
-    cnt_ev[npu_reg_pkg::CntFetchStall]         = fetch_stall;
-    cnt_ev[npu_reg_pkg::CntBytesRead]          = read_beat;
-    cnt_ev[npu_reg_pkg::CntBytesWritten]       = write_beat;
-    cnt_ev[npu_reg_pkg::CntLoadBusy]           = unit_busy[UL];
-    cnt_ev[npu_reg_pkg::CntLoadStallDep]       = unit_stall_dep[UL];
-    cnt_ev[npu_reg_pkg::CntLoadStallMem]       = load_stall_mem;
-    cnt_ev[npu_reg_pkg::CntComputeBusy]        = unit_busy[UC];
-    cnt_ev[npu_reg_pkg::CntComputeStallDep]    = unit_stall_dep[UC];
-    cnt_ev[npu_reg_pkg::CntComputeStallHazard] = compute_stall_hazard;
-    cnt_ev[npu_reg_pkg::CntWindowBusy]         = unit_busy[UW];
-    cnt_ev[npu_reg_pkg::CntWindowStallDep]     = unit_stall_dep[UW];
-    cnt_ev[npu_reg_pkg::CntWindowStallPort]    = window_stall_port;
-    cnt_ev[npu_reg_pkg::CntStoreBusy]          = unit_busy[US];
-    cnt_ev[npu_reg_pkg::CntStoreStallDep]      = unit_stall_dep[US];
-    cnt_ev[npu_reg_pkg::CntStoreStallMem]      = store_stall_mem;
-  end
-
-  npu_perf #(
+  npu_counters #(
     .Dim(Dim)
-  ) u_perf (
-    .clk_i      (clk_i),
-    .rst_ni     (rst_ni),
-    .clear_i    (clear_counters_i),
-    .ev_i       (cnt_ev),
-    .amount_i   (mac_amount),
-    .counters_o (counters_o)
+  ) u_counters (
+    .clk_i                  (clk_i),
+    .rst_ni                 (rst_ni),
+    .clear_i                (clear_counters_i),
+    .active_i               (fetch_active),
+    .dispatch_i             (dispatch),
+    .fetch_stall_i          (fetch_stall),
+    .read_beat_i            (read_beat),
+    .write_beat_i           (m_axi_wvalid_o && m_axi_wready_i && (m_axi_wstrb_o != '0)),
+    .row_i                  (row),
+    .win_mac_i              (win_mac),
+    .win_mac_taps_i         (win_mac_taps),
+    .busy_i                 (unit_busy),
+    .stall_dep_i            (unit_stall_dep),
+    .load_stall_mem_i       (load_stall_mem),
+    .compute_stall_hazard_i (compute_stall_hazard),
+    .window_stall_port_i    (window_stall_port),
+    .store_stall_mem_i      (store_stall_mem),
+    .counters_o             (counters_o)
   );
 
   // ---------------------------------------------------------------------------
