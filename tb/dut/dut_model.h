@@ -29,6 +29,8 @@ struct CoreProbes {
   bus::SignalRef sp_we, sp_waddr, sp_wdata;  ///< the load unit's scratchpad write
   bus::SignalRef acc_cmp_we, acc_cmp_waddr, acc_cmp_wdata;  ///< the compute unit's row write
   bus::SignalRef acc_win_we, acc_win_gnt, acc_win_waddr, acc_win_wdata;  ///< the window's
+  bus::SignalRef err;             ///< error reports this cycle: bit 0 fetch, bit 1 + unit
+  bus::SignalRef queue_overflow;  ///< a doorbell is lost this cycle (stream queue full)
 };
 
 /// The CoreProbes of a verilated npu_top (`model` is the Vnpu_top_<id>).
@@ -40,7 +42,8 @@ struct CoreProbes {
         NPU_CORE_PROBE(model, acc_cmp_we), NPU_CORE_PROBE(model, acc_cmp_waddr),                   \
         NPU_CORE_PROBE(model, acc_cmp_wdata), NPU_CORE_PROBE(model, acc_win_we),                   \
         NPU_CORE_PROBE(model, acc_win_gnt), NPU_CORE_PROBE(model, acc_win_waddr),                  \
-        NPU_CORE_PROBE(model, acc_win_wdata)                                                       \
+        NPU_CORE_PROBE(model, acc_win_wdata), NPU_CORE_PROBE(model, err),                          \
+        NPU_CORE_PROBE(model, queue_overflow_i)                                                    \
   }
 #define NPU_CORE_PROBE(model, name) \
   ::npu::bus::SignalRef::Of((model).rootp->npu_top__DOT__u_core__DOT__##name)
