@@ -1,27 +1,34 @@
 // Block test of npu_store, told as stories on the coroutine harness: random
-// `store` instructions (encoded with the generated ISA header) fed through
-// the unit driver (tb/block/common) against the AXI memory model of tb/bus
-// (random latency and backpressure, error injection, protocol checks), C++
-// models of the P scratchpad and accumulator read ports (random grant gaps,
-// garbage when nothing is read), and a reference of the ISA's `store`
-// written here on the numerics contract (sw/numerics, each value also
-// checked against the independent formulation of requant_ref.h). Every byte
+// `store` instructions (encoded with the generated ISA header), a third of
+// them with `add` (TFLite int8 ADD of a residual tensor the unit reads on its
+// AR/R channel), fed through the unit driver (tb/block/common) against the
+// AXI memory model of tb/bus (random latency and backpressure, error
+// injection, protocol checks), C++ models of the P scratchpad and
+// accumulator read ports (random grant gaps, garbage when nothing is read),
+// and a reference of the ISA's `store` written here on the numerics contract
+// (sw/numerics, each requantized value also checked against the independent
+// formulation of requant_ref.h; npu::Add for the residual add). Every byte
 // of the window is checked: the reference where an instruction writes, the
-// initial contents elsewhere. A monitor compares every AW with the reference
-// burst split, every accumulator read with the reference order, keeps the
-// write bursts in flight within StoreWrites, W behind AW, full or empty
-// strobes, and nothing new after an error or abort. The signal tokens come
-// after the instruction's last accumulator read and before any read of a
-// later instruction. Error stories check the report (cause, pc, address and
-// the priority of the checks), that announced bursts complete with
-// WSTRB = 0, that the unit halts, and that clear_i restarts it.
+// initial contents elsewhere (the residual region, which no store writes,
+// included). A monitor compares every AW with the reference burst split,
+// every residual AR with the reference read split (at most kResBurst beats,
+// no 4 KiB crossing, row by row), every accumulator read with the reference
+// order, keeps the write bursts in flight within StoreWrites and the residual
+// reads within ResBursts, W behind AW, full or empty strobes, and nothing new
+// after an error or abort (but a residual AR loaded in the cycle of an error
+// found elsewhere in the unit, see Monitor). The signal tokens come after the
+// instruction's last accumulator read and before any read of a later
+// instruction. Error stories check the report (cause, pc, address and the
+// priority of the checks, those of `add` included), that announced bursts
+// complete with WSTRB = 0, that the unit halts, and that clear_i restarts it.
 //
 // The memory port is built from the channels the unit has
-// (block::BindAxiWrite; a residual read port adds block::BindAxiRead).
+// (block::BindAxiWrite and block::BindAxiRead).
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <cstdint>
 #include <cstring>
 #include <functional>
@@ -36,6 +43,7 @@
 #include "sw/gen/npu_configs.h"
 #include "sw/gen/npu_isa.h"
 #include "sw/gen/npu_regs.h"
+#include "sw/isa/params.h"
 #include "sw/numerics/numerics.h"
 #include "tb/block/common/ram_port.h"
 #include "tb/block/common/requant_ref.h"
@@ -66,28 +74,48 @@ constexpr uint32_t kAccRows = NPU_ACC;
 constexpr uint32_t kAxiId = NPU_AXI_ID;
 /// The permitted window; the memory holds random bytes there at the start.
 constexpr uint32_t kWinBase = 0x0020'0000, kWinSize = 0x0040'0000;
-/// Rows of a `requant` parameter block; the last block of P is kept for the
-/// shift error (random instructions use the others).
+/// The residual region: the first 256 KiB of the window, read by stores with
+/// add and written by none (destinations start above it).
+constexpr uint32_t kResBase = kWinBase, kResSize = 256 * 1024;
+constexpr uint32_t kDstBase = kResBase + kResSize;
+/// The `add` parameter block of every store with add: the last rows of P.
+/// Where P has room (not with 64 rows), a second one just below it, kept for
+/// the add parameter errors (legal until a story spoils it); without it
+/// that story's other stores have no add and spoil the one block.
+constexpr uint32_t kAddRows = isa::param::kAddRows;
+constexpr uint32_t kAddBlockRow = kPRows - kAddRows;
+constexpr bool kSpareAddBlock = kPRows >= 2 * kAddRows + 16 * isa::param::kRequantRows;
+constexpr uint32_t kBadAddRow = kSpareAddBlock ? kAddBlockRow - kAddRows : kAddBlockRow;
+/// Rows of a `requant` parameter block; the blocks fill P below the add
+/// block(s), the last of them kept for the shift error (random instructions
+/// use the others).
 constexpr uint32_t kBlockRows = isa::param::kRequantRows;
-constexpr uint32_t kGoodBlocks = kPRows / kBlockRows - 1;
+constexpr uint32_t kGoodBlocks = kBadAddRow / kBlockRows - 1;
 constexpr uint32_t kBadBlockRow = kGoodBlocks * kBlockRows;
+static_assert(kGoodBlocks >= 3, "P holds too few parameter blocks");
 constexpr uint32_t kIllegal = regs::kErrCauseIllegalInstrMask;
 constexpr uint32_t kAddrRange = regs::kErrCauseAddrRangeMask;
 constexpr uint32_t kAxiResp = regs::kErrCauseAxiRespMask;
 /// Every story must finish within this many cycles.
 constexpr uint64_t kTimeoutCycles = 4'000'000;
 
-/// One write burst.
+/// One write or residual read burst.
 struct Burst {
   uint32_t addr = 0;
   uint32_t beats = 0;
 };
 
-/// Reference of one instruction: its accumulator reads, its bursts, or the
-/// error found (before the access that caused it).
+/// Reference of one instruction: its accumulator reads, its write bursts
+/// and residual read bursts, or the error found (before the access that
+/// caused it). The residual reader and the AW engine walk independently
+/// (docs/architecture.md, "Errors"): when the AW engine finds the error, the
+/// reader may have read further residual bursts of the walk (res_ahead, all
+/// in the window) than the reference's row-by-row order reached.
 struct Expect {
   uint64_t reads = 0;  // accumulator rows read (if it gets that far)
   std::vector<Burst> bursts;
+  std::vector<Burst> res_bursts;
+  std::vector<Burst> res_ahead;
   bool err = false;
   uint32_t cause = 0, err_addr = 0;
 };
@@ -163,8 +191,8 @@ class StoreBench {
     for (auto& b : initial_) b = static_cast<uint8_t>(rng_());
     mem_.Write(kWinBase, initial_);
     // Parameter blocks: biases, multipliers and shifts in range (the last
-    // block too, until a story spoils it).
-    for (uint32_t g = 0; g + kBlockRows <= kPRows; g += kBlockRows) {
+    // block too, until a story spoils it), then the add block(s).
+    for (uint32_t g = 0; g + kBlockRows <= kBadAddRow; g += kBlockRows) {
       for (uint32_t row = 0; row < 8; ++row) {
         for (int l = 0; l < kDim / 4; ++l) {
           const int32_t v = row < 4 ? RandomBias() : RandomMult();
@@ -173,6 +201,8 @@ class StoreBench {
       }
       for (int l = 0; l < kDim; ++l) p_.row(g + 8)[l] = static_cast<uint8_t>(RandomShift());
     }
+    FillAddBlock(kAddBlockRow);
+    if (kSpareAddBlock) FillAddBlock(kBadAddRow);
     for (uint32_t r = 0; r < kAccRows; ++r) {
       for (int l = 0; l < kDim; ++l) {
         const int32_t v = RandomAcc();
@@ -192,6 +222,9 @@ class StoreBench {
   block::UnitDriver& driver() { return driver_; }
   bus::AxiMemory& mem() { return mem_; }
   block::RamReadPort& p_ram() { return p_; }
+  /// Whether RandomInstr may give a store add (by default it does, a third
+  /// of them).
+  void set_add(bool add) { add_ = add; }
 
   /// Resets the DUT, starts the driver, the memory, the RAM ports and the
   /// monitor, then runs `story` with a timeout.
@@ -225,6 +258,7 @@ class StoreBench {
     first_read_.push_back(std::numeric_limits<uint64_t>::max());
     last_read_.push_back(0);
     const Expect& e = expects_.back();
+    if (s.add && !e.err && e.reads > 0) ++add_stores_;
     driver_.Push(block::UnitInstr{word, static_cast<uint32_t>(instrs_.size() - 1),
                                   e.err ? 0 : s.deps.signal});
     return e;
@@ -234,8 +268,11 @@ class StoreBench {
   size_t next_index() const { return instrs_.size(); }
 
   /// The ISA's `store` (docs/gen/isa.md) and its checks in the order of
-  /// docs/architecture.md ("Errors"), with the burst split (INCR, at most
-  /// 256 beats, no 4 KiB crossing) and the window check per burst.
+  /// docs/architecture.md ("Errors") and of the simulator (sw/iss/iss.cc,
+  /// ExecStore), with the burst split (INCR, at most 256 beats, no 4 KiB
+  /// crossing) and the window check per burst; with add, row by row, the
+  /// residual row's read bursts (at most kResBurst beats, no 4 KiB
+  /// crossing, each checked against the window) before the row's writes.
   Expect Walk(const StoreInstr& s, uint32_t opcode) const {
     Expect e;
     const auto fail = [&e](uint32_t cause, uint32_t addr) {
@@ -249,21 +286,66 @@ class StoreBench {
     }
     const uint64_t total = uint64_t{s.ny} * s.nx;
     if (total == 0) return e;
-    if (s.p_row + kBlockRows > kPRows || s.acc_row + total > kAccRows) return fail(kIllegal, 0);
+    if (s.p_row + kBlockRows > kPRows || (s.add && uint64_t{s.add_p_row} + kAddRows > kPRows) ||
+        s.acc_row + total > kAccRows) {
+      return fail(kIllegal, 0);
+    }
     if (s.dst_addr % kDim) return fail(kAddrRange, s.dst_addr);
     if (s.dst_row_stride % kDim) return fail(kAddrRange, s.dst_row_stride);
+    if (s.add && s.res_addr % kDim) return fail(kAddrRange, s.res_addr);
+    if (s.add && s.res_row_stride % kDim) return fail(kAddrRange, s.res_row_stride);
     for (int l = 0; l < kDim; ++l) {
       const int shift = static_cast<int8_t>(p_.row(s.p_row + 8)[l]);
       if (shift < -31 || shift > 30) return fail(kIllegal, 0);
     }
+    if (s.add) {
+      // Every lane of the checked fields (the shifts), then the clamp ranges.
+      const std::vector<uint8_t> block = PBlock(s.add_p_row, kAddRows);
+      for (const isa::param::Field& f : isa::param::kAddFields) {
+        for (int l = 0; l < kDim && f.checked; ++l) {
+          const int32_t v = isa::param::Get(std::span<const uint8_t>(block), kDim, f, l);
+          if (v < f.min || v > f.max) return fail(kIllegal, 0);
+        }
+      }
+      for (int l = 0; l < kDim; ++l) {
+        const npu::AddParams p = AddParamsOf(block, l);
+        if (p.act_min > p.act_max) return fail(kIllegal, 0);
+      }
+    }
     e.reads = total;
     const uint64_t boundary = npu::arch::kBoundary, max_beats = npu::arch::kMaxBurst;
+    const auto outside = [](uint64_t addr, uint64_t beats) {
+      return addr < kWinBase || addr + beats * kDim > uint64_t{kWinBase} + kWinSize;
+    };
+    // The residual bursts of row y into `out` (up to the first outside the
+    // window, whose address is returned).
+    const auto residual_row = [&](uint64_t y, std::vector<Burst>& out) -> std::optional<uint64_t> {
+      uint64_t addr = s.res_addr + y * s.res_row_stride;
+      for (uint64_t left = s.nx; left > 0;) {
+        const uint64_t beats =
+            std::min<uint64_t>({left, npu::arch::kResBurst, (boundary - addr % boundary) / kDim});
+        if (outside(addr, beats)) return addr;
+        out.push_back({static_cast<uint32_t>(addr), static_cast<uint32_t>(beats)});
+        addr += beats * kDim;
+        left -= beats;
+      }
+      return std::nullopt;
+    };
     for (uint64_t y = 0; y < s.ny; ++y) {
+      if (s.add) {
+        if (const auto bad = residual_row(y, e.res_bursts)) {
+          return fail(kAddrRange, static_cast<uint32_t>(*bad));
+        }
+      }
       uint64_t addr = s.dst_addr + y * s.dst_row_stride;
       uint64_t left = s.nx;
       while (left > 0) {
         const uint64_t beats = std::min({left, max_beats, (boundary - addr % boundary) / kDim});
-        if (addr < kWinBase || addr + beats * kDim > uint64_t{kWinBase} + kWinSize) {
+        if (outside(addr, beats)) {
+          // Found by the AW engine: the residual reader may be ahead.
+          for (uint64_t z = y + 1; s.add && z < s.ny; ++z) {
+            if (residual_row(z, e.res_ahead)) break;
+          }
           return fail(kAddrRange, static_cast<uint32_t>(addr));
         }
         e.bursts.push_back({static_cast<uint32_t>(addr), static_cast<uint32_t>(beats)});
@@ -308,8 +390,24 @@ class StoreBench {
     cursor_ += kDim * (r() % (4096 / kDim));
     s.dst_addr = cursor_;
     cursor_ += s.ny * s.dst_row_stride + kDim;
-    if (cursor_ + 64 * 1024 > kWinBase + kWinSize) cursor_ = kWinBase;
+    if (cursor_ + 64 * 1024 > kWinBase + kWinSize) cursor_ = kDstBase;
+    if (add_ && r() % 3 == 0) AddResidual(s);
     return s;
+  }
+
+  /// Sets `s` to add a residual from the residual region with the add block:
+  /// rows (nx + 0..2) * DIM apart (rarely 0 apart: every row the same), at
+  /// a random place where every row fits, also when a story makes it two
+  /// rows of up to 12 beats.
+  void AddResidual(StoreInstr& s) {
+    auto& r = rng_;
+    s.add = 1;
+    s.add_p_row = kAddBlockRow;
+    s.res_row_stride = r() % 16 == 0 ? 0 : (s.nx + r() % 3) * kDim;
+    const uint64_t rows = std::max<uint32_t>(s.ny, 2);
+    const uint64_t span = (rows - 1) * std::max<uint64_t>(s.res_row_stride, 14 * kDim) +
+                          std::max<uint64_t>(s.nx, 12) * kDim;
+    s.res_addr = kResBase + kDim * static_cast<uint32_t>(r() % ((kResSize - span) / kDim + 1));
   }
 
   /// Waits until the unit is idle (or halted and idle) and the memory has
@@ -326,8 +424,8 @@ class StoreBench {
     co_await driver_.Clear();
     const size_t taken = driver_.taken().empty() ? 0 : driver_.taken().back().index + 1;
     for (size_t i = taken; i < writes_.size(); ++i) writes_[i] = false;
-    read_instr_ = aw_instr_ = instrs_.size();
-    read_index_ = aw_index_ = 0;
+    read_instr_ = aw_instr_ = ar_instr_ = instrs_.size();
+    read_index_ = aw_index_ = ar_index_ = 0;
     aw_limit_.reset();
   }
 
@@ -342,6 +440,7 @@ class StoreBench {
     NPU_CHECK_EQ(driver_.taken().size(), driver_.pushed());
     SkipDone();
     NPU_CHECK_EQ(aw_instr_, expects_.size()) << "not every burst was announced";
+    NPU_CHECK_EQ(ar_instr_, expects_.size()) << "not every residual burst was read";
     NPU_CHECK_EQ(read_instr_, expects_.size()) << "not every accumulator row was read";
     driver_.CheckSignalsGiven();
     CheckSignalTiming();
@@ -395,10 +494,15 @@ class StoreBench {
     }
   }
 
-  /// Bursts announced and accumulator rows read of instruction `k`.
+  /// Bursts announced, residual bursts read and accumulator rows read of
+  /// instruction `k`.
   size_t BurstsOf(size_t k) const {
     if (k < aw_instr_) return expects_[k].bursts.size();
     return k == aw_instr_ ? aw_index_ : 0;
+  }
+  size_t ResBurstsOf(size_t k) const {
+    if (k < ar_instr_) return expects_[k].res_bursts.size();
+    return k == ar_instr_ ? ar_index_ : 0;
   }
   uint64_t ReadsOf(size_t k) const {
     if (k < read_instr_) return expects_[k].reads;
@@ -410,6 +514,29 @@ class StoreBench {
   uint64_t beats() const { return beats_; }
   uint64_t filler_beats() const { return filler_beats_; }
   uint64_t bursts() const { return bursts_; }
+  /// Stores with add pushed that run (no error, not a no-op), residual
+  /// bursts and beats read, and of the reference's add results how many and
+  /// how many at a clamp bound.
+  uint64_t add_stores() const { return add_stores_; }
+  uint64_t res_bursts() const { return res_bursts_; }
+  uint64_t res_beats() const { return res_beats_; }
+  /// Residual bursts read ahead of the reference's row-by-row order (by an
+  /// instruction whose write burst leaves the window).
+  uint64_t res_ahead() const { return res_ahead_; }
+  /// Residual ARs first shown in the cycle after the error's (see Monitor).
+  uint64_t late_ars() const { return late_ars_; }
+  /// The residual reads beyond the reference's order and those late, for
+  /// the story's output.
+  void PrintResidualNotes() const {
+    if (res_ahead_ > 0 || late_ars_ > 0) {
+      fmt::print(
+          "  residual reads: {} ahead of the reference's row order, {} loaded in the error's "
+          "cycle{}{}\n",
+          res_ahead_, late_ars_, late_ars_ ? " (first: " : "", late_ars_ ? first_late_ + ")" : "");
+    }
+  }
+  uint64_t add_values() const { return add_values_; }
+  uint64_t add_clamped() const { return add_clamped_; }
 
   /// The error reports, for messages.
   std::string ErrorText() const {
@@ -432,6 +559,7 @@ class StoreBench {
   bus::AxiPort MemoryPort() {
     bus::AxiPort port;
     block::BindAxiWrite(port, *dut_);
+    block::BindAxiRead(port, *dut_);
     return tie_off_.Complete(port, kDim);
   }
 
@@ -459,6 +587,84 @@ class StoreBench {
   }
   int RandomShift() { return static_cast<int>(rng_() % 62) - 31; }
 
+  /// An `add` block of legal random lanes at P row `row`: multipliers mostly
+  /// in [2^30, 2^31) (sometimes any int32), input shifts mostly -4..0 and the
+  /// output shift mostly -24..-19 (sometimes anything in [-31, 0]), so that
+  /// most sums are neither tiny nor saturated; input zero points random
+  /// int8, the output's mostly small, the clamp range often the full one,
+  /// else a wide or a random one.
+  void FillAddBlock(uint32_t row) {
+    namespace param = isa::param;
+    auto& r = rng_;
+    std::vector<uint8_t> block(size_t{kAddRows} * kDim);
+    const std::span<uint8_t> b(block);
+    const auto shift = [&r](int lo, int hi) {
+      return r() % 10 == 0 ? -static_cast<int>(r() % 32)
+                           : lo + static_cast<int>(r() % (hi - lo + 1));
+    };
+    const auto i8 = [&r] { return static_cast<int>(r() % 256) - 128; };
+    for (int l = 0; l < kDim; ++l) {
+      for (const param::Field* f :
+           {&param::kAddIn1Mult, &param::kAddIn2Mult, &param::kAddOutMult}) {
+        param::Set(b, kDim, *f, l,
+                   r() % 10 == 0 ? static_cast<int32_t>(r())
+                                 : static_cast<int32_t>((1u << 30) + r() % (1u << 30)));
+      }
+      param::Set(b, kDim, param::kAddIn1Shift, l, shift(-4, 0));
+      param::Set(b, kDim, param::kAddIn2Shift, l, shift(-4, 0));
+      param::Set(b, kDim, param::kAddOutShift, l, shift(-24, -19));
+      param::Set(b, kDim, param::kAddIn1Zp, l, i8());
+      param::Set(b, kDim, param::kAddIn2Zp, l, i8());
+      param::Set(b, kDim, param::kAddOutZp, l, r() % 3 ? static_cast<int>(r() % 64) - 32 : i8());
+      int lo = i8(), hi = i8();
+      switch (r() % 4) {
+        case 0:
+        case 1:
+          lo = -128;
+          hi = 127;
+          break;
+        case 2:
+          lo = -128 + static_cast<int>(r() % 64);
+          hi = 127 - static_cast<int>(r() % 64);
+          break;
+        default:
+          break;
+      }
+      param::Set(b, kDim, param::kAddActMin, l, std::min(lo, hi));
+      param::Set(b, kDim, param::kAddActMax, l, std::max(lo, hi));
+    }
+    for (uint32_t i = 0; i < kAddRows; ++i) {
+      std::memcpy(p_.row(row + i).data(), &block[size_t{i} * kDim], kDim);
+    }
+  }
+
+  /// Rows [row, row + rows) of P, concatenated.
+  std::vector<uint8_t> PBlock(uint32_t row, uint32_t rows) const {
+    std::vector<uint8_t> block(size_t{rows} * kDim);
+    for (uint32_t i = 0; i < rows; ++i) {
+      std::memcpy(&block[size_t{i} * kDim], p_.row(row + i).data(), kDim);
+    }
+    return block;
+  }
+
+  /// Lane `l` of the `add` block `block` as the numerics' AddParams (the
+  /// mapping of sw/iss/iss.cc: offsets are minus the input zero points).
+  static npu::AddParams AddParamsOf(const std::vector<uint8_t>& block, int l) {
+    namespace param = isa::param;
+    const std::span<const uint8_t> b(block);
+    const auto get = [&](const param::Field& f) { return param::Get(b, kDim, f, l); };
+    npu::AddParams p;
+    p.input1 = {get(param::kAddIn1Mult), get(param::kAddIn1Shift)};
+    p.input2 = {get(param::kAddIn2Mult), get(param::kAddIn2Shift)};
+    p.output = {get(param::kAddOutMult), get(param::kAddOutShift)};
+    p.input1_offset = -get(param::kAddIn1Zp);
+    p.input2_offset = -get(param::kAddIn2Zp);
+    p.output_offset = get(param::kAddOutZp);
+    p.act_min = get(param::kAddActMin);
+    p.act_max = get(param::kAddActMax);
+    return p;
+  }
+
   /// Lane `l` of the i32 field at rows [row, row + 4) of P.
   int32_t PField32(uint32_t row, int l) const {
     const int byte = 4 * l;
@@ -469,7 +675,9 @@ class StoreBench {
 
   /// The bytes `s` writes (those of the bursts in `e`), into `want` (indexed
   /// from kWinBase; `exact` set to `must`), computed with sw/numerics and
-  /// checked against the independent formulation.
+  /// the requantization checked against the independent formulation; with
+  /// add, npu::Add of the residual byte (from the initial contents: no store
+  /// writes the residual region).
   void Reference(const StoreInstr& s, const Expect& e, bool must, std::vector<int16_t>& want,
                  std::vector<bool>& exact) const {
     const auto in_bursts = [&e](uint64_t addr) {
@@ -478,6 +686,11 @@ class StoreBench {
       }
       return false;
     };
+    std::vector<npu::AddParams> add;
+    if (s.add) {
+      const std::vector<uint8_t> block = PBlock(s.add_p_row, kAddRows);
+      for (int l = 0; l < kDim; ++l) add.push_back(AddParamsOf(block, l));
+    }
     for (uint32_t y = 0; y < s.ny; ++y) {
       for (uint32_t x = 0; x < s.nx; ++x) {
         const uint64_t pixel = s.dst_addr + uint64_t{y} * s.dst_row_stride + uint64_t{x} * kDim;
@@ -492,20 +705,35 @@ class StoreBench {
           const int8_t v2 =
               block::RequantizeIndependent(acc, bias, mult, shift, s.out_zp, s.act_min, s.act_max);
           NPU_CHECK_EQ(v, v2) << "sw/numerics and the independent formulation disagree";
+          int8_t out = v;
+          if (s.add) {
+            const uint64_t res =
+                s.res_addr + uint64_t{y} * s.res_row_stride + uint64_t{x} * kDim + l;
+            NPU_CHECK(res >= kResBase && res < kResBase + kResSize)
+                << "residual byte " << res << " outside the residual region";
+            out = npu::Add(v, static_cast<int8_t>(initial_[res - kWinBase]), add[l]);
+            ++add_values_;
+            if (out == add[l].act_min || out == add[l].act_max) ++add_clamped_;
+          }
           const size_t i = pixel - kWinBase + static_cast<size_t>(l);
-          want[i] = static_cast<uint8_t>(v);
+          want[i] = static_cast<uint8_t>(out);
           exact[i] = must;
         }
       }
     }
   }
 
-  /// Moves the AW and read cursors past instructions with nothing left.
+  /// Moves the AW, AR and read cursors past instructions with nothing left.
   void SkipDone() {
     while (aw_instr_ < expects_.size() && aw_index_ == expects_[aw_instr_].bursts.size() &&
            !expects_[aw_instr_].err) {
       ++aw_instr_;
       aw_index_ = 0;
+    }
+    while (ar_instr_ < expects_.size() && ar_index_ == expects_[ar_instr_].res_bursts.size() &&
+           !expects_[ar_instr_].err) {
+      ++ar_instr_;
+      ar_index_ = 0;
     }
     while (read_instr_ < expects_.size() && read_index_ == expects_[read_instr_].reads &&
            !(expects_[read_instr_].err && expects_[read_instr_].reads > 0)) {
@@ -527,12 +755,13 @@ class StoreBench {
     ++read_index_;
   }
 
-  /// Checks the AW, W and B channels every cycle.
+  /// Checks the AW, W, B, AR and R channels every cycle.
   Task<> Monitor() {
-    bool aw_shown = false, w_shown = false;
-    uint64_t aw_since = 0, w_since = 0;
+    bool aw_shown = false, w_shown = false, ar_shown = false;
+    uint64_t aw_since = 0, w_since = 0, ar_since = 0;
     int64_t announced = 0;  // beats announced on AW and not yet sent on W
     int outstanding = 0;    // bursts announced, B not yet received
+    int reading = 0;        // residual bursts accepted on AR, last R beat not yet received
     const uint32_t full = kDim == 32 ? 0xffffffffu : (1u << kDim) - 1;
     for (;;) {
       co_await ReadOnly();
@@ -540,11 +769,16 @@ class StoreBench {
       const uint64_t now = clk_.Cycles();
       // The stop: nothing first shown on AW, and no beat with strobes first
       // shown on W, after abort_i or the cycle the error was found.
-      if ((d.abort_i || d.err_o) && !aw_limit_) aw_limit_ = d.abort_i ? now : now - 1;
+      if ((d.abort_i || d.err_o) && !aw_limit_) {
+        aw_limit_ = d.abort_i ? now : now - 1;
+        stop_by_error_ = !d.abort_i;
+      }
       if (d.m_aw_valid_o && !aw_shown) aw_since = now;
       aw_shown = d.m_aw_valid_o && !d.m_aw_ready_i;
       if (d.m_w_valid_o && !w_shown) w_since = now;
       w_shown = d.m_w_valid_o && !d.m_w_ready_i;
+      if (d.m_ar_valid_o && !ar_shown) ar_since = now;
+      ar_shown = d.m_ar_valid_o && !d.m_ar_ready_i;
 
       if (d.m_aw_valid_o && d.m_aw_ready_i) {
         const uint32_t addr = d.m_aw_addr_o, beats = d.m_aw_len_o + 1u;
@@ -582,9 +816,58 @@ class StoreBench {
       }
       NPU_CHECK(outstanding <= static_cast<int>(npu::arch::kStoreWrites))
           << "cycle " << now << ": " << outstanding << " write bursts without a response";
+      // Residual reads: the reference's read split in its order, nothing
+      // new after the stop (as on AW).
+      if (d.m_ar_valid_o && d.m_ar_ready_i) {
+        const uint32_t addr = d.m_ar_addr_o, beats = d.m_ar_len_o + 1u;
+        NPU_CHECK_EQ(d.m_ar_id_o, kAxiId) << "ARID";
+        NPU_CHECK_EQ(d.m_ar_size_o, static_cast<uint32_t>(std::countr_zero(unsigned{kDim})))
+            << "ARSIZE";
+        NPU_CHECK_EQ(d.m_ar_burst_o, 1u) << "ARBURST";
+        SkipDone();
+        // Unlike the AW engine (hold_i), the residual reader may still load
+        // an AR in the cycle in which B or the AW engine reports an error; it
+        // is first shown in the stop's first cycle. Tolerated, and counted
+        // (late_ars), for that one cycle after an error, never after abort_i.
+        const bool late = aw_limit_ && stop_by_error_ && ar_since == *aw_limit_ + 1;
+        NPU_CHECK(!aw_limit_ || ar_since <= *aw_limit_ || late)
+            << "cycle " << now << ": AR 0x" << std::hex << addr << std::dec << " x " << beats
+            << " (instruction " << ar_instr_ << " burst " << ar_index_ << ") first shown in cycle "
+            << ar_since << " after the stop in cycle " << *aw_limit_ << "; " << ErrorText();
+        if (late && late_ars_++ == 0) {
+          first_late_ = fmt::format("AR {:#x} x {} of instruction {} in cycle {}, after {}", addr,
+                                    beats, ar_instr_, ar_since, ErrorText());
+        }
+        NPU_CHECK(ar_instr_ < expects_.size() &&
+                  ar_index_ <
+                      expects_[ar_instr_].res_bursts.size() + expects_[ar_instr_].res_ahead.size())
+            << "cycle " << now << ": unexpected AR 0x" << std::hex << addr;
+        const Expect& e = expects_[ar_instr_];
+        const bool ahead = ar_index_ >= e.res_bursts.size();
+        const Burst& want =
+            ahead ? e.res_ahead[ar_index_ - e.res_bursts.size()] : e.res_bursts[ar_index_];
+        NPU_CHECK(addr == want.addr && beats == want.beats)
+            << "cycle " << now << ": AR of instruction " << ar_instr_ << " burst " << ar_index_
+            << ": 0x" << std::hex << addr << std::dec << " x " << beats << ", want 0x" << std::hex
+            << want.addr << std::dec << " x " << want.beats;
+        ++ar_index_;
+        ++res_bursts_;
+        res_beats_ += beats;
+        if (ahead) ++res_ahead_;
+        ++reading;
+      }
+      if (d.m_r_valid_i) {
+        NPU_CHECK(d.m_r_ready_o) << "cycle " << now << ": RREADY low";
+        NPU_CHECK(reading > 0) << "cycle " << now << ": R beat without a residual read";
+        if (d.m_r_last_i) --reading;
+      }
+      NPU_CHECK(reading <= static_cast<int>(npu::arch::kResBursts))
+          << "cycle " << now << ": " << reading << " residual reads outstanding";
       if (d.idle_o) {
         NPU_CHECK(outstanding == 0 && announced == 0 && !d.m_aw_valid_o && !d.m_w_valid_o)
             << "cycle " << now << ": idle with " << outstanding << " bursts outstanding";
+        NPU_CHECK(reading == 0 && !d.m_ar_valid_o)
+            << "cycle " << now << ": idle with " << reading << " residual reads outstanding";
       }
       co_await RisingEdge(clk_);
     }
@@ -600,7 +883,8 @@ class StoreBench {
   block::UnitDriver driver_;
   block::RamReadPort p_, acc_;
   std::vector<uint8_t> initial_;  // the window's contents at the start
-  uint32_t cursor_ = kWinBase;
+  uint32_t cursor_ = kDstBase;
+  bool add_ = true;  // random instructions may have add
 
   std::vector<StoreInstr> instrs_;
   std::vector<Expect> expects_;
@@ -608,8 +892,13 @@ class StoreBench {
   size_t aw_instr_ = 0, aw_index_ = 0, read_instr_ = 0;
   uint64_t read_index_ = 0;
   std::vector<uint64_t> first_read_, last_read_;  // per instruction
+  size_t ar_instr_ = 0, ar_index_ = 0;
   std::optional<uint64_t> aw_limit_;
   uint64_t beats_ = 0, filler_beats_ = 0, bursts_ = 0;
+  uint64_t add_stores_ = 0, res_bursts_ = 0, res_beats_ = 0, res_ahead_ = 0, late_ars_ = 0;
+  bool stop_by_error_ = false;  // aw_limit_ set by an error report, not abort_i
+  std::string first_late_;      // the first late AR, for the story's output
+  mutable uint64_t add_values_ = 0, add_clamped_ = 0;  // counted by Reference
 };
 
 // Random instruction streams under four timings (memory latency and
@@ -627,6 +916,11 @@ NPU_SIM_TEST_CASES(store_random, 4) {
     fmt::print(
         "  {}: {} instructions, {} beats, {} bursts in {} cycles (stall_dep {}, stall_mem {})\n",
         t.name, count, tb.beats(), tb.bursts(), c.cycles, c.stall_dep, c.stall_unit);
+    fmt::print(
+        "  {} stores with add: {} residual beats in {} bursts, {} add results ({} at a clamp "
+        "bound)\n",
+        tb.add_stores(), tb.res_beats(), tb.res_bursts(), tb.add_values(), tb.add_clamped());
+    NPU_CHECK(tb.add_stores() > 0) << "no store with add";
   });
 }
 
@@ -637,6 +931,7 @@ NPU_SIM_TEST(store_streaming) {
   tb.Run([&]() -> Task<> {
     StoreInstr s = tb.RandomInstr(true);
     s.deps = {};
+    s.add = 0;
     s.ny = 2;
     s.nx = std::min<uint32_t>(500, kAccRows / 2);
     s.acc_row = 0;
@@ -655,10 +950,13 @@ NPU_SIM_TEST(store_streaming) {
 /// A bad instruction between good ones: the report names it (cause, pc,
 /// address), nothing of it is announced after its error and nothing after it
 /// at all, every byte written is a reference byte, the instructions before it
-/// gave their tokens, the unit halts; clear_i restarts it.
+/// gave their tokens, the unit halts; clear_i restarts it. Without
+/// `with_add` only the spoiled instruction may have add.
 void ErrorStory(const TestContext& ctx,
-                const std::function<void(StoreBench&, StoreInstr&, uint32_t&)>& spoil) {
+                const std::function<void(StoreBench&, StoreInstr&, uint32_t&)>& spoil,
+                bool with_add = true) {
   StoreBench tb(ctx, kTimings[ctx.index % 2]);
+  tb.set_add(with_add);
   tb.Run([&]() -> Task<> {
     for (int i = 0; i < 4; ++i) tb.Push(tb.RandomInstr());
     StoreInstr bad = tb.RandomInstr();
@@ -677,10 +975,12 @@ void ErrorStory(const TestContext& ctx,
     NPU_CHECK_EQ(errors[0].pc, k);
     NPU_CHECK_EQ(errors[0].addr, e.err_addr);
     NPU_CHECK_EQ(tb.BurstsOf(k + 1), 0u) << "a burst announced after the bad instruction";
+    NPU_CHECK_EQ(tb.ResBurstsOf(k + 1), 0u) << "a residual read after the bad instruction";
     NPU_CHECK_EQ(tb.ReadsOf(k + 1), 0u) << "an accumulator row read after the bad instruction";
     NPU_CHECK(tb.driver().halted());
     tb.driver().CheckSignalsGiven(k);
     tb.CheckMemory(tb.next_index());
+    tb.PrintResidualNotes();
     co_await tb.Clear();
     const size_t restart = tb.next_index();
     for (int i = 0; i < 10; ++i) tb.Push(tb.RandomInstr());
@@ -739,6 +1039,64 @@ NPU_SIM_TEST(store_error_shift) {
     s.p_row = kBadBlockRow;
   });
 }
+// addr_range: with add, res_addr or res_row_stride not a multiple of DIM
+// (checked after the destination's fields).
+NPU_SIM_TEST(store_error_res_misaligned) {
+  ErrorStory(ctx, [](StoreBench& tb, StoreInstr& s, uint32_t&) {
+    tb.AddResidual(s);
+    if (tb.rng()() % 2) {
+      s.res_addr += 1 + static_cast<uint32_t>(tb.rng()() % (kDim - 1));
+    } else {
+      s.res_row_stride += 1 + static_cast<uint32_t>(tb.rng()() % (kDim - 1));
+    }
+  });
+}
+// illegal_instr: a lane of the add block with a shift outside [-31, 0] or
+// act_min > act_max. The block spoiled is the spare one; where P has none,
+// the one add block, and the story's other stores have no add.
+NPU_SIM_TEST_CASES(store_error_add_param, 4) {
+  const int kind = ctx.index % 4;
+  ErrorStory(
+      ctx,
+      [kind](StoreBench& tb, StoreInstr& s, uint32_t&) {
+        namespace param = isa::param;
+        auto& r = tb.rng();
+        tb.AddResidual(s);
+        s.add_p_row = kBadAddRow;
+        const int lane = static_cast<int>(r() % kDim);
+        const auto byte = [&](const param::Field& f) -> uint8_t& {
+          return tb.p_ram().row(kBadAddRow + f.row)[lane];
+        };
+        if (kind < 3) {
+          const param::Field& f = kind == 0   ? param::kAddIn1Shift
+                                  : kind == 1 ? param::kAddIn2Shift
+                                              : param::kAddOutShift;
+          const int v =
+              r() % 2 ? 1 + static_cast<int>(r() % 127) : -32 - static_cast<int>(r() % 97);
+          byte(f) = static_cast<uint8_t>(v);
+        } else {
+          const int lo = static_cast<int8_t>(byte(param::kAddActMin));
+          const int hi = static_cast<int8_t>(byte(param::kAddActMax));
+          if (lo == hi) {
+            byte(param::kAddActMin) = static_cast<uint8_t>(lo == 127 ? 127 : lo + 1);
+            byte(param::kAddActMax) = static_cast<uint8_t>(lo == 127 ? 126 : lo);
+          } else {
+            byte(param::kAddActMin) = static_cast<uint8_t>(hi);
+            byte(param::kAddActMax) = static_cast<uint8_t>(lo);
+          }
+        }
+      },
+      kSpareAddBlock);
+}
+// addr_range: the residual starts below the window: its first burst is
+// reported (before any write burst of the row, and before the AW engine
+// announces anything).
+NPU_SIM_TEST(store_error_res_window) {
+  ErrorStory(ctx, [](StoreBench& tb, StoreInstr& s, uint32_t&) {
+    tb.AddResidual(s);
+    s.res_addr = kWinBase - kDim * (1 + static_cast<uint32_t>(tb.rng()() % 64));
+  });
+}
 // addr_range: the second output row ends past the window: the first row's
 // bursts go out, the first burst that leaves the window is reported.
 NPU_SIM_TEST(store_error_window_end) {
@@ -755,9 +1113,11 @@ NPU_SIM_TEST(store_error_window_start) {
 }
 
 // Several faults in one instruction: the report is the first in the order of
-// the checks (opcode, clamp, no-op, rows, alignment in field order, shifts,
-// window). Case 3k mixes faults of every kind, 3k+1 only alignment, shift
-// and window faults, 3k+2 only opcode, clamp and row faults.
+// the checks (opcode, clamp, no-op, rows (the add block's too), alignment in
+// field order (the residual's after the destination's), shifts, window (the
+// residual's first row before the destination's)). Case 3k mixes faults of
+// every kind, 3k+1 only alignment, shift and window faults, 3k+2 only
+// opcode, clamp and row faults.
 NPU_SIM_TEST_CASES(store_error_priority, 12) {
   const int kind = ctx.index % 3;
   ErrorStory(ctx, [kind](StoreBench& tb, StoreInstr& s, uint32_t& opcode) {
@@ -782,6 +1142,10 @@ NPU_SIM_TEST_CASES(store_error_priority, 12) {
       });
       maybe(front, 4, [&] { t.p_row = kPRows - 1 - r() % 8; });
       maybe(front, 4, [&] { t.acc_row = kAccRows - 1; });
+      maybe(front, 5, [&] {
+        if (!t.add) tb.AddResidual(t);
+        t.add_p_row = kPRows - 1 - static_cast<uint32_t>(r() % (kAddRows - 1));
+      });
       maybe(later, 2, [&] { t.dst_addr += 1 + r() % (kDim - 1); });
       maybe(later, 2, [&] {
         t.ny = 2;
@@ -789,6 +1153,18 @@ NPU_SIM_TEST_CASES(store_error_priority, 12) {
       });
       maybe(later, 3, [&] { t.p_row = kBadBlockRow; });
       maybe(later, 3, [&] { t.dst_addr = kWinBase + kWinSize - kDim * (1 + r() % 4); });
+      maybe(later, 3, [&] {
+        if (!t.add) tb.AddResidual(t);
+        t.res_addr += 1 + static_cast<uint32_t>(r() % (kDim - 1));
+      });
+      maybe(later, 3, [&] {
+        if (!t.add) tb.AddResidual(t);
+        t.res_row_stride += 1 + static_cast<uint32_t>(r() % (kDim - 1));
+      });
+      maybe(later, 4, [&] {
+        if (!t.add) tb.AddResidual(t);
+        t.res_addr = kWinBase - kDim * (1 + static_cast<uint32_t>(r() % 64));
+      });
       if (kind == 0 && r() % 8 == 0) t.nx = 0;  // a no-op hides the checks after the clamp
       if (faults >= 2 && tb.Walk(t, op).err) {
         s = t;
@@ -823,6 +1199,7 @@ NPU_SIM_TEST_CASES(store_bus_error, 10) {
     NPU_CHECK(tb.driver().halted());
     tb.driver().CheckSignalsGiven(k);
     tb.CheckMemory(tb.next_index());
+    tb.PrintResidualNotes();
     co_await tb.Clear();
     tb.mem().ClearErrors();
     const size_t restart = tb.next_index();
