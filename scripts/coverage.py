@@ -89,7 +89,16 @@ class Waiver:
     file: str
     match: str
     reason: str
+    bits: tuple[int, int] | None = None  # toggle: (lowest bit, word width) of the bits it covers
     points: list = field(default_factory=list)
+
+    def covers_bit(self, name: str) -> bool:
+        """Without `bits`, every point; else a toggle point whose first index,
+        taken modulo the word width, is at least the lowest bit."""
+        if self.bits is None:
+            return True
+        m = re.search(r"\[(\d+)\]", name)
+        return m is not None and int(m.group(1)) % self.bits[1] >= self.bits[0]
 
 
 def load_waivers(path: Path) -> list[Waiver]:
@@ -110,7 +119,15 @@ def load_waivers(path: Path) -> list[Waiver]:
             re.compile(w["match"])
         except re.error as e:
             raise InputError(f"{path}: waiver {i + 1}: bad regular expression: {e}") from e
-        out.append(Waiver(w["kind"], w.get("file", "*"), w["match"], w["reason"].strip()))
+        bits = None
+        if "bits" in w:
+            b = w["bits"]
+            if (w["kind"] != "toggle" or not isinstance(b, dict) or set(b) != {"from", "word"}
+                    or not all(isinstance(v, int) for v in b.values()) or not 0 <= b["from"] < b["word"]):
+                raise InputError(f"{path}: waiver {i + 1}: bits must be {{ from = L, word = W }} "
+                                 "with 0 <= L < W, on a toggle waiver")
+            bits = (b["from"], b["word"])
+        out.append(Waiver(w["kind"], w.get("file", "*"), w["match"], w["reason"].strip(), bits))
     return out
 
 
@@ -148,7 +165,8 @@ def apply_waivers(points: list[Point], waivers: list[Waiver]) -> None:
     for i, w in enumerate(waivers):
         rx = re.compile(w.match)
         for p in points:
-            if p.waiver is None and p.kind == w.kind and fnmatch.fnmatch(p.file, w.file) and rx.search(p.name):
+            if (p.waiver is None and p.kind == w.kind and fnmatch.fnmatch(p.file, w.file) and rx.search(p.name)
+                    and w.covers_bit(p.name)):
                 p.waiver = i
                 w.points.append(p)
 
@@ -213,7 +231,8 @@ def summarize(points: list[Point], waivers: list[Waiver], programs: int) -> tupl
 
     lines += ["## Waivers", "", "| kind | file | match | points | reason |", "|---|---|---|---:|---|"]
     for w in waivers:
-        lines.append(f"| {w.kind} | `{w.file}` | `{w.match}` | {len(w.points)} | {' '.join(w.reason.split())} |")
+        match = f"`{w.match}`" + ("" if w.bits is None else f" bits {w.bits[0]}+ of each {w.bits[1]}")
+        lines.append(f"| {w.kind} | `{w.file}` | {match} | {len(w.points)} | {' '.join(w.reason.split())} |")
     lines.append("")
 
     total, open_items = testplan_open()

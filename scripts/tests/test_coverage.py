@@ -123,3 +123,20 @@ def test_bad_input_is_named(tmp_path: Path) -> None:
     write_run(tmp_path / "ok", [[point("line", "rtl/a.sv", 1, "if", "t", 1)]], {"b": 1})
     r = run(tmp_path / "ok", tmp_path / "out", w)
     assert r.returncode == 2 and "kind 'branch'" in r.stderr
+
+
+def test_a_bit_range_waiver_covers_those_bits_of_each_word(tmp_path: Path) -> None:
+    # y is two 4-bit words; bits 2 and 3 of each are waived, 0 and 1 counted.
+    cov = tmp_path / "cov"
+    write_run(cov, [[point("toggle", "rtl/a.sv", 3, f"y[{i}]", "top", 1 if i % 4 < 2 else 0) for i in range(8)]],
+              {"b": 1})
+    w = tmp_path / "w.toml"
+    w.write_text('[[waiver]]\nkind = "toggle"\nmatch = "^y\\\\["\nbits = { from = 2, word = 4 }\nreason = "r"\n')
+    out = tmp_path / "out"
+    run(cov, out, w)
+    s = summary(out)
+    assert (s["toggle"]["points"], s["toggle"]["hit"], s["toggle"]["waived"]) == (4, 4, 4)
+    assert "bits 2+ of each 4" in (out / "summary.md").read_text()
+    w.write_text('[[waiver]]\nkind = "toggle"\nmatch = "^y\\\\["\nbits = { from = 4, word = 4 }\nreason = "r"\n')
+    r = run(cov, out, w)
+    assert r.returncode == 2 and "bits must be" in r.stderr
