@@ -231,7 +231,10 @@ def summarize(points: list[Point], waivers: list[Waiver], programs: int) -> tupl
 
     lines += ["## Waivers", "", "| kind | file | match | points | reason |", "|---|---|---|---:|---|"]
     for w in waivers:
-        match = f"`{w.match}`" + ("" if w.bits is None else f" bits {w.bits[0]}+ of each {w.bits[1]}")
+        # A | in a regular expression would end the table cell.
+        escaped = w.match.replace("|", "\\|")
+        match = f"`{escaped}`"
+        match += "" if w.bits is None else f" bits {w.bits[0]}+ of each {w.bits[1]}"
         lines.append(f"| {w.kind} | `{w.file}` | {match} | {len(w.points)} | {' '.join(w.reason.split())} |")
     lines.append("")
 
