@@ -1381,7 +1381,7 @@ NPU_SIM_TEST(err_overflow_race) {
   DeviceMemory img(kBase, kIsaImage);
   img.Write(kBase, isa::Serialize(program));
   struct Seen {
-    uint64_t filled = 0, error = 0, lost = 0;  // relative to the first doorbell
+    uint64_t filled = 0, error = 0;  // relative to the first doorbell
     std::vector<uint64_t> overflows;
     RunStatus status;
   };
@@ -1470,7 +1470,10 @@ NPU_SIM_TEST_CASES(err_pc_high, 5) {
   std::vector<isa::Word> program;
   program.reserve(n + 1);
   for (uint32_t i = 0; i < n; ++i) program.push_back(nops[i % 4]);
-  const uint32_t outside = uint32_t(rng()) & ~(dim - 1);  // aligned; in the window only by chance
+  uint32_t outside;  // an aligned address whose row is outside the window
+  do {
+    outside = uint32_t(rng()) & ~(dim - 1);
+  } while (uint64_t{outside} + dim > base && outside < uint64_t{base} + size);
   const char* unit = "";
   switch (who) {
     case 0: {
@@ -1550,8 +1553,8 @@ NPU_SIM_TEST(compute_ready_queue_full) {
   const uint32_t dim = Hw().dim, mx = 3 * dim, ma = 6 * dim;
   IsaProgram p;
   p.what = "two chunks, two markers and a third chunk on the compute unit";
-  // A rows 0 .. ma - 1, three weight tiles in B, a requant block in P
-  // (bias 0, multiplier 2^30, shift 0) that the data bytes provide.
+  // A rows 0 .. ma - 1 and three weight tiles in B from random bytes, a
+  // requant block in P (bias 0, multiplier 2^30, shift 0).
   std::vector<uint8_t> data(size_t{ma + 3 * dim} * dim);
   auto rng = ctx.MakeRng();
   for (uint8_t& b : data) b = uint8_t(rng());
@@ -1633,6 +1636,8 @@ NPU_SIM_TEST(compute_ready_queue_full) {
       if (reset_at) {
         while (h.Cycles() < *reset_at) co_await sim::RisingEdge(h.Clock());
         co_await h.SoftReset();
+        // The first run may have stored already: poison its output.
+        h.Mem().Write(kIsaOut, std::vector<uint8_t>(want.size(), kPoison));
         out = co_await h.RunStream(p.image.Base(), p.image.Size(), kBase,
                                    uint32_t(p.program.size()), 1000000);
       } else {
