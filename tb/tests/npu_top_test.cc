@@ -1451,9 +1451,9 @@ NPU_SIM_TEST(err_overflow_race) {
 // 3 * 2^13 no-ops spread over the four units, then one faulty instruction,
 // at a random stream address. Case k % 5 puts the fault in the fetch (a bus
 // error on the last instruction's beats) or in the load, compute, window or
-// store unit (an illegal instruction, or a random address outside the window
-// for the load and the store). ERR_PC is the last pc, and cause, pc and
-// address are those of the ISS.
+// store unit (an illegal instruction, a random address outside the window
+// for the load, a random misaligned one for the store). ERR_PC is the last
+// pc, and cause, pc and address are those of the ISS.
 NPU_SIM_TEST_CASES(err_pc_high, 5) {
   auto rng = ctx.MakeRng();
   const int who = ctx.index % 5;
@@ -1507,7 +1507,9 @@ NPU_SIM_TEST_CASES(err_pc_high, 5) {
       unit = "store";
       isa::StoreInstr s;
       s.ny = s.nx = 1;
-      s.dst_addr = outside;
+      // Misaligned: found before the parameter block is read, which this
+      // stream never loads (P holds whatever it held).
+      s.dst_addr = outside + 1 + uint32_t(rng() % (dim - 1));
       s.dst_row_stride = dim;
       program.push_back(s.Encode());
       break;
