@@ -1309,10 +1309,12 @@ class ReportWatch {
   std::vector<uint64_t> overflows;
 };
 
-dut::HarnessOptions FixedLatency(const TestContext& ctx) {
+// A harness whose memory answers every request exactly `latency` cycles
+// later, with no backpressure: runs that are the same cycle for cycle.
+dut::HarnessOptions FixedLatency(const TestContext& ctx, int latency = 5) {
   dut::HarnessOptions o;
   o.mem = bus::AxiMemoryConfig::Ideal(ctx.seed);
-  o.mem.min_latency = o.mem.max_latency = 5;
+  o.mem.min_latency = o.mem.max_latency = latency;
   o.trace_path = ctx.trace_path;
   return o;
 }
@@ -2194,11 +2196,7 @@ NPU_SIM_TEST_CASES(err_bus_error_all_busy, 16) {
 // request, with no backpressure, and returns what the stream reports.
 dut::StreamOutcome RunWithLatency(const TestContext& ctx, const std::vector<isa::Word>& program,
                                   int latency, uint32_t watchdog = regs::kWatchdogReset) {
-  dut::HarnessOptions o;
-  o.mem = bus::AxiMemoryConfig::Ideal(ctx.seed);
-  o.mem.min_latency = o.mem.max_latency = latency;
-  o.trace_path = ctx.trace_path;
-  dut::NpuHarness h(NPU_TB_CONFIG, o);
+  dut::NpuHarness h(NPU_TB_CONFIG, FixedLatency(ctx, latency));
   DeviceMemory img(kBase, kIsaImage);
   img.Write(kBase, isa::Serialize(program));
   h.Mem().Write(img.Base(), img.Data());
@@ -2315,11 +2313,7 @@ NPU_SIM_TEST(irq_w1c_race) {
       bool irq_end = false;
     };
     const auto run = [&](int64_t start) {
-      dut::HarnessOptions o;
-      o.mem = bus::AxiMemoryConfig::Ideal(ctx.seed);
-      o.mem.min_latency = o.mem.max_latency = 5;
-      o.trace_path = ctx.trace_path;
-      dut::NpuHarness h(NPU_TB_CONFIG, o);
+      dut::NpuHarness h(NPU_TB_CONFIG, FixedLatency(ctx));
       h.Mem().Write(img.Base(), img.Data());
       Seen seen;
       h.Run([&](dut::NpuHarness& h) -> sim::Task<> {
