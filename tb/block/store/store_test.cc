@@ -755,6 +755,15 @@ class StoreBench {
     ++read_index_;
   }
 
+  /// A burst shown on AW or AR (`channel`) against the reference's `want`.
+  static void CheckBurst(const char* channel, uint64_t now, size_t instr, size_t index,
+                         uint32_t addr, uint32_t beats, const Burst& want) {
+    NPU_CHECK(addr == want.addr && beats == want.beats)
+        << "cycle " << now << ": " << channel << " of instruction " << instr << " burst " << index
+        << ": 0x" << std::hex << addr << std::dec << " x " << beats << ", want 0x" << std::hex
+        << want.addr << std::dec << " x " << want.beats;
+  }
+
   /// Checks the AW, W, B, AR and R channels every cycle.
   Task<> Monitor() {
     bool aw_shown = false, w_shown = false, ar_shown = false;
@@ -790,10 +799,7 @@ class StoreBench {
         NPU_CHECK(aw_instr_ < expects_.size() && aw_index_ < expects_[aw_instr_].bursts.size())
             << "cycle " << now << ": unexpected AW 0x" << std::hex << addr;
         const Burst& want = expects_[aw_instr_].bursts[aw_index_];
-        NPU_CHECK(addr == want.addr && beats == want.beats)
-            << "cycle " << now << ": AW of instruction " << aw_instr_ << " burst " << aw_index_
-            << ": 0x" << std::hex << addr << std::dec << " x " << beats << ", want 0x" << std::hex
-            << want.addr << std::dec << " x " << want.beats;
+        CheckBurst("AW", now, aw_instr_, aw_index_, addr, beats, want);
         ++aw_index_;
         ++bursts_;
         announced += beats;
@@ -846,10 +852,7 @@ class StoreBench {
         const bool ahead = ar_index_ >= e.res_bursts.size();
         const Burst& want =
             ahead ? e.res_ahead[ar_index_ - e.res_bursts.size()] : e.res_bursts[ar_index_];
-        NPU_CHECK(addr == want.addr && beats == want.beats)
-            << "cycle " << now << ": AR of instruction " << ar_instr_ << " burst " << ar_index_
-            << ": 0x" << std::hex << addr << std::dec << " x " << beats << ", want 0x" << std::hex
-            << want.addr << std::dec << " x " << want.beats;
+        CheckBurst("AR", now, ar_instr_, ar_index_, addr, beats, want);
         ++ar_index_;
         ++res_bursts_;
         res_beats_ += beats;
