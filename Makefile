@@ -20,6 +20,9 @@
 #                    tests of COV_CONFIG, COV_SEEDS seeds, in the coverage build
 #                    COV_BUILD, merged into COV_BUILD/cov (summary.md, html/);
 #                    fails when a target or the testplan is not met (docs/testbench.md)
+#   make mutate      plant each RTL bug of tb/mutate/mutations.toml (MUTANTS: only the
+#                    names matching) in a copy of the source in BUILD-mutate and run
+#                    the tests that must catch it; report in BUILD-mutate/report.md
 #   make formal      the formal proofs of tb/formal (npu_fifo, npu_tokens, the
 #                    AXI4-Lite slave of npu_csr): SymbiYosys and Yosys from .venv,
 #                    Debian's z3; work folder BUILD/formal
@@ -54,11 +57,13 @@
 #           unless given, and passed at test time to every randomized test
 #           (COCOTB_RANDOM_SEED, NPU_SEED). regress / nightly: the first of the
 #           seeds SEED, SEED+1, ... (drawn unless given; SHARD needs it). sim /
-#           bench: seed of the data and of the memory model (default 1).
+#           bench: seed of the data and of the memory model; cov, mutate: the
+#           tests' base seed (default 1).
 #   SEEDS   seeds per test of make regress (default 10)
 #   SHARD   I/N: make regress and nightly run shard I of N (same SEED on every shard)
 #   FILTER  make regress: only the tests whose name matches this regular expression
 #   RESULTS make regress-merge: the shard reports to merge
+#   MUTANTS make mutate: only the mutations whose name matches this regular expression
 #   NIGHTLY_SEEDS seeds per test of make nightly (default 100)
 #   COV_CONFIG, COV_SEEDS, COV_BUILD  make cov's configuration (default 4x4),
 #           seeds per test (default 1; the first is SEED, default 1) and build
@@ -99,7 +104,7 @@ ifneq ($(filter-out $(addprefix test-,$(CONFIGS)),$(TEST_CONFIG_GOALS)),)
 endif
 
 .PHONY: all deps configure build install sim test $(addprefix test-,$(CONFIGS)) regress regress-merge \
-        nightly cov formal lint synth fpga bench bench-ops bench-nets networks format gen gen-check clean
+        nightly cov mutate formal lint synth fpga bench bench-ops bench-nets networks format gen gen-check clean
 
 all: build
 
@@ -232,6 +237,13 @@ COV_BUILD  ?= $(BUILD)-cov
 cov: deps
 	python3 scripts/coverage.py run --build $(COV_BUILD) --config $(COV_CONFIG) --seeds $(COV_SEEDS) \
 	  --seed $(SIM_SEED) --jobs $(JOBS)
+
+# make mutate: scripts/mutate.py copies the source into BUILD-mutate/src and
+# builds there, so the working tree is never left mutated (docs/testbench.md).
+MUTANTS ?=
+mutate: deps
+	python3 scripts/mutate.py run --build $(BUILD)-mutate --seed $(SIM_SEED) --jobs $(JOBS) \
+	  $(if $(MUTANTS),--only '$(MUTANTS)')
 
 formal: deps
 	@bash scripts/setup_venv.sh && bash scripts/formal.sh -o $(BUILD)/formal

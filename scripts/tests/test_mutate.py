@@ -1,0 +1,119 @@
+"""scripts/mutate.py (make mutate) on a small C project, and its list against the real RTL."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+MUTATE = ROOT / "scripts" / "mutate.py"
+
+# The test binary fails when rtl/value.h says so; it records its arguments.
+PROJECT = """
+cmake_minimum_required(VERSION 3.20)
+project(fake C)
+add_executable(tb_fake_x4 t.c)
+target_include_directories(tb_fake_x4 PRIVATE ${CMAKE_SOURCE_DIR}/rtl)
+target_compile_definitions(tb_fake_x4 PRIVATE ARGS_FILE="${CMAKE_BINARY_DIR}/args.txt")
+"""
+MAIN = """
+#include <stdio.h>
+#include "value.h"
+int main(int argc, char** argv) {
+  FILE* f = fopen(ARGS_FILE, "a");
+  for (int i = 1; i < argc; i++) fprintf(f, "%s ", argv[i]);
+  fprintf(f, "\\n");
+  fclose(f);
+  return VALUE;
+}
+"""
+VALUE = "/* the value */\n#define VALUE 0\n"
+
+
+def mutation(name: str, find: str, replace: str, file: str = "rtl/value.h") -> str:
+    return (f'[[mutation]]\nname = "{name}"\nwhat = "{name} in words"\nfile = "{file}"\n'
+            f'find = "{find}"\nreplace = "{replace}"\nconfig = "x4"\n'
+            'tests = [{ target = "tb_fake_{cfg}", filter = "^one$" }]\n')
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    src = tmp_path / "src"
+    (src / "rtl").mkdir(parents=True)
+    (src / "CMakeLists.txt").write_text(PROJECT)
+    (src / "t.c").write_text(MAIN)
+    (src / "rtl" / "value.h").write_text(VALUE)
+    subprocess.run(["git", "init", "-q", str(src)], check=True)
+    return src
+
+
+def mutate(src: Path, mutations: str, *args: str) -> subprocess.CompletedProcess:
+    lst = src.parent / "mutations.toml"
+    lst.write_text(mutations)
+    return subprocess.run([sys.executable, str(MUTATE), *args, "--mutations", str(lst), "--source", str(src)],
+                          capture_output=True, text=True)
+
+
+def test_caught_and_survived(project: Path, tmp_path: Path):
+    work = tmp_path / "work"
+    r = mutate(project, mutation("breaks", "VALUE 0", "VALUE 1") + mutation("harmless", "the value", "a value"),
+               "run", "--build", str(work), "--seed", "7", "--jobs", "1")
+    assert r.returncode == 1, r.stdout + r.stderr
+    report = json.loads((work / "report.json").read_text())
+    assert [(row["name"], row["caught"]) for row in report["rows"]] == [("breaks", True), ("harmless", False)]
+    assert report["survived"] == ["harmless"]
+    assert "1 of 2 mutations caught" in r.stdout and "survived: harmless" in r.stdout
+    assert "| breaks |" in (work / "report.md").read_text()
+    # Unmutated, then once per mutation, each with the seed and the filter.
+    assert (work / "build" / "args.txt").read_text().splitlines() == ["--seed 7 --filter ^one$ "] * 3
+    # The source tree is untouched and the copy restored.
+    assert (project / "rtl" / "value.h").read_text() == VALUE
+    assert (work / "src" / "rtl" / "value.h").read_text() == VALUE
+
+
+def test_all_caught_exits_0(project: Path, tmp_path: Path):
+    r = mutate(project, mutation("breaks", "VALUE 0", "VALUE 3") + mutation("other", "harmless", "x"),
+               "run", "--build", str(tmp_path / "w"), "--only", "^breaks$", "--jobs", "1")
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "1 of 1 mutations caught" in r.stdout and "MUTANTS='^breaks$'" in r.stdout
+
+
+def test_a_test_failing_unmutated_counts_nothing(project: Path, tmp_path: Path):
+    (project / "rtl" / "value.h").write_text("/* the value */\n#define VALUE 2\n")
+    r = mutate(project, mutation("breaks", "VALUE 2", "VALUE 1"), "run", "--build", str(tmp_path / "w"))
+    assert r.returncode == 1
+    assert "tests fail without any mutation" in r.stderr
+    assert not (tmp_path / "w" / "report.json").exists()
+
+
+def test_a_mutant_that_does_not_build_is_an_error(project: Path, tmp_path: Path):
+    r = mutate(project, mutation("syntax", "VALUE 0", "VALUE ("), "run", "--build", str(tmp_path / "w"))
+    assert r.returncode == 2
+    assert "building mutant syntax failed" in r.stderr
+    assert (tmp_path / "w" / "src" / "rtl" / "value.h").read_text() == VALUE
+
+
+@pytest.mark.parametrize("entry, message", [
+    (mutation("gone", "VALUE 9", "VALUE 1"), "mutation gone: its 'find' text does not occur in 'rtl/value.h'"),
+    (mutation("twice", "VALUE", "X"), "mutation twice: its 'find' text occurs 2 times in 'rtl/value.h'"),
+    (mutation("nofile", "a", "b", file="rtl/none.h"), "mutation nofile: cannot read 'rtl/none.h'"),
+    (mutation("same", "a", "a"), "'replace' is the same as 'find'"),
+    (mutation("dup", "VALUE 0", "VALUE 1") * 2, "mutation names used twice: dup"),
+    (mutation("x", "VALUE 0", "VALUE 1").replace("what", "wat"), "unknown field(s) wat"),
+    ("[mutation]\n", "has no [[mutation]] entries"),
+])
+def test_check_names_what_is_wrong(project: Path, entry: str, message: str):
+    # VALUE occurs twice in the file for the "twice" case.
+    (project / "rtl" / "value.h").write_text(VALUE + "#define VALUE_TOO 1\n")
+    r = mutate(project, entry, "check")
+    assert r.returncode == 2
+    assert message in r.stderr
+
+
+def test_the_real_list_matches_the_rtl():
+    r = subprocess.run([sys.executable, str(MUTATE), "check"], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
