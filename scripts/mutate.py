@@ -20,7 +20,8 @@ Then:
      a mutant that does not compile is an error in the list, not a catch.
 
 Every test runs with `--seed N` (default 1), printed with a replay line.
-Writes DIR/report.md and DIR/report.json. Exit status: 0 every mutation
+Writes DIR/report.md, DIR/report.json and each test run's whole output in
+DIR/logs/. Exit status: 0 every mutation
 caught, 1 one survived or the unmutated tests failed, 2 bad input (the list,
 a mutant that does not build, a missing target).
 
@@ -162,24 +163,28 @@ def binary(build: Path, target: str) -> Path:
     return found[0]
 
 
-def run_test(build: Path, test: Test, seed: int, timeout: float) -> tuple[str, str]:
-    """('pass' | 'fail' | 'timeout', the output's last lines)."""
+def run_test(build: Path, test: Test, seed: int, timeout: float, log: Path) -> tuple[str, str]:
+    """('pass' | 'fail' | 'timeout', the output), the output also written to log."""
     cmd = [str(binary(build, test.target)), "--seed", str(seed), "--filter", test.filter]
     try:
         r = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+        result, out = ("pass" if r.returncode == 0 else "fail"), r.stdout + r.stderr
     except subprocess.TimeoutExpired:
-        return "timeout", f"no end within {timeout:.0f} s"
-    lines = (r.stdout + r.stderr).splitlines()
-    return ("pass" if r.returncode == 0 else "fail"), "\n".join(lines[-12:])
+        result, out = "timeout", f"no end within {timeout:.0f} s"
+    log.parent.mkdir(parents=True, exist_ok=True)
+    log.write_text(f"$ {' '.join(cmd)}\n{out}")
+    return result, out
 
 
 def first_failure(output: str) -> str:
-    """The first line that says what failed, for the report."""
-    for line in output.splitlines():
-        if re.search(r"FAIL|[Ff]ailed|mismatch|differ|assert|[Ee]rror", line) and \
-                not re.search(r"\b0 (failed|errors?)\b", line):
-            return line.strip()[:200]
-    return output.splitlines()[-1].strip()[:200] if output else ""
+    """The first line of a failing run that says what failed, for the report: a failed
+    check of the runner first, then an RTL assertion or a mismatch, else the last line."""
+    lines = output.splitlines()
+    for pattern in (r"failed:", r"%Error|Assertion|[Aa]ssert.*fail", r"FAIL|mismatch|differ"):
+        for line in lines:
+            if re.search(pattern, line):
+                return line.strip()[:200]
+    return lines[-1].strip()[:200] if lines else ""
 
 
 def run(args) -> int:
@@ -205,11 +210,13 @@ def run(args) -> int:
     print(f"mutate: building {len({t.target for t in tests.values()})} target(s) unmutated", flush=True)
     build_targets(sorted({t.target for t in tests.values()}), "building the unmutated tests")
     base_failed = []
-    for label, t in tests.items():
-        result, out = run_test(build, t, args.seed, args.timeout)
+    shutil.rmtree(work / "logs", ignore_errors=True)
+    for n, (label, t) in enumerate(tests.items(), 1):
+        log = work / "logs" / f"unmutated-{n}.log"
+        result, out = run_test(build, t, args.seed, args.timeout, log)
         print(f"mutate: unmutated {label}: {result}", flush=True)
         if result != "pass":
-            base_failed.append(f"{label}: {result}\n{out}")
+            base_failed.append(f"{label}: {result}: {first_failure(out)} (whole output: {log})")
     if base_failed:
         print("mutate: tests fail without any mutation, so a failure cannot count as a catch:\n"
               + "\n".join(base_failed), file=sys.stderr)
@@ -225,8 +232,8 @@ def run(args) -> int:
         try:
             build_targets(sorted({t.target for t in m.tests}), f"building mutant {m.name}")
             results = []
-            for t in m.tests:
-                result, out = run_test(build, t, args.seed, args.timeout)
+            for k, t in enumerate(m.tests, 1):
+                result, out = run_test(build, t, args.seed, args.timeout, work / "logs" / f"{m.name}-{k}.log")
                 results.append({"test": t.label(), "result": result,
                                 "first_failure": first_failure(out) if result != "pass" else ""})
                 print(f"mutate:   {t.label()}: {result}"

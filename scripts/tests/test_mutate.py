@@ -68,6 +68,9 @@ def test_caught_and_survived(project: Path, tmp_path: Path):
     assert report["survived"] == ["harmless"]
     assert "1 of 2 mutations caught" in r.stdout and "survived: harmless" in r.stdout
     assert "| breaks |" in (work / "report.md").read_text()
+    # Each run's whole output is kept, with its command line.
+    assert sorted(p.name for p in (work / "logs").iterdir()) == ["breaks-1.log", "harmless-1.log", "unmutated-1.log"]
+    assert "--seed 7 --filter ^one$" in (work / "logs" / "breaks-1.log").read_text()
     # Unmutated, then once per mutation, each with the seed and the filter.
     assert (work / "build" / "args.txt").read_text().splitlines() == ["--seed 7 --filter ^one$ "] * 3
     # The source tree is untouched and the copy restored.
