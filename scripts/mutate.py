@@ -197,6 +197,8 @@ def run(args) -> int:
     work = args.build.resolve()
     src, build = work / "src", work / "build"
     configs = sorted({m.config for m in mutations})
+    for old in ("report.md", "report.json"):  # a stopped run leaves no earlier run's report
+        (work / old).unlink(missing_ok=True)
     print(f"mutate: {len(mutations)} mutation(s), seed {args.seed}; copying the source into {src}", flush=True)
     copy_source(args.source, src)
     step(["cmake", "-S", str(src), "-B", str(build), "-G", "Ninja",
