@@ -8,8 +8,8 @@
 The mutations are data (tb/mutate/mutations.toml): a file, an exact text
 found once in it, its replacement, and the tests that must catch the bug.
 `run` copies the source tree (the files git tracks or would track, so
-uncommitted edits are included) into DIR/src and configures DIR/build from
-it, so the working tree is never touched, even when the run is interrupted.
+uncommitted edits are included) into DIR/src, a file only when it changed,
+and configures DIR/build from it, so the working tree is never touched, even when the run is interrupted.
 Then:
 
   1. it builds every test target named and runs each test on the unmutated
@@ -136,17 +136,30 @@ def check(mutations: list[Mutation], source: Path) -> None:
 
 
 def copy_source(source: Path, dest: Path) -> None:
-    """The files git tracks or would track (uncommitted edits included) into dest."""
+    """Bring dest to the files git tracks or would track in source (uncommitted edits
+    included). A file whose bytes are already there is left alone; any other is written
+    afresh, with a new time, so the build redoes what depends on it: copying the times
+    would make a file restored after an earlier run's last mutant look older than that
+    mutant's build, and the unmutated tests would run the mutant."""
     files = subprocess.run(["git", "-C", str(source), "ls-files", "-z", "--cached", "--others",
                             "--exclude-standard"], capture_output=True, text=True)
     if files.returncode != 0:
         raise InputError(f"'{source}' is not a git checkout: {files.stderr.strip()}")
-    shutil.rmtree(dest, ignore_errors=True)
+    wanted = set()
     for name in filter(None, files.stdout.split("\0")):
         src = source / name
-        if src.is_file():  # a deleted but still tracked file is skipped
-            (dest / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(src, dest / name)
+        if not src.is_file():  # a deleted but still tracked file
+            continue
+        wanted.add(name)
+        data, out = src.read_bytes(), dest / name
+        if out.is_file() and out.read_bytes() == data:
+            continue
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_bytes(data)
+        shutil.copymode(src, out)
+    for old in [p for p in dest.rglob("*") if p.is_file()]:
+        if old.relative_to(dest).as_posix() not in wanted:
+            old.unlink()
 
 
 def step(cmd: list[str], what: str) -> None:

@@ -120,3 +120,21 @@ def test_check_names_what_is_wrong(project: Path, entry: str, message: str):
 def test_the_real_list_matches_the_rtl():
     r = subprocess.run([sys.executable, str(MUTATE), "check"], capture_output=True, text=True)
     assert r.returncode == 0, r.stderr
+
+
+def test_a_second_run_does_not_test_the_first_runs_last_mutant(project: Path, tmp_path: Path):
+    work = tmp_path / "work"
+    both = mutation("breaks", "VALUE 0", "VALUE 1") + mutation("harmless", "the value", "a value")
+    assert mutate(project, both, "run", "--build", str(work), "--only", "^breaks$").returncode == 0
+    # The build now holds the breaking mutant; the restored file must be rebuilt.
+    r = mutate(project, both, "run", "--build", str(work), "--only", "^harmless$")
+    assert "tests fail without any mutation" not in r.stderr, r.stderr
+    assert r.returncode == 1 and json.loads((work / "report.json").read_text())["survived"] == ["harmless"]
+    # A file changed in the source between runs reaches the copy; one gone from it leaves.
+    (project / "rtl" / "extra.h").write_text("/* extra */\n")
+    mutate(project, both, "check")
+    assert mutate(project, both, "run", "--build", str(work), "--only", "^breaks$").returncode == 0
+    assert (work / "src" / "rtl" / "extra.h").is_file()
+    (project / "rtl" / "extra.h").unlink()
+    assert mutate(project, both, "run", "--build", str(work), "--only", "^breaks$").returncode == 0
+    assert not (work / "src" / "rtl" / "extra.h").exists()
