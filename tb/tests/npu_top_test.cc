@@ -2086,7 +2086,8 @@ NPU_SIM_TEST_CASES(err_bus_error_all_busy, 16) {
 
   // Runs the layer on a fresh NPU (the same memory timing every time). With
   // `skip` >= 0 it injects the error into the first burst that starts in an
-  // all-busy cycle once `skip` of them have passed.
+  // all-busy cycle once `skip` of them have passed; without, it lists the
+  // all-busy cycles in which a burst starts (`starts`).
   struct Injected {
     bool done = false, write = false;
     uint32_t id = 0, burst = 0, beats = 0, beat = 0, addr = 0;
@@ -2095,6 +2096,7 @@ NPU_SIM_TEST_CASES(err_bus_error_all_busy, 16) {
     std::unique_ptr<dut::NpuHarness> h;
     dut::StreamOutcome out;
     uint64_t all_busy = 0;
+    std::vector<uint64_t> starts;
     Injected inj;
   };
   const auto run = [&](int64_t skip) {
@@ -2106,11 +2108,13 @@ NPU_SIM_TEST_CASES(err_bus_error_all_busy, 16) {
           [&]() -> sim::Task<> {
             for (;;) {
               co_await sim::ReadOnly();
-              if (h.Model().Probes().unit_busy.Get() == (1u << isa::kNumUnits) - 1 &&
-                  int64_t(r.all_busy++) >= skip && skip >= 0 && !r.inj.done) {
+              if (h.Model().Probes().unit_busy.Get() == (1u << isa::kNumUnits) - 1) {
+                const uint64_t index = r.all_busy++;
                 const bool ar = port.arvalid.Get() && port.arready.Get();
                 const bool aw = port.awvalid.Get() && port.awready.Get();
-                if (ar || aw) {
+                if ((ar || aw) && skip < 0) {
+                  r.starts.push_back(index);
+                } else if ((ar || aw) && int64_t(index) >= skip && !r.inj.done) {
                   Injected& inj = r.inj;
                   inj.write = aw && (!ar || Chance(rng, 0.5));
                   inj.burst = uint32_t(inj.write ? port.awaddr.Get() : port.araddr.Get());
@@ -2142,9 +2146,11 @@ NPU_SIM_TEST_CASES(err_bus_error_all_busy, 16) {
   const Busy clean = run(-1);
   NPU_CHECK(clean.out.status.ok) << layer << ": " << clean.out.status.Describe();
   NPU_CHECK(OutputIn(*clean.h, b.s.cl) == b.s.golden) << layer << ": wrong output";
-  NPU_CHECK(clean.all_busy > 0) << layer << ": no cycle had all four units busy";
+  NPU_CHECK(!clean.starts.empty()) << layer << ": no burst started while all four units were busy";
 
-  const int64_t skip = Pick(rng, 0, int(clean.all_busy / 2));
+  // One of the bursts that start while every unit is busy (a random cycle
+  // could fall after the last of them).
+  const int64_t skip = int64_t(clean.starts[size_t(Pick(rng, 0, int(clean.starts.size()) - 1))]);
   Busy f = run(skip);
   const Injected& inj = f.inj;
   NPU_CHECK(inj.done) << layer
