@@ -220,14 +220,18 @@ regress-merge:
 # The nightly regression, then the RTL tests of 4x4 once more in a build
 # whose models start from random register and memory contents and turn X
 # into random values (NPU_X_RANDOM, seeded by NPU_X_SEED: SEED, else 1).
+# The second step runs even when a seed of the first failed (the night's
+# report is then whole); make nightly fails when either did.
 nightly: deps
 	cmake -S . -B $(NIGHTLY_BUILD) -G Ninja -DNPU_RTL_CONFIGS="4x4;16x16"
 	cmake --build $(NIGHTLY_BUILD) -j $(JOBS)
-	$(call REGRESS,$(NIGHTLY_BUILD),$(NIGHTLY_SEEDS))
-	cmake -S . -B $(NIGHTLY_X_BUILD) -G Ninja -DNPU_RTL_CONFIGS=4x4 -DNPU_X_RANDOM=ON
-	cmake --build $(NIGHTLY_X_BUILD) -j $(JOBS)
+	@status=0; $(call REGRESS,$(NIGHTLY_BUILD),$(NIGHTLY_SEEDS)) || status=1; \
+	cmake -S . -B $(NIGHTLY_X_BUILD) -G Ninja -DNPU_RTL_CONFIGS=4x4 -DNPU_X_RANDOM=ON || exit 2; \
+	cmake --build $(NIGHTLY_X_BUILD) -j $(JOBS) || exit 2; \
 	NPU_X_SEED=$(or $(SEED),1) python3 scripts/regress.py run $(NIGHTLY_X_BUILD) --seeds 1 \
-	  --jobs $(JOBS) $(if $(SEED),--seed $(SEED)) --filter '^(top|block)_'
+	  --jobs $(JOBS) $(if $(SEED),--seed $(SEED)) --filter '^(top|block)_' || status=1; \
+	if [ $$status -ne 0 ]; then echo "nightly: a run failed; the reports list it with its replay command:" \
+	  "$(NIGHTLY_BUILD)/regress, $(NIGHTLY_X_BUILD)/regress"; fi; exit $$status
 
 # make cov: scripts/coverage.py builds COV_BUILD with NPU_COVERAGE=ON, runs
 # the tests with NPU_COV_DIR set and merges what they leave there.
