@@ -56,6 +56,7 @@ replay="$what SEED=$seed"
 echo "$what: base seed $seed (replay with: $replay)"
 status=1
 finish() {
+  [ "$(type -t stop_prebuild)" != function ] || stop_prebuild
   if [ "$status" -eq 0 ]; then
     echo "$what: PASSED, base seed $seed (replay with: $replay)"
   else
@@ -81,6 +82,40 @@ if [ -n "$config" ]; then
   exit 0
 fi
 
+# Tests labelled "prebuild" read only the sources and .venv, never what the
+# build makes: the FPGA flow (about a quarter of an hour of one core) is one.
+# They are defined in scripts/ and start beside the build, in the CTest
+# folder of scripts/ (its own Testing/ log), so that the longest test does
+# not begin only once the build is done; the rest runs after the build, then
+# make test waits for them and prints their result.
+prebuild_count() { (cd "$1" && ctest -N -L '^prebuild$' | sed -n 's/^Total Tests: *//p'); }
+pre_all=$(prebuild_count "$build")
+pre_dir=$(cd "$build" && pwd)/scripts  # absolute: the tests run from "$build"
+pre_here=0
+[ ! -f "$pre_dir/CTestTestfile.cmake" ] || pre_here=$(prebuild_count "$pre_dir")
+if [ "${pre_all:-0}" -ne "${pre_here:-0}" ]; then
+  echo "run_tests: $pre_all tests are labelled 'prebuild' but $pre_here of them are in scripts/;" \
+       "such tests must be defined in scripts/CMakeLists.txt" >&2
+  exit 1
+fi
+pre_pid=""
+pre_out=$pre_dir/Testing/prebuild.out
+if [ "${pre_all:-0}" -gt 0 ]; then
+  mkdir -p "$pre_dir/Testing"
+  echo "run_tests: $pre_all prebuild test(s) (the FPGA flow) run beside the build; output in $pre_out"
+  # In a session of its own, so that the whole group (ctest, the flow and
+  # nextpnr) is stopped when make test ends early.
+  (cd "$pre_dir" && exec setsid ctest -L '^prebuild$' --output-on-failure) >"$pre_out" 2>&1 &
+  pre_pid=$!
+fi
+stop_prebuild() {
+  if [ -n "$pre_pid" ] && kill -0 "$pre_pid" 2>/dev/null; then
+    kill -TERM -- "-$pre_pid" 2>/dev/null || kill -TERM "$pre_pid" 2>/dev/null || true
+  fi
+}
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
 cmake --build "$build" -j "$jobs"
 
 # The regression is only meaningful with the top-level RTL tests in it.
@@ -97,5 +132,13 @@ if [ "${top:-0}" -eq 0 ]; then
 fi
 
 cd "$build"
-ctest -j "$jobs" --output-on-failure --timeout 1500
+ctest -j "$jobs" --output-on-failure --timeout 1500 -LE '^prebuild$'
+if [ -n "$pre_pid" ]; then
+  echo "run_tests: waiting for the prebuild test(s) ($pre_out)"
+  pre_status=0
+  wait "$pre_pid" || pre_status=$?
+  pre_pid=""
+  cat "$pre_out"
+  [ "$pre_status" -eq 0 ] || exit "$pre_status"
+fi
 status=0
