@@ -33,6 +33,7 @@ it, so that the list keeps up with the RTL).
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import os
 import re
@@ -41,6 +42,7 @@ import subprocess
 import sys
 import time
 import tomllib
+from collections import deque
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -163,12 +165,28 @@ def copy_source(source: Path, dest: Path) -> None:
 
 
 def step(cmd: list[str], what: str) -> None:
-    r = subprocess.run(cmd, capture_output=True, text=True)
-    if r.returncode != 0:
-        tail = "\n".join((r.stdout + r.stderr).splitlines()[-40:])
-        raise InputError(f"{what} failed: {' '.join(cmd)}\n{tail}")
+    """Runs cmd, printing a progress line at each tenth of the build steps that
+    Ninja reports ("[N/M]") and at least every 15 s while steps end (M grows
+    once Verilator has written the model's C++); on failure the error names
+    `what` and quotes the last 40 lines of output."""
+    tail: deque[str] = deque(maxlen=40)
+    started = last = time.monotonic()
+    shown = 0
+    with subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True) as p:
+        for line in p.stdout:
+            tail.append(line.rstrip("\n"))
+            m = re.match(r"\[(\d+)/(\d+)\]", line)
+            if not m or int(m[2]) < 10:
+                continue
+            tenth, now = 10 * int(m[1]) // int(m[2]), time.monotonic()
+            if tenth > shown or now - last >= 15:
+                shown, last = max(shown, tenth), now
+                print(f"mutate:   {what}: step {m[1]} of {m[2]}, {now - started:.0f} s", flush=True)
+    if p.returncode != 0:
+        raise InputError(f"{what} failed: {' '.join(cmd)}\n" + "\n".join(tail))
 
 
+@functools.cache  # the path stays while the build folder does; searched once per run
 def binary(build: Path, target: str) -> Path:
     found = [p for p in build.rglob(target) if p.is_file() and os.access(p, os.X_OK)]
     if len(found) != 1:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -138,3 +139,17 @@ def test_a_second_run_does_not_test_the_first_runs_last_mutant(project: Path, tm
     (project / "rtl" / "extra.h").unlink()
     assert mutate(project, both, "run", "--build", str(work), "--only", "^breaks$").returncode == 0
     assert not (work / "src" / "rtl" / "extra.h").exists()
+
+
+def test_a_long_build_prints_its_progress(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.syspath_prepend(str(MUTATE.parent))
+    import mutate as m
+    steps = "; ".join(f"print('[{i}/40] step {i}')" for i in range(1, 41))
+    m.step([sys.executable, "-c", steps], "building mutant x")
+    shown = [line for line in capsys.readouterr().out.splitlines() if "building mutant x" in line]
+    assert [re.search(r"x: step (\d+) of 40,", line)[1] for line in shown] == [str(4 * k) for k in range(1, 11)]
+    # A failure quotes the end of the output, not its start.
+    fail = "import sys\nfor i in range(100): print(f'line {i}')\nsys.exit(3)"
+    with pytest.raises(m.InputError, match="(?s)building mutant y failed.*line 99") as e:
+        m.step([sys.executable, "-c", fail], "building mutant y")
+    assert "line 59\n" not in str(e.value) and "line 60\n" in str(e.value)
