@@ -7,6 +7,7 @@
 
 #include "sw/gen/npu_regs.h"
 #include "tb/cov/isa_coverage.h"
+#include "tb/sim/power_up.h"
 
 namespace npu::dut {
 namespace {
@@ -42,17 +43,9 @@ uint64_t NpuHarness::Cycles() const { return clock_->Cycles(); }
 
 void NpuHarness::Run(const std::function<sim::Task<>(NpuHarness&)>& body) {
   model_->MakeCurrent();
-  if (!reset_done_) {
-    // Power-up: the asynchronous reset acts from time 0, before any clock
-    // edge, as it does in hardware. A simulator needs a falling edge of
-    // rst_ni for that; without one, a model with random initial values
-    // (NPU_X_RANDOM) showed them on its outputs until the first clock edge,
-    // a BVALID among them.
-    *model_->RstN() = 1;
-    model_->Eval();
-    *model_->RstN() = 0;
-    model_->Eval();
-  }
+  // Without the power-up edge, a model with random initial values
+  // (NPU_X_RANDOM) showed a BVALID before the first clock edge.
+  if (!reset_done_) sim::PowerUpReset(*model_->RstN(), [this] { model_->Eval(); });
   kernel_->Run([this, &body]() -> sim::Task<> {
     kernel_->StartSoon(mem_->Run(*clock_), "axi_memory");
     kernel_->StartSoon(csr_->Run(*clock_), "axilite_master");

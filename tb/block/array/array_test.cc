@@ -19,6 +19,7 @@
 #include NPU_MODEL_H
 #include "tb/bus/axi_port.h"
 #include "tb/cov/coverage_sink.h"
+#include "tb/sim/power_up.h"
 #include "tb/sim/sim.h"
 #include "tb/sim/tracer.h"
 
@@ -58,7 +59,7 @@ class ArrayBench {
  public:
   explicit ArrayBench(const TestContext& ctx)
       : rng_(ctx.MakeRng()),
-        dut_(std::make_unique<Model>()),
+        dut_(npu::sim::NewModel<Model>(ctx)),
         tracer_(*dut_, ctx.trace_path),
         kernel_([this] { dut_->eval(); }),
         clk_(kernel_.AddClock("clk_i", &dut_->clk_i, 10 * npu::sim::kNs)) {

@@ -26,6 +26,7 @@
 #include "sw/gen/npu_regs.h"
 #include "tb/block/common/unit_driver.h"
 #include "tb/cov/coverage_sink.h"
+#include "tb/sim/power_up.h"
 #include "tb/sim/sim.h"
 #include "tb/sim/tracer.h"
 
@@ -105,7 +106,7 @@ class ComputeBench {
  public:
   ComputeBench(const TestContext& ctx, block::UnitDriverConfig driver)
       : rng_(ctx.MakeRng()),
-        dut_(std::make_unique<Model>()),
+        dut_(npu::sim::NewModel<Model>(ctx)),
         tracer_(*dut_, ctx.trace_path),
         kernel_([this] { dut_->eval(); }),
         clk_(kernel_.AddClock("clk_i", &dut_->clk_i, 10 * npu::sim::kNs)),

@@ -27,6 +27,7 @@
 #include "tb/bus/axi_port.h"
 #include "tb/bus/axilite_master.h"
 #include "tb/cov/coverage_sink.h"
+#include "tb/sim/power_up.h"
 #include "tb/sim/sim.h"
 #include "tb/sim/tracer.h"
 
@@ -147,7 +148,7 @@ bool IsHwDescription(uint32_t offset) {
 class CsrBench {
  public:
   explicit CsrBench(const TestContext& ctx)
-      : dut_(std::make_unique<Vnpu_csr>()),
+      : dut_(npu::sim::NewModel<Vnpu_csr>(ctx)),
         tracer_(*dut_, ctx.trace_path),
         kernel_([this] { dut_->eval(); }),
         clk_(kernel_.AddClock("clk_i", &dut_->clk_i, 10 * npu::sim::kNs)),

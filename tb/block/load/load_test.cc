@@ -31,6 +31,7 @@
 #include "tb/block/common/unit_driver.h"
 #include "tb/bus/axi_memory.h"
 #include "tb/cov/coverage_sink.h"
+#include "tb/sim/power_up.h"
 #include "tb/sim/sim.h"
 #include "tb/sim/tracer.h"
 
@@ -181,7 +182,7 @@ class LoadBench {
             block::UnitDriverConfig driver)
       : rng_(ctx.MakeRng()),
         image_(rng_),
-        dut_(std::make_unique<Model>()),
+        dut_(npu::sim::NewModel<Model>(ctx)),
         tracer_(*dut_, ctx.trace_path),
         kernel_([this] { dut_->eval(); }),
         clk_(kernel_.AddClock("clk_i", &dut_->clk_i, 10 * npu::sim::kNs)),

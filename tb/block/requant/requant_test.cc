@@ -32,6 +32,7 @@
 #include "sw/numerics/numerics.h"
 #include "tb/block/common/requant_ref.h"
 #include "tb/cov/coverage_sink.h"
+#include "tb/sim/power_up.h"
 #include "tb/sim/sim.h"
 #include "tb/sim/tracer.h"
 
@@ -84,7 +85,7 @@ class PostprocBench {
  public:
   explicit PostprocBench(const TestContext& ctx)
       : rng_(ctx.MakeRng()),
-        dut_(std::make_unique<Vnpu_postproc>()),
+        dut_(npu::sim::NewModel<Vnpu_postproc>(ctx)),
         tracer_(*dut_, ctx.trace_path),
         kernel_([this] { dut_->eval(); }),
         clk_(kernel_.AddClock("clk_i", &dut_->clk_i, 10 * npu::sim::kNs)) {
